@@ -1,0 +1,34 @@
+"""``[pods]`` options: how the gateway reaches the pods behind it."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup('pods', title='Pod connection options')
+
+OPTS = [
+    cfg.FloatOpt('timeout', default=10.0, min=0.1,
+                 help='Seconds to wait for a pod before it counts as down.'),
+    cfg.StrOpt('interface', default='public',
+               choices=['public', 'internal', 'admin'],
+               help='Catalog interface used to reach pod endpoints.'),
+    cfg.DictOpt('endpoint_overrides', default={},
+                help='Per-pod endpoint overrides, "<region>.<service '
+                     'type>:<url>" pairs, e.g. '
+                     '"Pod1.compute:http://10.0.0.5:8774/v2.1". Used '
+                     'instead of the token\'s catalog.'),
+    cfg.IntOpt('down_after_failures', default=1, min=1,
+               help='Consecutive connection failures after which a pod '
+                    'is marked down.'),
+    cfg.FloatOpt('retry_down_after', default=30.0, min=0,
+                 help='Seconds after which a down pod is tried again.'),
+    cfg.IntOpt('fanout_workers', default=16, min=1,
+               help='Concurrent pod calls one request may make.'),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(GROUP)
+    conf.register_opts(OPTS, group=GROUP)
+
+
+def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
+    return [(GROUP, OPTS)]

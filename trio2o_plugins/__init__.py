@@ -1,0 +1,1 @@
+"""Built-in Trio2o plugins: service drivers, actions and scheduling policies."""
