@@ -1,0 +1,1 @@
+"""Pinned Python environment for the local OpenStack services."""
