@@ -1,0 +1,430 @@
+"""The gateway database API: pods, pod bindings and resource routings.
+
+Every function runs in its own transaction and either completes or leaves
+the database unchanged. Rows are returned detached from any session, with
+their columns loaded. Failures raise only
+:mod:`trio2o_core.db.exceptions`.
+"""
+
+from collections.abc import Callable
+from collections.abc import Mapping
+from typing import Any
+from typing import TypedDict
+from typing import TypeVar
+from typing import Unpack
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from trio2o_core.db import exceptions
+from trio2o_core.db.engine import get_engine
+from trio2o_core.db.engine import reset_engine
+from trio2o_core.db.engine import session_scope
+from trio2o_core.db.models import Pod
+from trio2o_core.db.models import PodBinding
+from trio2o_core.db.models import ResourceRouting
+from trio2o_core.db.models import RoutingStatus
+
+__all__ = [
+    'get_engine', 'reset_engine', 'session_scope',
+    'PodChanges',
+    'create_pod', 'get_pod', 'get_pod_by_name', 'list_pods', 'update_pod',
+    'delete_pod',
+    'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
+    'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
+    'create_routing', 'get_routing', 'get_routing_by_top_id',
+    'list_routings', 'list_routings_by_project', 'count_routings_by_pod',
+    'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
+]
+
+_Row = TypeVar('_Row', Pod, PodBinding, ResourceRouting)
+
+BINDING_RACE_ATTEMPTS = 5
+
+
+class PodChanges(TypedDict, total=False):
+    """Fields of a pod that :func:`update_pod` may change."""
+
+    name: str
+    az_name: str
+    pod_az_name: str | None
+    dc_name: str | None
+    enabled: bool
+
+
+# Pods
+
+def create_pod(name: str, az_name: str, *, pod_az_name: str | None = None,
+               dc_name: str | None = None, enabled: bool = True,
+               pod_id: str | None = None) -> Pod:
+    """Create a pod; its id is a new UUID unless ``pod_id`` is given.
+
+    :raises Duplicate: a pod with this name (or id) exists.
+    :raises InvalidValue: a value does not fit its column.
+    """
+    values = {'name': name, 'az_name': az_name, 'pod_az_name': pod_az_name,
+              'dc_name': dc_name, 'enabled': enabled}
+    if pod_id is not None:
+        values['id'] = pod_id
+    _check_values(Pod, values)
+    with session_scope() as session:
+        pod = Pod(**values)
+        session.add(pod)
+    return pod
+
+
+def get_pod(pod_id: str) -> Pod:
+    """Return the pod with id ``pod_id``.
+
+    :raises NotFound: no such pod.
+    """
+    with session_scope() as session:
+        return _get(session, Pod, pod_id)
+
+
+def get_pod_by_name(name: str) -> Pod:
+    """Return the pod whose name (Keystone region) is ``name``.
+
+    :raises NotFound: no such pod.
+    """
+    with session_scope() as session:
+        pod = session.scalars(sa.select(Pod).filter_by(name=name)).first()
+        if pod is None:
+            raise exceptions.NotFound('Pod', name)
+        return pod
+
+
+def list_pods(*, az_name: str | None = None,
+              enabled: bool | None = None) -> list[Pod]:
+    """Return the pods matching the given filters, ordered by name."""
+    query = sa.select(Pod).order_by(Pod.name)
+    if az_name is not None:
+        query = query.filter_by(az_name=az_name)
+    if enabled is not None:
+        query = query.filter_by(enabled=enabled)
+    with session_scope() as session:
+        return list(session.scalars(query))
+
+
+def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
+    """Apply ``changes`` to the pod and return it as updated.
+
+    :raises NotFound: no such pod.
+    :raises Duplicate: the new name is taken.
+    :raises InvalidValue: an unknown field, or a value that does not fit.
+    """
+    unknown = set(changes) - set(PodChanges.__annotations__)
+    if unknown:
+        raise exceptions.InvalidValue(', '.join(sorted(unknown)),
+                                      'not a field of a pod')
+    _check_values(Pod, changes)
+    with session_scope() as session:
+        pod = _get(session, Pod, pod_id)
+        for field, value in changes.items():
+            setattr(pod, field, value)
+    return pod
+
+
+def delete_pod(pod_id: str) -> None:
+    """Delete the pod and its bindings.
+
+    :raises NotFound: no such pod.
+    :raises PodInUse: routings still point at the pod; ``count`` says how
+        many.
+    """
+    try:
+        with session_scope() as session:
+            pod = _get(session, Pod, pod_id)
+            count = _count_routings(session, pod_id)
+            if count:
+                raise exceptions.PodInUse(pod_id, count)
+            session.delete(pod)
+    except exceptions.InvalidReference:
+        # A routing to this pod was written after the count.
+        raise exceptions.PodInUse(pod_id,
+                                  count_routings_by_pod(pod_id)) from None
+
+
+# Pod bindings
+
+def create_binding(project_id: str, az_name: str, pod_id: str, *,
+                   is_active: bool = True) -> PodBinding:
+    """Bind ``project_id`` to ``pod_id`` in ``az_name``.
+
+    :raises Duplicate: (``project_id``, ``az_name``) when an active
+        binding exists already and ``is_active`` is true.
+    :raises InvalidReference: no pod has id ``pod_id``.
+    :raises InvalidValue: a value does not fit its column.
+    """
+    values = {'project_id': project_id, 'az_name': az_name, 'pod_id': pod_id,
+              'is_active': is_active}
+    _check_values(PodBinding, values)
+    with session_scope() as session:
+        binding = PodBinding(**values)
+        session.add(binding)
+    return binding
+
+
+def get_binding(binding_id: str) -> PodBinding:
+    """Return the binding with id ``binding_id``.
+
+    :raises NotFound: no such binding.
+    """
+    with session_scope() as session:
+        return _get(session, PodBinding, binding_id)
+
+
+def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
+    """Return the active binding of the project in the AZ, if there is one."""
+    with session_scope() as session:
+        return session.scalars(sa.select(PodBinding).filter_by(
+            project_id=project_id, az_name=az_name, is_active=True)).first()
+
+
+def list_bindings(*, project_id: str | None = None,
+                  az_name: str | None = None, pod_id: str | None = None,
+                  is_active: bool | None = None) -> list[PodBinding]:
+    """Return the bindings matching the filters, oldest first."""
+    filters = {'project_id': project_id, 'az_name': az_name,
+               'pod_id': pod_id, 'is_active': is_active}
+    query = sa.select(PodBinding).filter_by(
+        **{k: v for k, v in filters.items() if v is not None})
+    with session_scope() as session:
+        return list(session.scalars(
+            query.order_by(PodBinding.created_at, PodBinding.id)))
+
+
+def deactivate_binding(binding_id: str) -> PodBinding:
+    """Mark the binding inactive (kept as history) and return it.
+
+    :raises NotFound: no such binding.
+    """
+    with session_scope() as session:
+        binding = _get(session, PodBinding, binding_id)
+        binding.is_active = False
+    return binding
+
+
+def delete_binding(binding_id: str) -> None:
+    """Delete the binding.
+
+    :raises NotFound: no such binding.
+    """
+    with session_scope() as session:
+        session.delete(_get(session, PodBinding, binding_id))
+
+
+def get_or_create_active_binding(project_id: str, az_name: str,
+                                 choose_pod: Callable[[], str]
+                                 ) -> PodBinding:
+    """Return the project's active binding in the AZ, creating it if none.
+
+    ``choose_pod`` is called only when no active binding is seen, and
+    returns the id of the pod to bind. Concurrent callers (threads,
+    workers, hosts) all get the same binding: the database refuses every
+    insert but the first, and the losers return the winner's row.
+
+    :raises InvalidReference: ``choose_pod`` returned an unknown pod id.
+    :raises TransientError: the binding kept changing under concurrent
+        deactivation.
+    Whatever ``choose_pod`` raises is passed on.
+    """
+    for _attempt in range(BINDING_RACE_ATTEMPTS):
+        binding = get_active_binding(project_id, az_name)
+        if binding is not None:
+            return binding
+        try:
+            return create_binding(project_id, az_name, choose_pod())
+        except (exceptions.Duplicate, exceptions.TransientError):
+            continue
+    raise exceptions.TransientError(
+        f'No stable active binding for project {project_id} in '
+        f'{az_name} after {BINDING_RACE_ATTEMPTS} attempts.')
+
+
+# Resource routings
+
+def create_routing(top_id: str, resource_type: str, pod_id: str,
+                   project_id: str, *, bottom_id: str | None = None,
+                   status: RoutingStatus = RoutingStatus.CREATING
+                   ) -> ResourceRouting:
+    """Route ``top_id`` of ``resource_type`` to ``pod_id``.
+
+    ``bottom_id`` defaults to ``top_id`` (servers and volumes keep the
+    pod's id). Write the row ``creating`` before asking the pod, then mark
+    it active.
+
+    :raises Duplicate: (``top_id``, ``resource_type``) is routed already.
+    :raises InvalidReference: no pod has id ``pod_id``.
+    :raises InvalidValue: a value does not fit, or an unknown status.
+    """
+    values = {'top_id': top_id, 'resource_type': resource_type,
+              'pod_id': pod_id, 'project_id': project_id,
+              'bottom_id': top_id if bottom_id is None else bottom_id,
+              'status': _status(status)}
+    _check_values(ResourceRouting, values)
+    with session_scope() as session:
+        routing = ResourceRouting(**values)
+        session.add(routing)
+    return routing
+
+
+def get_routing(routing_id: int) -> ResourceRouting:
+    """Return the routing with id ``routing_id``.
+
+    :raises NotFound: no such routing.
+    """
+    with session_scope() as session:
+        return _get(session, ResourceRouting, routing_id)
+
+
+def get_routing_by_top_id(top_id: str,
+                          resource_type: str) -> ResourceRouting:
+    """Return the routing of ``top_id`` of ``resource_type``.
+
+    :raises NotFound: the resource is not routed.
+    """
+    with session_scope() as session:
+        routing = session.scalars(sa.select(ResourceRouting).filter_by(
+            top_id=top_id, resource_type=resource_type)).first()
+        if routing is None:
+            raise exceptions.NotFound(resource_type, top_id)
+        return routing
+
+
+def list_routings(*, project_id: str | None = None,
+                  pod_id: str | None = None,
+                  resource_type: str | None = None,
+                  limit: int | None = None,
+                  marker: int | None = None) -> list[ResourceRouting]:
+    """Return routings matching the filters, in ascending id order.
+
+    At most ``limit`` rows are returned, starting after the routing whose
+    id is ``marker``.
+
+    :raises MarkerNotFound: no routing has id ``marker``.
+    :raises InvalidValue: ``limit`` is negative.
+    """
+    if limit is not None and limit < 0:
+        raise exceptions.InvalidValue('limit', 'must be zero or more')
+    filters = {'project_id': project_id, 'pod_id': pod_id,
+               'resource_type': resource_type}
+    query = sa.select(ResourceRouting).filter_by(
+        **{k: v for k, v in filters.items() if v is not None})
+    with session_scope() as session:
+        if marker is not None:
+            if session.get(ResourceRouting, marker) is None:
+                raise exceptions.MarkerNotFound(marker)
+            query = query.where(ResourceRouting.id > marker)
+        return list(session.scalars(
+            query.order_by(ResourceRouting.id).limit(limit)))
+
+
+def list_routings_by_project(project_id: str,
+                             resource_type: str | None = None
+                             ) -> list[ResourceRouting]:
+    """Return every routing of the project (of one type if given)."""
+    return list_routings(project_id=project_id, resource_type=resource_type)
+
+
+def count_routings_by_pod(pod_id: str) -> int:
+    """Return how many routings point at the pod."""
+    with session_scope() as session:
+        return _count_routings(session, pod_id)
+
+
+def mark_routing_active(routing_id: int, *,
+                        bottom_id: str | None = None) -> ResourceRouting:
+    """Mark the routing active, setting ``bottom_id`` when given.
+
+    :raises NotFound: no such routing.
+    :raises InvalidValue: ``bottom_id`` does not fit its column.
+    """
+    changes: dict[str, Any] = {'status': RoutingStatus.ACTIVE.value}
+    if bottom_id is not None:
+        changes['bottom_id'] = bottom_id
+    return _update_routing(routing_id, changes)
+
+
+def mark_routing_deleting(routing_id: int) -> ResourceRouting:
+    """Mark the routing as being deleted in its pod.
+
+    :raises NotFound: no such routing.
+    """
+    return _update_routing(routing_id,
+                           {'status': RoutingStatus.DELETING.value})
+
+
+def delete_routing(routing_id: int) -> None:
+    """Delete the routing.
+
+    :raises NotFound: no such routing.
+    """
+    with session_scope() as session:
+        session.delete(_get(session, ResourceRouting, routing_id))
+
+
+# Helpers
+
+def _get(session: orm.Session, model: type[_Row], ident: object) -> _Row:
+    row = session.get(model, ident)
+    if row is None:
+        raise exceptions.NotFound(_resource_name(model), ident)
+    return row
+
+
+def _resource_name(model: type[Any]) -> str:
+    return {Pod: 'Pod', PodBinding: 'Pod binding',
+            ResourceRouting: 'Resource routing'}[model]
+
+
+def _count_routings(session: orm.Session, pod_id: str) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(ResourceRouting)
+        .filter_by(pod_id=pod_id)) or 0
+
+
+def _update_routing(routing_id: int,
+                    changes: Mapping[str, Any]) -> ResourceRouting:
+    _check_values(ResourceRouting, changes)
+    with session_scope() as session:
+        routing = _get(session, ResourceRouting, routing_id)
+        for field, value in changes.items():
+            setattr(routing, field, value)
+    return routing
+
+
+def _status(status: str) -> str:
+    try:
+        return RoutingStatus(status).value
+    except ValueError:
+        raise exceptions.InvalidValue(
+            'status', f'must be one of {", ".join(RoutingStatus)}') from None
+
+
+def _check_values(model: type[Any], values: Mapping[str, Any]) -> None:
+    """Refuse what the column types would refuse on the strictest backend.
+
+    SQLite does not enforce string lengths, so they are checked here to
+    behave the same on every backend.
+
+    :raises InvalidValue: a required value is None, a string is too long
+        or a value has the wrong type.
+    """
+    columns = model.__table__.columns
+    for field, value in values.items():
+        column = columns[field]
+        if value is None:
+            if not column.nullable:
+                raise exceptions.InvalidValue(field, 'must not be null')
+            continue
+        if isinstance(column.type, sa.String):
+            if not isinstance(value, str):
+                raise exceptions.InvalidValue(field, 'must be a string')
+            if column.type.length and len(value) > column.type.length:
+                raise exceptions.InvalidValue(
+                    field,
+                    f'must be at most {column.type.length} characters')
+        elif isinstance(column.type, sa.Boolean) and not isinstance(
+                value, bool):
+            raise exceptions.InvalidValue(field, 'must be a boolean')

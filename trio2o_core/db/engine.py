@@ -1,0 +1,115 @@
+"""The process's database engine and transactions.
+
+The engine is built on first use from ``[database] connection``; every
+gateway process (worker) has its own engine and pool.
+"""
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import orm
+
+from trio2o_core.conf import CONF
+from trio2o_core.db import exceptions
+from trio2o_core.db import translation
+
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+_lock = threading.Lock()
+_current: tuple[sa.Engine, orm.sessionmaker[orm.Session]] | None = None
+
+
+def connection_url() -> str:
+    """Return ``[database] connection``, or the embedded SQLite default.
+
+    The default is ``sqlite:///<state_path>/trio2o.sqlite``; its directory
+    is created when missing.
+    """
+    if CONF.database.connection:
+        return CONF.database.connection
+    os.makedirs(CONF.state_path, exist_ok=True)
+    return 'sqlite:///' + os.path.join(CONF.state_path, 'trio2o.sqlite')
+
+
+def get_engine() -> sa.Engine:
+    """Return the process-wide engine, creating it on first call.
+
+    SQLite connections get foreign keys on, WAL journaling and a busy
+    timeout; server connections are pinged before use and recycled after
+    ``[database] pool_recycle`` seconds.
+
+    :raises trio2o_core.db.exceptions.DBError: the URL is malformed or
+        names a driver that is not installed.
+    """
+    return _ensure()[0]
+
+
+def reset_engine() -> None:
+    """Dispose of the engine so the next use builds one from the config."""
+    global _current
+    with _lock:
+        if _current is not None:
+            _current[0].dispose()
+        _current = None
+
+
+@contextlib.contextmanager
+def session_scope() -> Iterator[orm.Session]:
+    """Yield a session inside one transaction.
+
+    The transaction commits when the block ends and rolls back when it
+    raises, so nothing is half-written.
+
+    :raises trio2o_core.db.exceptions.DBError: (a subclass where one fits)
+        for any database failure, including one at commit.
+    """
+    try:
+        with _ensure()[1]() as session, session.begin():
+            yield session
+    except sa_exc.DBAPIError as error:
+        raise translation.translate(error) from error
+    except sa_exc.TimeoutError as error:
+        raise exceptions.TransientError(str(error)) from error
+    except sa_exc.SQLAlchemyError as error:
+        raise exceptions.DBError(str(error)) from error
+
+
+def _ensure() -> tuple[sa.Engine, orm.sessionmaker[orm.Session]]:
+    global _current
+    with _lock:
+        if _current is None:
+            try:
+                engine = _create_engine(connection_url())
+            except (sa_exc.ArgumentError, ImportError) as error:
+                raise exceptions.DBError(
+                    f'Unusable [database] connection: {error}') from error
+            _current = engine, orm.sessionmaker(engine, expire_on_commit=False)
+        return _current
+
+
+def _create_engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == 'sqlite':
+        engine = sa.create_engine(parsed)
+        event.listen(engine, 'connect', _configure_sqlite)
+        return engine
+    return sa.create_engine(parsed,
+                            pool_pre_ping=True,
+                            pool_size=CONF.database.pool_size,
+                            pool_recycle=CONF.database.pool_recycle)
+
+
+def _configure_sqlite(dbapi_connection: Any, record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute('PRAGMA foreign_keys = ON')
+        cursor.execute(f'PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}')
+        cursor.execute('PRAGMA journal_mode = WAL')
+    finally:
+        cursor.close()
