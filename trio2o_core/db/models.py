@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -54,11 +55,17 @@ def new_uuid() -> str:
 class UTCDateTime(sa.TypeDecorator[datetime.datetime]):
     """A datetime stored as naive UTC and returned as aware UTC.
 
-    Naive datetimes given to it are taken to be UTC already.
+    Naive datetimes given to it are taken to be UTC already. MySQL keeps
+    microseconds too (``DATETIME(6)``), as the other backends do.
     """
 
     impl = sa.DateTime
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in ('mysql', 'mariadb'):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
 
     def process_bind_param(self, value: datetime.datetime | None,
                            dialect: Dialect) -> datetime.datetime | None:

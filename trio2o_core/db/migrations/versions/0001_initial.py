@@ -7,6 +7,7 @@ Create Date: 2026-11-01
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = '0001'
 down_revision = None
@@ -14,6 +15,8 @@ branch_labels = None
 depends_on = None
 
 MYSQL_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql',
+                                      'mariadb')
 
 
 def upgrade() -> None:
@@ -25,8 +28,8 @@ def upgrade() -> None:
         sa.Column('pod_az_name', sa.String(255), nullable=True),
         sa.Column('dc_name', sa.String(255), nullable=True),
         sa.Column('enabled', sa.Boolean(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('updated_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', DATETIME, nullable=False),
+        sa.Column('updated_at', DATETIME, nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_pods')),
         sa.UniqueConstraint('name', name=op.f('uq_pods_name')),
         **MYSQL_TABLE_ARGS,
@@ -39,7 +42,7 @@ def upgrade() -> None:
         sa.Column('pod_id', sa.String(36), nullable=False),
         sa.Column('is_active', sa.Boolean(), nullable=False),
         sa.Column('active_key', sa.Boolean(), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', DATETIME, nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_pod_bindings')),
         sa.ForeignKeyConstraint(['pod_id'], ['pods.id'], ondelete='CASCADE',
                                 name=op.f('fk_pod_bindings_pod_id_pods')),
@@ -62,8 +65,8 @@ def upgrade() -> None:
         sa.Column('pod_id', sa.String(36), nullable=False),
         sa.Column('project_id', sa.String(64), nullable=False),
         sa.Column('status', sa.String(16), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('updated_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', DATETIME, nullable=False),
+        sa.Column('updated_at', DATETIME, nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_routings')),
         sa.ForeignKeyConstraint(['pod_id'], ['pods.id'],
                                 name=op.f('fk_resource_routings_pod_id_pods')),

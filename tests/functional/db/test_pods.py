@@ -1,0 +1,112 @@
+"""Pods: CRUD, unique names, deletion refused while routed."""
+
+import datetime
+
+import pytest
+
+from trio2o_core.db import api
+from trio2o_core.db import exceptions
+
+
+def test_create_get_list_update(db: str) -> None:
+    pod = api.create_pod('Pod2', 'az2', pod_az_name='nova', dc_name='dc1')
+    api.create_pod('Pod1', 'az1', enabled=False)
+
+    got = api.get_pod(pod.id)
+    assert (got.name, got.az_name, got.pod_az_name, got.dc_name,
+            got.enabled) == ('Pod2', 'az2', 'nova', 'dc1', True)
+    assert got.created_at.tzinfo == datetime.UTC
+    assert got.updated_at is None
+    assert api.get_pod_by_name('Pod2').id == pod.id
+    assert [p.name for p in api.list_pods()] == ['Pod1', 'Pod2']
+    assert [p.name for p in api.list_pods(enabled=True)] == ['Pod2']
+    assert [p.name for p in api.list_pods(az_name='az1')] == ['Pod1']
+
+    updated = api.update_pod(pod.id, enabled=False, dc_name=None)
+    assert (updated.enabled, updated.dc_name) == (False, None)
+    assert updated.updated_at is not None
+    assert api.get_pod(pod.id).as_dict() == updated.as_dict()
+
+
+def test_timestamps_are_utc(db: str) -> None:
+    before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    pod = api.create_pod('Pod1', 'az1')
+    created = api.get_pod(pod.id).created_at
+    after = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+        seconds=1)
+    assert before <= created <= after
+
+
+def test_duplicate_name_refused(db: str) -> None:
+    api.create_pod('Pod1', 'az1')
+    with pytest.raises(exceptions.Duplicate) as caught:
+        api.create_pod('Pod1', 'az2')
+    assert caught.value.columns == ('name',)
+    assert [p.az_name for p in api.list_pods()] == ['az1']
+
+
+def test_rename_to_taken_name_refused(db: str) -> None:
+    api.create_pod('Pod1', 'az1')
+    pod = api.create_pod('Pod2', 'az1')
+    with pytest.raises(exceptions.Duplicate) as caught:
+        api.update_pod(pod.id, name='Pod1')
+    assert caught.value.field == 'name'
+    assert api.get_pod(pod.id).name == 'Pod2'
+
+
+def test_duplicate_id_refused(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    with pytest.raises(exceptions.Duplicate) as caught:
+        api.create_pod('Pod2', 'az1', pod_id=pod.id)
+    assert caught.value.columns == ('id',)
+
+
+def test_missing_pod(db: str) -> None:
+    with pytest.raises(exceptions.NotFound):
+        api.get_pod('no-such-pod')
+    with pytest.raises(exceptions.NotFound):
+        api.get_pod_by_name('Nowhere')
+    with pytest.raises(exceptions.NotFound):
+        api.update_pod('no-such-pod', enabled=False)
+    with pytest.raises(exceptions.NotFound):
+        api.delete_pod('no-such-pod')
+
+
+@pytest.mark.parametrize('fields', [
+    {'name': 'x' * 256}, {'name': None}, {'enabled': 'yes'},
+    {'no_such_field': 1},
+])
+def test_invalid_update_refused_alike_on_every_backend(
+        db: str, fields: dict[str, object]) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    with pytest.raises(exceptions.InvalidValue):
+        api.update_pod(pod.id, **fields)  # type: ignore[arg-type]
+    assert api.get_pod(pod.id).as_dict() == pod.as_dict()
+
+
+def test_delete_refused_while_routed(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    for n in range(3):
+        api.create_routing(f'server-{n}', 'server', pod.id, 'project')
+
+    with pytest.raises(exceptions.PodInUse) as caught:
+        api.delete_pod(pod.id)
+    assert (caught.value.pod_id, caught.value.count) == (pod.id, 3)
+    assert api.get_pod(pod.id)
+
+    for routing in api.list_routings(pod_id=pod.id):
+        api.delete_routing(routing.id)
+    api.delete_pod(pod.id)
+    with pytest.raises(exceptions.NotFound):
+        api.get_pod(pod.id)
+
+
+def test_delete_removes_bindings(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    other = api.create_pod('Pod2', 'az1')
+    api.create_binding('project', 'az1', pod.id)
+    kept = api.create_binding('other', 'az1', other.id)
+
+    api.delete_pod(pod.id)
+
+    assert [b.id for b in api.list_bindings()] == [kept.id]
