@@ -110,3 +110,18 @@ def test_delete_removes_bindings(db: str) -> None:
     api.delete_pod(pod.id)
 
     assert [b.id for b in api.list_bindings()] == [kept.id]
+
+
+def test_delete_refused_by_database_when_count_raced(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A routing written between the count and the delete still wins."""
+    pod = api.create_pod('Pod1', 'az1')
+    api.create_routing('vm-1', 'server', pod.id, 'project')
+    counts = iter([0, 1])
+    monkeypatch.setattr(api, '_count_routings',
+                        lambda session, pod_id: next(counts))
+
+    with pytest.raises(exceptions.PodInUse) as caught:
+        api.delete_pod(pod.id)
+    assert caught.value.count == 1
+    assert api.get_pod(pod.id)
