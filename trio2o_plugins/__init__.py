@@ -1,1 +1,1 @@
-"""Built-in Trio2o plugins: service drivers, actions and scheduling policies."""
+"""Built-in Trio2o plugins: service drivers, actions, scheduling policies."""

@@ -1,0 +1,60 @@
+"""Policy defaults in code, and the enforcer."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from oslo_config import cfg
+from oslo_policy import policy
+
+from trio2o_core.policies import admin
+from trio2o_core.policies import base
+from trio2o_core.policies import servers
+
+_ENFORCER: policy.Enforcer | None = None
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    """Return every default rule (for oslo-policy generators)."""
+    return list(itertools.chain(base.list_rules(), admin.list_rules(),
+                                servers.list_rules()))
+
+
+def get_enforcer(conf: cfg.ConfigOpts | None = None) -> policy.Enforcer:
+    """Return the process's enforcer with the defaults registered."""
+    global _ENFORCER
+    if _ENFORCER is None:
+        from trio2o_core.conf import CONF
+
+        enforcer = policy.Enforcer(conf or CONF)
+        enforcer.register_defaults(list_rules())
+        _ENFORCER = enforcer
+    return _ENFORCER
+
+
+def reset() -> None:
+    """Forget the enforcer (tests, configuration reload)."""
+    global _ENFORCER
+    _ENFORCER = None
+
+
+def authorize(context: Any, rule: str,
+              target: Mapping[str, Any] | None = None) -> None:
+    """Check ``rule`` for ``context``.
+
+    :raises Forbidden: ``Policy doesn't allow <rule> to be performed.``
+    """
+    from trio2o_core.plugin import exceptions
+
+    creds = context.to_policy_values()
+    target = dict(target or {'project_id': context.project_id,
+                             'user_id': context.user_id})
+    try:
+        allowed = get_enforcer().enforce(rule, target, creds)
+    except policy.PolicyNotRegistered:
+        allowed = False
+    if not allowed:
+        raise exceptions.Forbidden(
+            f"Policy doesn't allow {rule} to be performed.")

@@ -1,0 +1,78 @@
+"""Paste filters that build the request context.
+
+Reads: the ``X-*`` identity headers keystonemiddleware writes (or, with
+``noauth``, the client's), ``keystone.token_info``. Writes:
+``environ['trio2o.context']``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import webob
+import webob.dec
+
+from trio2o_core.context import RequestContext
+from trio2o_core.plugin.request import CONTEXT_KEY
+
+
+class KeystoneContext:
+    """Build the context from a request keystonemiddleware validated.
+
+    A request without a confirmed token goes on without a context; the
+    router answers 401 unless the route is public (version documents).
+    """
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    @classmethod
+    def factory(cls, global_conf: dict, **local_conf: str) -> Any:
+        return cls
+
+    @webob.dec.wsgify
+    def __call__(self, request: webob.Request) -> Any:
+        request.environ.pop(CONTEXT_KEY, None)
+        if request.headers.get('X-Identity-Status') == 'Confirmed':
+            context = RequestContext.from_environ(
+                request.environ,
+                token_info=request.environ.get('keystone.token_info'))
+            if context.user_id and context.project_id:
+                request.environ[CONTEXT_KEY] = context
+        return request.get_response(self.application)
+
+
+class NoAuthContext:
+    """Trust the caller's ``X-User-Id``/``X-Project-Id``/``X-Roles``.
+
+    For local development only: anyone reaching the port may claim any
+    identity. ``X-Auth-Token: user:project`` works as a shorthand. A
+    request naming no user and project goes on without a context.
+    """
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    @classmethod
+    def factory(cls, global_conf: dict, **local_conf: str) -> Any:
+        return cls
+
+    @webob.dec.wsgify
+    def __call__(self, request: webob.Request) -> Any:
+        request.environ.pop(CONTEXT_KEY, None)
+        token = request.headers.get('X-Auth-Token', '')
+        user, _, project = token.partition(':')
+        user = request.headers.get('X-User-Id') or user
+        project = request.headers.get('X-Project-Id') or project
+        if not user or not project:
+            return request.get_response(self.application)
+        roles = [r.strip() for r in
+                 request.headers.get('X-Roles', 'member,reader').split(',')
+                 if r.strip()]
+        request.environ[CONTEXT_KEY] = RequestContext(
+            user_id=user, project_id=project, roles=roles,
+            auth_token=token or None,
+            request_id=request.environ.get('openstack.request_id'),
+            global_request_id=request.environ.get(
+                'openstack.global_request_id'))
+        return request.get_response(self.application)

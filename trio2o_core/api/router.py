@@ -1,0 +1,76 @@
+"""The WSGI app of one service: a Routes mapper over a driver's table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import routes
+import webob
+import webob.dec
+import webob.exc
+
+from trio2o_core.api import faults
+from trio2o_core.plugin import links
+from trio2o_core.plugin.request import CONTEXT_KEY
+from trio2o_core.plugin.request import Request
+from trio2o_core.plugin.service import Route
+from trio2o_core.plugin.service import ServiceDriver
+
+LOG = logging.getLogger(__name__)
+
+
+class ServiceApp:
+    """Dispatch requests to a :class:`ServiceDriver`'s handlers.
+
+    An unknown path answers 404; a known path with another method 405
+    with ``Allow``. Every exception becomes a fault in the driver's
+    style, and the driver's ``finish`` hook sees every response.
+    """
+
+    def __init__(self, driver: ServiceDriver,
+                 public_url: str | None = None) -> None:
+        self.driver = driver
+        self.public_url = public_url
+        self.mapper = routes.Mapper()
+        self._routes: dict[str, Route] = {}
+        for route in driver.routes():
+            self._routes[route.path] = route
+            self.mapper.connect(route.path, path_template=route.path)
+
+    @webob.dec.wsgify(RequestClass=Request)
+    def __call__(self, request: Request) -> webob.Response:
+        style = self.driver.fault_style
+        try:
+            response = self._dispatch(request)
+        except Exception as exc:
+            response = faults.render(faults.fault_for(exc, style), style)
+        try:
+            self.driver.finish(request, response)
+        except Exception:
+            LOG.exception('finish hook of %s failed', type(self.driver))
+        return response
+
+    def _dispatch(self, request: Request) -> webob.Response:
+        if self.public_url:
+            request.environ[links.CONFIG_PUBLIC_URL_KEY] = self.public_url
+        path = request.path_info or '/'
+        if len(path) > 1:
+            path = path.rstrip('/')
+        match = self.mapper.match(path, environ=request.environ)
+        if match is None:
+            raise webob.exc.HTTPNotFound()
+        route = self._routes[match.pop('path_template')]
+        handler = route.methods.get(request.method)
+        if handler is None:
+            raise webob.exc.HTTPMethodNotAllowed(
+                detail='The method specified is not allowed for this '
+                       'resource.',
+                headers={'Allow': ', '.join(sorted(route.methods))})
+        if not route.public and CONTEXT_KEY not in request.environ:
+            raise webob.exc.HTTPUnauthorized(
+                detail='The request you have made requires '
+                       'authentication.')
+        self.driver.prepare(request)
+        params: dict[str, Any] = dict(match)
+        return handler(request, **params)

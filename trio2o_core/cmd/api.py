@@ -1,0 +1,87 @@
+"""``trio2o-api``: serve every enabled service's pipeline on one port.
+
+This module is the only one that monkey-patches the process for eventlet.
+"""
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+import eventlet.wsgi  # noqa: E402
+from paste import deploy  # noqa: E402
+
+from trio2o_core import config  # noqa: E402
+from trio2o_core.conf import CONF  # noqa: E402
+
+LOG = logging.getLogger(__name__)
+
+
+def load_app() -> object:
+    """Load the paste composite ``trio2o`` from ``[api] paste_config``.
+
+    :raises FileNotFoundError: the paste file is missing.
+    :raises PluginLoadError: an enabled plugin cannot be loaded.
+    """
+    path = config.find_config_file(CONF.api.paste_config)
+    LOG.info('loading %s', path)
+    return deploy.loadapp(f'config:{path}', name='trio2o')
+
+
+def serve(app: object, sock: object, workers: int) -> None:
+    """Serve ``app`` on ``sock`` with ``workers`` processes (1: this
+    one); returns when the server stops."""
+    def run() -> None:
+        eventlet.wsgi.server(sock, app, log=logging.getLogger('wsgi'),
+                             log_output=CONF.debug)
+
+    if workers == 1:
+        run()
+        return
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            run()
+            os._exit(0)
+        children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        os.waitpid(child, 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the API server until interrupted."""
+    config.parse_args(sys.argv[1:] if argv is None else argv)
+    from trio2o_core.plugin.exceptions import PluginLoadError
+
+    try:
+        app = load_app()
+    except (FileNotFoundError, PluginLoadError) as exc:
+        LOG.error('%s', exc)
+        print(f'trio2o-api: {exc}', file=sys.stderr)
+        return 1
+    sock = eventlet.listen((CONF.api.bind_host, CONF.api.bind_port))
+    host, port = sock.getsockname()[:2]
+    LOG.info('trio2o-api listening on http://%s:%s', host, port)
+    print(f'trio2o-api listening on http://{host}:{port}', flush=True)
+    try:
+        serve(app, sock, CONF.api.workers)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The core services behind every service driver (one per process)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+from typing import TypeVar
+
+from keystoneauth1 import exceptions as ks_exc
+from oslo_config import cfg
+
+from trio2o_core import loader
+from trio2o_core import policies
+from trio2o_core.conf import CONF
+from trio2o_core.db import api as db
+from trio2o_core.db import exceptions as db_exc
+from trio2o_core.plugin import exceptions
+from trio2o_core.plugin.service import ServiceDriver
+from trio2o_core.plugin.types import Pod
+from trio2o_core.plugin.types import Routing
+from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.health import PodHealth
+from trio2o_core.scheduler.manager import Scheduler
+
+LOG = logging.getLogger(__name__)
+T = TypeVar('T')
+
+#: exceptions that mean "the pod did not answer"
+UNREACHABLE = (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
+               ks_exc.ConnectionError, TimeoutError)
+
+
+def to_pod(row: Any) -> Pod:
+    """Return the plugin-facing record of a ``pods`` row."""
+    return Pod(id=row.id, name=row.name, az_name=row.az_name,
+               pod_az_name=row.pod_az_name, dc_name=row.dc_name,
+               enabled=bool(row.enabled))
+
+
+class CoreGateway:
+    """Implements :class:`trio2o_core.plugin.Gateway` on the database,
+    the pod connector, the fan-out pool and the scheduler."""
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        self.conf = conf
+        self.health = PodHealth(conf.pods.down_after_failures,
+                                conf.pods.retry_down_after)
+        self.connector = PodConnector(
+            interface=conf.pods.interface,
+            overrides=PodConnector.parse_overrides(
+                conf.pods.endpoint_overrides),
+            timeout=conf.pods.timeout)
+        self._fanout = Fanout(conf.pods.fanout_workers)
+        self._services: dict[str, ServiceDriver] = {}
+        self._scheduler: Scheduler | None = None
+        self._lock = threading.Lock()
+
+    # services
+
+    def service(self, name: str) -> ServiceDriver:
+        """Return the driver of an enabled service, loading it once.
+
+        :raises PluginLoadError: not enabled, or fails to load.
+        """
+        with self._lock:
+            if name not in self._services:
+                if name not in self.conf.enabled_services:
+                    raise exceptions.PluginLoadError(
+                        f'service {name!r} is not in [DEFAULT] '
+                        'enabled_services')
+                self._services.update(loader.load(
+                    loader.SERVICES, [name], self))
+            return self._services[name]
+
+    def load_plugins(self, group: str,
+                     enabled: Iterable[str] | None) -> dict[str, Any]:
+        return loader.load(group, enabled)
+
+    # pods and routing
+
+    def list_pods(self, enabled_only: bool = True) -> list[Pod]:
+        rows = db.list_pods(enabled=True if enabled_only else None)
+        return [to_pod(row) for row in rows]
+
+    def get_pod(self, pod_id: str) -> Pod:
+        try:
+            return to_pod(db.get_pod(pod_id))
+        except db_exc.NotFound:
+            raise exceptions.NotFound(f'Pod {pod_id} not found.') from None
+
+    def lookup(self, context: Any, top_id: str,
+               resource_type: str) -> Routing | None:
+        try:
+            row = db.get_routing_by_top_id(top_id, resource_type)
+        except db_exc.NotFound:
+            return None
+        if row.project_id != context.project_id and not context.is_admin:
+            return None
+        return self._routing(row)
+
+    def record(self, context: Any, top_id: str, resource_type: str,
+               pod: Pod, bottom_id: str | None = None,
+               status: str = 'creating') -> Routing:
+        try:
+            row = db.create_routing(top_id, resource_type, pod.id,
+                                    context.project_id, bottom_id=bottom_id,
+                                    status=status)
+        except db_exc.Duplicate:
+            raise exceptions.Conflict(
+                f'{resource_type} {top_id} already exists.') from None
+        return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
+                       row.project_id, row.status, row.created_at)
+
+    def set_status(self, top_id: str, resource_type: str,
+                   status: str) -> None:
+        row = db.get_routing_by_top_id(top_id, resource_type)
+        if status == 'active':
+            db.mark_routing_active(row.id)
+        elif status == 'deleting':
+            db.mark_routing_deleting(row.id)
+        else:
+            raise ValueError(f'cannot set routing status {status!r}')
+
+    def forget(self, top_id: str, resource_type: str) -> None:
+        try:
+            db.delete_routing(
+                db.get_routing_by_top_id(top_id, resource_type).id)
+        except db_exc.NotFound:
+            pass
+
+    def list_routings(self, context: Any, resource_type: str,
+                      all_projects: bool = False,
+                      pod_id: str | None = None) -> list[Routing]:
+        project = None if all_projects else context.project_id
+        rows = db.list_routings(project_id=project, pod_id=pod_id,
+                                resource_type=resource_type)
+        pods = {p.id: p for p in self.list_pods(enabled_only=False)}
+        return [self._routing(row, pods) for row in rows
+                if row.pod_id in pods]
+
+    def _routing(self, row: Any,
+                 pods: Mapping[str, Pod] | None = None) -> Routing:
+        pod = pods[row.pod_id] if pods else self.get_pod(row.pod_id)
+        return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
+                       row.project_id, row.status, row.created_at)
+
+    # scheduling
+
+    def schedule(self, context: Any, resource_type: str,
+                 az_name: str | None) -> Pod:
+        with self._lock:
+            if self._scheduler is None:
+                policy = loader.load(loader.SCHEDULER_POLICIES,
+                                     [self.conf.scheduler.policy])
+                self._scheduler = Scheduler(
+                    policy[self.conf.scheduler.policy], self.list_pods,
+                    self.is_down)
+        return self._scheduler.select(context.project_id, resource_type,
+                                      az_name)
+
+    # pods over HTTP
+
+    def connect(self, context: Any, pod: Pod) -> Any:
+        return self.connector.connect(context, pod)
+
+    def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
+               timeout: float | None = None
+               ) -> Mapping[str, T | BaseException]:
+        pods = list(pods)
+        by_id = {pod.id: pod for pod in pods}
+        results = self._fanout.run(
+            lambda pod_id: func(by_id[pod_id]), by_id,
+            self.conf.pods.timeout if timeout is None else timeout)
+        for pod_id, result in results.items():
+            if isinstance(result, UNREACHABLE):
+                LOG.warning('pod %s unreachable: %s', by_id[pod_id].name,
+                            result)
+                self.mark_down(by_id[pod_id])
+            elif not isinstance(result, BaseException):
+                self.mark_up(by_id[pod_id])
+        return results
+
+    def is_down(self, pod: Pod) -> bool:
+        return self.health.is_down(pod.id)
+
+    def mark_down(self, pod: Pod) -> None:
+        self.health.failed(pod.id)
+
+    def mark_up(self, pod: Pod) -> None:
+        self.health.succeeded(pod.id)
+
+    def enforce(self, context: Any, rule: str,
+                target: Mapping[str, Any] | None = None) -> None:
+        policies.authorize(context, rule, target)
+
+
+_GATEWAY: CoreGateway | None = None
+_GATEWAY_LOCK = threading.Lock()
+
+
+def get_gateway() -> CoreGateway:
+    """Return the process's gateway, built from ``CONF`` on first use."""
+    global _GATEWAY
+    with _GATEWAY_LOCK:
+        if _GATEWAY is None:
+            _GATEWAY = CoreGateway(CONF)
+        return _GATEWAY
+
+
+def reset_gateway() -> None:
+    """Forget the process's gateway (tests, configuration reload)."""
+    global _GATEWAY
+    with _GATEWAY_LOCK:
+        _GATEWAY = None

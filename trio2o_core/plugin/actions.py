@@ -1,0 +1,73 @@
+"""Action handlers: one per action body key of a resource."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+from typing import ClassVar
+
+from oslo_context import context as o_context
+
+from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.types import Routing
+from trio2o_core.plugin.version import PLUGIN_API_VERSION
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionContext:
+    """Everything an action handler needs about one request.
+
+    ``conn`` is an ``openstack.connection.Connection`` to the pod owning
+    the resource, acting as the caller; ``microversion`` the negotiated
+    version ("2.1" ...); ``headers`` the ones to forward to the pod.
+    """
+
+    context: o_context.RequestContext
+    gateway: Gateway
+    routing: Routing
+    conn: Any
+    microversion: str
+    headers: Mapping[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionResult:
+    """What an action answers: status, JSON body (or None), headers."""
+
+    status: int = 202
+    body: Any = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+class _ActionHandler(abc.ABC):
+    plugin_api: ClassVar[int] = PLUGIN_API_VERSION
+    #: lowest and highest microversion the action exists in ("X.Y")
+    min_version: ClassVar[str | None] = None
+    max_version: ClassVar[str | None] = None
+    #: ``(min_version, max_version, schema)`` triples; the first whose
+    #: range holds the request's microversion validates the body, whose
+    #: top-level value is the action's own value. None bounds are open.
+    schemas: ClassVar[tuple[tuple[str | None, str | None,
+                                  Mapping[str, Any]], ...]] = ()
+    #: policy rule checked before the pod is called
+    policy_rule: ClassVar[str | None] = None
+
+    @abc.abstractmethod
+    def handle(self, ctx: ActionContext,
+               body: Mapping[str, Any]) -> ActionResult:
+        """Perform the action on ``ctx.routing``'s resource.
+
+        ``body`` is the whole request body, already validated. Raises a
+        plugin exception for errors of its own; pod errors raised by the
+        SDK are translated by the core.
+        """
+
+
+class ServerActionHandler(_ActionHandler):
+    """Handler of ``POST /servers/{id}/action`` for one body key."""
+
+
+class VolumeActionHandler(_ActionHandler):
+    """Handler of ``POST /volumes/{id}/action`` for one body key."""

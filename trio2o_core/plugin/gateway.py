@@ -1,0 +1,113 @@
+"""What the core offers plugins: pods, routing, scheduling, connections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
+
+from oslo_config import cfg
+from oslo_context import context as o_context
+
+from trio2o_core.plugin.types import Pod
+from trio2o_core.plugin.types import Routing
+
+T = TypeVar('T')
+
+
+class Gateway(Protocol):
+    """The core services a service driver is built with.
+
+    Every method may block on the database or a pod; none holds a lock
+    across a pod call.
+    """
+
+    conf: cfg.ConfigOpts
+
+    def list_pods(self, enabled_only: bool = True) -> list[Pod]:
+        """Return the registered pods, ordered by name."""
+
+    def get_pod(self, pod_id: str) -> Pod:
+        """Return one pod; raise ``NotFound`` when it does not exist."""
+
+    def lookup(self, context: o_context.RequestContext, top_id: str,
+               resource_type: str) -> Routing | None:
+        """Return the routing of ``top_id`` visible to the caller.
+
+        A routing of another project is returned only to an admin.
+        """
+
+    def record(self, context: o_context.RequestContext, top_id: str,
+               resource_type: str, pod: Pod, bottom_id: str | None = None,
+               status: str = 'creating') -> Routing:
+        """Write a routing row for the caller's project.
+
+        :raises Conflict: ``top_id`` is already routed.
+        """
+
+    def set_status(self, top_id: str, resource_type: str,
+                   status: str) -> None:
+        """Change a routing's status (``creating|active|deleting``)."""
+
+    def forget(self, top_id: str, resource_type: str) -> None:
+        """Delete a routing row; a missing row is not an error."""
+
+    def list_routings(self, context: o_context.RequestContext,
+                      resource_type: str, all_projects: bool = False,
+                      pod_id: str | None = None) -> list[Routing]:
+        """Return the caller's routings of one type (every project's
+        when ``all_projects``)."""
+
+    def schedule(self, context: o_context.RequestContext,
+                 resource_type: str, az_name: str | None) -> Pod:
+        """Pick the pod for a new resource of the caller's project.
+
+        :raises NoValidPod: no enabled, up pod serves ``az_name``.
+        """
+
+    def connect(self, context: o_context.RequestContext,
+                pod: Pod) -> Any:
+        """Return an ``openstack.connection.Connection`` to ``pod`` acting
+        as the caller (the request's token).
+
+        :raises PodUnavailable: the pod has no endpoint in the catalog.
+        """
+
+    def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
+               timeout: float | None = None
+               ) -> Mapping[str, T | BaseException]:
+        """Call ``func(pod)`` for every pod in parallel.
+
+        Returns the result or the raised exception per pod id; a call
+        still running after ``timeout`` seconds yields ``TimeoutError``.
+        Failures to reach a pod mark it down.
+        """
+
+    def is_down(self, pod: Pod) -> bool:
+        """Whether the pod is currently considered unreachable."""
+
+    def mark_down(self, pod: Pod) -> None:
+        """Record that ``pod`` failed to answer."""
+
+    def mark_up(self, pod: Pod) -> None:
+        """Record that ``pod`` answered."""
+
+    def enforce(self, context: o_context.RequestContext, rule: str,
+                target: Mapping[str, Any] | None = None) -> None:
+        """Check a policy rule.
+
+        :raises Forbidden: the policy denies ``rule``.
+        """
+
+    def load_plugins(self, group: str,
+                     enabled: Iterable[str] | None) -> dict[str, Any]:
+        """Load and instantiate the named entry points of ``group``.
+
+        ``enabled=None`` loads every installed one.
+
+        :raises PluginLoadError: a name is missing, broken, duplicated or
+            has the wrong ``plugin_api``.
+        """

@@ -1,0 +1,84 @@
+"""Service drivers: one per API the gateway serves."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import ClassVar
+from typing import Literal
+
+import webob
+
+from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.version import PLUGIN_API_VERSION
+
+Handler = Callable[..., webob.Response]
+FaultStyle = Literal['nova', 'cinder', 'passthrough']
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One path of a service and the handler of each HTTP method.
+
+    ``path`` uses Routes syntax (``/servers/{server_id}``); a handler is
+    called as ``handler(request, **path_params)`` and returns a
+    :class:`webob.Response`.
+    """
+
+    path: str
+    methods: Mapping[str, Handler]
+    #: served without a validated token (version documents)
+    public: bool = False
+
+
+class ServiceDriver(abc.ABC):
+    """An API served by the gateway under ``/<prefix>``.
+
+    The core builds the router from :meth:`routes`, answers 404/405 for
+    unknown paths and methods, turns exceptions into faults of
+    :attr:`fault_style`, and calls :meth:`prepare` before and
+    :meth:`finish` after every handler.
+    """
+
+    plugin_api: ClassVar[int] = PLUGIN_API_VERSION
+    #: the URL prefix the service is mounted at, without slashes
+    prefix: ClassVar[str]
+    #: how gateway-made errors are written
+    fault_style: ClassVar[FaultStyle] = 'nova'
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    @abc.abstractmethod
+    def routes(self) -> Sequence[Route]:
+        """Return the service's route table."""
+
+    def prepare(self, request: webob.Request) -> None:
+        """Inspect a matched request before its handler runs.
+
+        May raise any plugin exception (e.g. a bad microversion header).
+        """
+
+    def finish(self, request: webob.Request,
+               response: webob.Response) -> None:
+        """Adjust every response, faults included (e.g. version headers)."""
+
+
+def json_response(body: Any, status: int = 200,
+                  headers: Mapping[str, str] | None = None
+                  ) -> webob.Response:
+    """Return a JSON response (``None`` body: empty, as OpenStack does)."""
+    response = webob.Response(status=status,
+                              content_type='application/json',
+                              charset='UTF-8')
+    if body is not None:
+        response.json_body = body
+    else:
+        response.body = b''
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,38 @@
+"""Plain records the core hands to plugins."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class Pod:
+    """A pod: one OpenStack cloud behind the gateway.
+
+    ``name`` is the pod's Keystone region; ``az_name`` the availability
+    zone users see; ``pod_az_name`` the zone name inside the pod.
+    """
+
+    id: str
+    name: str
+    az_name: str | None
+    pod_az_name: str | None
+    dc_name: str | None
+    enabled: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Routing:
+    """Where a resource the gateway created lives.
+
+    ``top_id`` is the id clients see, ``bottom_id`` the id inside ``pod``.
+    """
+
+    top_id: str
+    resource_type: str
+    bottom_id: str
+    pod: Pod
+    project_id: str
+    status: str
+    created_at: datetime.datetime | None = None

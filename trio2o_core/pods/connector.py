@@ -1,0 +1,143 @@
+"""Connections to pods that act as the calling user.
+
+Connections are cached per (token, pod) and share one HTTP connection
+pool and one version-discovery cache, so a request pays neither catalog
+parsing nor TCP set-up once its caller has been seen.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Any
+
+import openstack.connection
+import requests
+from keystoneauth1 import access
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+
+from trio2o_core.plugin import exceptions
+from trio2o_core.plugin.types import Pod
+
+#: SDK service name -> catalog types that serve it, preferred first
+SERVICE_TYPES = {
+    'compute': ('compute',),
+    'block_storage': ('block-storage', 'volumev3', 'volume'),
+    'image': ('image',),
+}
+
+
+class PodConnector:
+    """Builds and caches ``openstack.connection.Connection`` objects.
+
+    :param interface: catalog interface (``public``...).
+    :param overrides: ``{(region, service_type): url}`` used before the
+        catalog.
+    :param timeout: seconds before a pod call gives up.
+    """
+
+    def __init__(self, interface: str = 'public',
+                 overrides: dict[tuple[str, str], str] | None = None,
+                 timeout: float = 10.0, max_connections: int = 512,
+                 endpoint_ttl: float = 300.0) -> None:
+        self.interface = interface
+        self.overrides = dict(overrides or {})
+        self.timeout = timeout
+        self.max_connections = max_connections
+        self.endpoint_ttl = endpoint_ttl
+        self._http = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=32,
+                                                pool_maxsize=64)
+        self._http.mount('http://', adapter)
+        self._http.mount('https://', adapter)
+        self._discovery: dict[str, Any] = {}
+        self._endpoints: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._connections: collections.OrderedDict[
+            tuple[str, str], Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
+                                                          str]:
+        """Turn ``[pods] endpoint_overrides`` into connector overrides.
+
+        :raises ValueError: a key is not ``<region>.<service type>``.
+        """
+        result = {}
+        for key, url in option.items():
+            region, sep, service = key.rpartition('.')
+            if not sep or not region or not service:
+                raise ValueError(f'endpoint override {key!r} is not '
+                                 '"<region>.<service type>"')
+            result[(region, service)] = url
+        return result
+
+    def connect(self, context: Any, pod: Pod) -> Any:
+        """Return a Connection to ``pod`` carrying the caller's token.
+
+        :raises PodUnavailable: the pod has no compute, block-storage or
+            image endpoint for the caller.
+        """
+        token = context.auth_token or ''
+        key = (token, pod.id)
+        with self._lock:
+            conn = self._connections.get(key)
+            if conn is not None:
+                self._connections.move_to_end(key)
+                return conn
+        overrides = {}
+        for service in SERVICE_TYPES:
+            url = self.endpoint(context, pod, service)
+            if url:
+                overrides[f'{service}_endpoint_override'] = url
+        if not overrides:
+            raise exceptions.PodUnavailable(
+                pod.name, f'no endpoint of pod {pod.name} in the catalog')
+        session = ks_session.Session(
+            auth=token_endpoint.Token(None, token), session=self._http,
+            timeout=self.timeout, discovery_cache=self._discovery,
+            app_name='trio2o')
+        conn = openstack.connection.Connection(
+            session=session, region_name=pod.name, **overrides)
+        with self._lock:
+            self._connections[key] = conn
+            while len(self._connections) > self.max_connections:
+                self._connections.popitem(last=False)
+        return conn
+
+    def endpoint(self, context: Any, pod: Pod,
+                 service: str) -> str | None:
+        """Return the URL of ``service`` (an SDK service name) in
+        ``pod``'s region, or None when neither an override nor the
+        caller's catalog names one."""
+        for service_type in SERVICE_TYPES[service]:
+            url = self.overrides.get((pod.name, service_type))
+            if url:
+                return url
+        cache_key = (pod.name, service)
+        now = time.monotonic()
+        cached = self._endpoints.get(cache_key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        url = self._from_catalog(context, pod.name, service)
+        if url is not None:
+            self._endpoints[cache_key] = (url, now + self.endpoint_ttl)
+        return url
+
+    def _from_catalog(self, context: Any, region: str,
+                      service: str) -> str | None:
+        token_info = getattr(context, 'token_info', None)
+        if not token_info:
+            return None
+        auth_ref = access.create(body=token_info,
+                                 auth_token=context.auth_token)
+        catalog = auth_ref.service_catalog
+        for service_type in SERVICE_TYPES[service]:
+            urls = catalog.get_urls(service_type=service_type,
+                                    interface=self.interface,
+                                    region_name=region)
+            if urls:
+                return urls[0]
+        return None
