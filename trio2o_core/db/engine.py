@@ -32,7 +32,7 @@ def connection_url() -> str:
     is created when missing.
     """
     if CONF.database.connection:
-        return CONF.database.connection
+        return str(CONF.database.connection)
     os.makedirs(CONF.state_path, exist_ok=True)
     return 'sqlite:///' + os.path.join(CONF.state_path, 'trio2o.sqlite')
 

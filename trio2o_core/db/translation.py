@@ -9,6 +9,7 @@ mapped back to its columns through the metadata.
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -89,7 +90,7 @@ def _postgresql(error: sa_exc.DBAPIError) -> exceptions.DBError | None:
 
 
 def _mysql(error: sa_exc.DBAPIError) -> exceptions.DBError | None:
-    args = error.orig.args
+    args: tuple[Any, ...] = getattr(error.orig, 'args', ())
     code = args[0] if args and isinstance(args[0], int) else None
     message = str(args[1]) if len(args) > 1 else str(error.orig)
     if code == _MYSQL_DUPLICATE:

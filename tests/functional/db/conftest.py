@@ -37,7 +37,7 @@ def _database_name(module_name: str) -> str:
 
 
 def _server_missing(backend: str, error: Exception) -> NoReturn:
-    reason = f'{backend} server unreachable: {error}'.strip()
+    reason = f'{backend} server unreachable: {" ".join(str(error).split())}'
     _unreachable[backend] = reason
     if os.environ.get('CI'):
         pytest.fail(f'{reason} (CI is set: database tests must not skip)')

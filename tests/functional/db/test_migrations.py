@@ -1,5 +1,7 @@
 """Migrations build, from an empty database, exactly the models' schema."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import autogenerate
 from alembic.runtime import migration as alembic_migration
@@ -9,7 +11,7 @@ from trio2o_core.db import migration
 from trio2o_core.db import models
 
 
-def _schema_diffs() -> list[object]:
+def _schema_diffs() -> list[Any]:
     def include_name(name: str | None, type_: str,
                      parent_names: object) -> bool:
         return not (type_ == 'table' and name == migration.VERSION_TABLE)
@@ -18,7 +20,9 @@ def _schema_diffs() -> list[object]:
         context = alembic_migration.MigrationContext.configure(
             connection, opts={'compare_type': True,
                               'include_name': include_name})
-        return autogenerate.compare_metadata(context, models.Base.metadata)
+        diffs: list[Any] = autogenerate.compare_metadata(
+            context, models.Base.metadata)
+        return diffs
 
 
 def test_upgrade_from_empty_reaches_head(configured: str) -> None:
@@ -39,12 +43,11 @@ def test_migrated_schema_matches_models(configured: str) -> None:
 def test_migrated_schema_has_named_constraints(configured: str) -> None:
     migration.upgrade()
     inspector = sa.inspect(api.get_engine())
-    unique = {tuple(c['column_names'])
-              for c in inspector.get_unique_constraints('pod_bindings')}
-    unique |= {tuple(i['column_names'])
-               for i in inspector.get_indexes('pod_bindings')
-               if i['unique']}
-    assert ('project_id', 'az_name', 'active_key') in unique
+    unique: list[list[Any]] = [c['column_names']
+              for c in inspector.get_unique_constraints('pod_bindings')]
+    unique += [i['column_names']
+               for i in inspector.get_indexes('pod_bindings') if i['unique']]
+    assert ['project_id', 'az_name', 'active_key'] in unique
     fks = inspector.get_foreign_keys('resource_routings')
     assert [(fk['constrained_columns'], fk['referred_table'])
             for fk in fks] == [(['pod_id'], 'pods')]

@@ -1,6 +1,7 @@
 """Resource routings: life cycle, uniqueness, pagination."""
 
 import pytest
+import sqlalchemy as sa
 
 from trio2o_core.db import api
 from trio2o_core.db import exceptions
@@ -72,7 +73,7 @@ def test_unknown_status_refused(pod: models.Pod) -> None:
 def test_database_refuses_unknown_status(pod: models.Pod) -> None:
     with pytest.raises(exceptions.InvalidValue):
         with api.session_scope() as session:
-            session.execute(models.ResourceRouting.__table__.insert(), {
+            session.execute(sa.insert(models.ResourceRouting), {
                 'top_id': 'vm-1', 'resource_type': 'server',
                 'pod_id': pod.id, 'project_id': 'p1', 'status': 'gone',
                 'created_at': models.utcnow()})

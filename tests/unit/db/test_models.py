@@ -28,9 +28,11 @@ def test_active_key_follows_is_active() -> None:
 
 
 def test_constraint_names_fit_mysql_identifiers() -> None:
-    names = [c.name for table in models.Base.metadata.sorted_tables
-             for c in (*table.constraints, *table.indexes)]
-    assert all(names) and max(len(name) for name in names) <= 64
+    names: list[object] = []
+    for table in models.Base.metadata.sorted_tables:
+        names += [c.name for c in table.constraints]
+        names += [i.name for i in table.indexes]
+    assert all(isinstance(name, str) and len(name) <= 64 for name in names)
 
 
 def test_as_dict_uses_attribute_names() -> None:

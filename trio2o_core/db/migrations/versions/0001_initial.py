@@ -14,7 +14,6 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-MYSQL_TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql',
                                       'mariadb')
 
@@ -32,7 +31,8 @@ def upgrade() -> None:
         sa.Column('updated_at', DATETIME, nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_pods')),
         sa.UniqueConstraint('name', name=op.f('uq_pods_name')),
-        **MYSQL_TABLE_ARGS,
+        mysql_engine='InnoDB',
+        mysql_charset='utf8mb4',
     )
     op.create_table(
         'pod_bindings',
@@ -53,7 +53,8 @@ def upgrade() -> None:
             '(is_active AND active_key IS NOT NULL) OR '
             '(NOT is_active AND active_key IS NULL)',
             name=op.f('ck_pod_bindings_active_key')),
-        **MYSQL_TABLE_ARGS,
+        mysql_engine='InnoDB',
+        mysql_charset='utf8mb4',
     )
     op.create_index(op.f('ix_pod_bindings_pod_id'), 'pod_bindings', ['pod_id'])
     op.create_table(
@@ -76,7 +77,8 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "status IN ('creating', 'active', 'deleting')",
             name=op.f('ck_resource_routings_status')),
-        **MYSQL_TABLE_ARGS,
+        mysql_engine='InnoDB',
+        mysql_charset='utf8mb4',
     )
     op.create_index(op.f('ix_resource_routings_project_id_resource_type'),
                     'resource_routings', ['project_id', 'resource_type'])
