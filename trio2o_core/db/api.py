@@ -246,13 +246,13 @@ def get_or_create_active_binding(project_id: str, az_name: str,
 
 def create_routing(top_id: str, resource_type: str, pod_id: str,
                    project_id: str, *, bottom_id: str | None = None,
-                   status: RoutingStatus = RoutingStatus.CREATING
+                   status: str = RoutingStatus.CREATING
                    ) -> ResourceRouting:
     """Route ``top_id`` of ``resource_type`` to ``pod_id``.
 
     ``bottom_id`` defaults to ``top_id`` (servers and volumes keep the
-    pod's id). Write the row ``creating`` before asking the pod, then mark
-    it active.
+    pod's id). ``status`` is a :class:`RoutingStatus` value: write the row
+    ``creating`` before asking the pod, then mark it active.
 
     :raises Duplicate: (``top_id``, ``resource_type``) is routed already.
     :raises InvalidReference: no pod has id ``pod_id``.

@@ -124,9 +124,11 @@ def test_get_or_create_concurrent_callers_share_one_winner(
         pods: list[models.Pod]) -> None:
     start = threading.Barrier(THREADS)
     chosen = threading.Barrier(THREADS, timeout=2)
+    choosers: list[int] = []
 
     def call(n: int) -> str:
         def choose_pod() -> str:
+            choosers.append(n)
             try:
                 chosen.wait()  # let every caller insert at once
             except threading.BrokenBarrierError:
@@ -139,6 +141,7 @@ def test_get_or_create_concurrent_callers_share_one_winner(
     with futures.ThreadPoolExecutor(THREADS) as pool:
         winners = set(pool.map(call, range(THREADS)))
 
+    assert len(choosers) > 1, 'the callers did not race'
     assert len(winners) == 1
     assert [b.id for b in api.list_bindings(project_id='p1')] == list(winners)
 

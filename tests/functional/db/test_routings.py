@@ -67,7 +67,7 @@ def test_unknown_pod_refused(db: str) -> None:
 def test_unknown_status_refused(pod: models.Pod) -> None:
     with pytest.raises(exceptions.InvalidValue):
         api.create_routing('vm-1', 'server', pod.id, 'p1',
-                           status='gone')  # type: ignore[arg-type]
+                           status='gone')
 
 
 def test_database_refuses_unknown_status(pod: models.Pod) -> None:
