@@ -1,0 +1,1 @@
+"""The compute (Nova v2.1) service driver."""
