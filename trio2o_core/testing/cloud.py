@@ -1,0 +1,384 @@
+"""Launch a real OpenStack on loopback for tests and demos.
+
+:class:`LocalCloud` starts a shared Keystone, ``N`` Nova pods and ``M``
+Cinder pods (each its own process and its own Keystone region ``PodN``
+with availability zone ``podN-zone``) and one Glance.  Every pod endpoint
+in the catalog goes through the pod's :class:`FaultProxy`, so tests can
+make a pod refuse, stall or fail.  See ``doc/testing.md``.
+
+Example::
+
+    with LocalCloud(workdir=tmp_path) as cloud:
+        sess = cloud.session(cloud.users[0])
+        sess.get("/servers", endpoint_filter={
+            "service_type": "compute", "region_name": "Pod1"})
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+import yaml
+from keystoneauth1 import session as ks_session
+
+from trio2o_core.testing.faultproxy import FaultProxy
+from trio2o_core.testing.keystone import ADMIN
+from trio2o_core.testing.keystone import PODS_DIR
+from trio2o_core.testing.keystone import Credentials
+from trio2o_core.testing.keystone import Keystone
+from trio2o_core.testing.netstub import NetworkStub
+from trio2o_core.testing.podenv.build import PodEnv
+from trio2o_core.testing.podenv.build import ensure as ensure_podenv
+from trio2o_core.testing.process import Process
+from trio2o_core.testing.process import free_port
+from trio2o_core.testing.process import http_ok
+
+__all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
+
+TOP_REGION = "RegionOne"
+SERVICE_USER = Credentials("trio2o", "trio2o", "service")
+USERS = (Credentials("demo", "demo", "demo"),
+         Credentials("alt", "alt", "alt"))
+
+
+@dataclasses.dataclass
+class Pod:
+    """One bottom region of the local cloud.
+
+    The ``*_url`` attributes are the catalog endpoints, which go through
+    ``proxy``; ``nova_direct``/``cinder_direct`` bypass it.  A URL is None
+    when the pod has no such service.
+    """
+
+    index: int
+    region: str
+    az: str
+    proxy: FaultProxy
+    compute_url: str | None = None
+    volume_url: str | None = None
+    image_url: str | None = None
+    nova_direct: str | None = None
+    cinder_direct: str | None = None
+
+
+def _authtoken(keystone_url: str, section: str = "keystone_authtoken") -> str:
+    return f"""[{section}]
+www_authenticate_uri = {keystone_url}
+auth_url = {keystone_url}
+auth_type = password
+username = {SERVICE_USER.username}
+password = {SERVICE_USER.password}
+project_name = {SERVICE_USER.project_name}
+user_domain_id = default
+project_domain_id = default
+"""
+
+
+class LocalCloud:
+    """Keystone + Nova pods + Cinder pods + Glance, as child processes.
+
+    ``workdir`` holds every process's config, data and log (a temporary
+    dir, removed on :meth:`stop`, when not given).  ``pod_env`` is the pod
+    virtualenv; it is built on first use when absent.  With
+    ``gateway_url``, the top region's endpoints are registered for it.
+    """
+
+    def __init__(self, nova_pods: int = 2, cinder_pods: int = 2,
+                 glance: bool = True, workdir: Path | None = None,
+                 gateway_url: str | None = None,
+                 pod_env: Path | None = None,
+                 computes_per_pod: int = 2) -> None:
+        self.n_nova = nova_pods
+        self.n_cinder = cinder_pods
+        self.with_glance = glance
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="localcloud-"))
+        self.gateway_url = gateway_url
+        self.pod_env_path = pod_env
+        self.computes_per_pod = computes_per_pod
+        self.admin = ADMIN
+        self.users = USERS
+        self.service_user = SERVICE_USER
+        self.pods: list[Pod] = []
+        self.glance_url: str | None = None
+        self.network_url: str | None = None
+        self.keystone: Keystone | None = None
+        self._procs: list[Process] = []
+        self._netstub: NetworkStub | None = None
+
+    # -- public API -------------------------------------------------------
+
+    @property
+    def keystone_url(self) -> str:
+        """Keystone's v3 URL (``http://127.0.0.1:PORT/v3``)."""
+        if self.keystone is None:
+            raise RuntimeError("the cloud is not started")
+        return self.keystone.url
+
+    def start(self) -> None:
+        """Start everything and wait until every API answers.
+
+        Raises :class:`~trio2o_core.testing.process.StartError` (with the
+        tail of the failing process's log) if a service does not come up;
+        whatever was started is stopped again.
+        """
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every process and proxy; idempotent."""
+        for proc in reversed(self._procs):
+            proc.stop()
+        self._procs.clear()
+        for pod in self.pods:
+            pod.proxy.close()
+        if self._netstub is not None:
+            self._netstub.close()
+            self._netstub = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None,
+                 exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def session(self, user: Credentials) -> ks_session.Session:
+        """A keystoneauth session for ``user``, scoped to its project."""
+        return ks_session.Session(auth=user.auth(self.keystone_url))
+
+    def register_gateway(self, url: str) -> None:
+        """Point the top region's compute, volume and image at ``url``."""
+        ks = self._ks()
+        base = url.rstrip("/")
+        ks.set_endpoint("compute", "nova", TOP_REGION, base + "/compute/v2.1")
+        ks.set_endpoint("volumev3", "cinderv3", TOP_REGION,
+                        base + "/volume/v3")
+        ks.set_endpoint("block-storage", "cinder", TOP_REGION,
+                        base + "/volume/v3")
+        ks.set_endpoint("image", "glance", TOP_REGION, base + "/image")
+        self.gateway_url = url
+
+    def cloud_entry(self, user: Credentials, region: str) -> dict:
+        """A clouds.yaml entry for ``user`` in ``region``."""
+        return {
+            "auth": {
+                "auth_url": self.keystone_url,
+                "username": user.username,
+                "password": user.password,
+                "project_name": user.project_name,
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+            },
+            "region_name": region,
+            "identity_api_version": 3,
+        }
+
+    def write_clouds_yaml(self, path: Path,
+                          entries: dict[str, dict] | None = None) -> None:
+        """Write a clouds.yaml; by default ``podN`` entries, admin, each
+        straight to its pod's region.  ``entries`` (name -> entry from
+        :meth:`cloud_entry`) are added to, or replace, those."""
+        clouds = {f"pod{p.index}": self.cloud_entry(self.admin, p.region)
+                  for p in self.pods}
+        clouds.update(entries or {})
+        Path(path).write_text(
+            yaml.safe_dump({"clouds": clouds}, sort_keys=False))
+
+    # -- start-up ---------------------------------------------------------
+
+    def _ks(self) -> Keystone:
+        if self.keystone is None:
+            raise RuntimeError("the cloud is not started")
+        return self.keystone
+
+    def _spawn(self, name: str, cmd: list[str],
+               env: dict[str, str] | None = None) -> Process:
+        proc = Process(name, cmd, self.workdir / f"{name}.log", env=env)
+        self._procs.append(proc)
+        return proc
+
+    def _start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = ensure_podenv(self.pod_env_path)
+        n_pods = max(self.n_nova, self.n_cinder)
+        glance_port = free_port() if self.with_glance else None
+        if glance_port:
+            self.glance_url = f"http://127.0.0.1:{glance_port}"
+        self.keystone = Keystone(env, self.workdir, free_port())
+        self.keystone.start()
+        self._procs.append(self.keystone.process)
+        ks_url = self.keystone.url
+
+        glance_sync = None
+        if self.with_glance:
+            gdir = self.workdir / "glance"
+            gdir.mkdir()
+            (gdir / "glance-api.conf").write_text(
+                self._glance_conf(env, gdir, ks_url))
+            glance_sync = self._spawn("glance-manage", [
+                str(env.bin("glance-manage")), "--config-file",
+                str(gdir / "glance-api.conf"), "db_sync"])
+
+        waits: list[tuple[Process, Path]] = []
+        for i in range(1, n_pods + 1):
+            pod = Pod(i, f"Pod{i}", f"pod{i}-zone", FaultProxy(f"pod{i}"))
+            self.pods.append(pod)
+            cinder_port = free_port() if i <= self.n_cinder else None
+            if cinder_port:
+                pod.cinder_direct = f"http://127.0.0.1:{cinder_port}"
+                waits.append(self._start_pod(
+                    env, "cinder", pod,
+                    self._cinder_conf(env, pod, cinder_port, ks_url),
+                    cinder_port))
+            if i <= self.n_nova:
+                nova_port = free_port()
+                pod.nova_direct = f"http://127.0.0.1:{nova_port}"
+                waits.append(self._start_pod(
+                    env, "nova", pod,
+                    self._nova_conf(env, pod, ks_url), nova_port))
+
+        self.keystone.wait_ready()
+        self._setup_identity()
+        if glance_sync is not None:
+            self._start_glance(env, glance_sync)
+        for proc, ready in waits:
+            proc.wait_ready(ready.exists, timeout=180)
+        for pod in self.pods:
+            self._register_pod(pod)
+        self._netstub = NetworkStub()
+        self.network_url = self._netstub.url
+        self._ks().set_endpoint("network", "neutron", TOP_REGION,
+                                self.network_url)
+        if self.gateway_url:
+            self.register_gateway(self.gateway_url)
+
+    def _start_pod(self, env: PodEnv, kind: str, pod: Pod, conf: str,
+                   port: int) -> tuple[Process, Path]:
+        name = f"{kind}-pod{pod.index}"
+        conf_path = self.workdir / f"{name}.conf"
+        conf_path.write_text(conf)
+        ready = self.workdir / f"{name}.ready"
+        ready.unlink(missing_ok=True)
+        cmd = [str(env.python), str(PODS_DIR / f"{kind}_pod.py"),
+               "--config-file", str(conf_path), "--ready-file", str(ready),
+               "--log-file", str(self.workdir / f"{name}.log")]
+        if kind == "nova":
+            cmd += ["--port", str(port),
+                    "--computes", str(self.computes_per_pod)]
+        return self._spawn(name, cmd), ready
+
+    def _setup_identity(self) -> None:
+        ks = self._ks()
+        ks.ensure_user(self.service_user, ("admin", "service"))
+        for user in self.users:
+            ks.ensure_user(user, ("member", "reader"))
+
+    def _start_glance(self, env: PodEnv,
+                      sync: Process) -> None:
+        sync.wait_exit()
+        assert self.glance_url is not None
+        port = self.glance_url.rsplit(":", 1)[1]
+        proc = self._spawn("glance", [
+            str(env.bin("gunicorn")), "--chdir", str(PODS_DIR),
+            "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "300",
+            "glance_wsgi:application"],
+            env={"OS_GLANCE_CONFIG_DIR": str(self.workdir / "glance")})
+        proc.wait_ready(http_ok(self.glance_url + "/versions"), timeout=60)
+        self._spawn("glance-seed", [
+            str(env.python), str(PODS_DIR / "seed_images.py")], env={
+                "OS_AUTH_URL": self.keystone_url,
+                "OS_USERNAME": self.admin.username,
+                "OS_PASSWORD": self.admin.password,
+                "OS_PROJECT_NAME": self.admin.project_name,
+                "OS_IMAGE_URL": self.glance_url,
+            }).wait_exit()
+
+    def _register_pod(self, pod: Pod) -> None:
+        ks = self._ks()
+        ks.set_endpoint("identity", "keystone", pod.region, self.keystone_url)
+        if pod.nova_direct:
+            route = pod.proxy.add_route(pod.nova_direct)
+            pod.compute_url = route.url + "/v2.1"
+            ks.set_endpoint("compute", "nova", pod.region, pod.compute_url)
+        if pod.cinder_direct:
+            route = pod.proxy.add_route(pod.cinder_direct)
+            pod.volume_url = route.url + "/v3"
+            url = pod.volume_url + "/%(project_id)s"
+            ks.set_endpoint("volumev3", "cinderv3", pod.region, url)
+            ks.set_endpoint("block-storage", "cinder", pod.region, url)
+        if self.glance_url:
+            route = pod.proxy.add_route(self.glance_url)
+            pod.image_url = route.url
+            ks.set_endpoint("image", "glance", pod.region, pod.image_url)
+
+    # -- config files -------------------------------------------------------
+
+    def _glance_conf(self, env: PodEnv, gdir: Path,
+                     ks_url: str) -> str:
+        stores = "\n".join(
+            f"[{name}]\nfilesystem_store_datadir = {gdir / sub}\n"
+            for name, sub in (("fs", "images"),
+                              ("os_glance_staging_store", "staging"),
+                              ("os_glance_tasks_store", "tasks")))
+        return f"""[DEFAULT]
+enabled_backends = fs:file
+worker_self_reference_url = {self.glance_url}
+[database]
+connection = sqlite:///{gdir}/glance.db
+[glance_store]
+default_backend = fs
+{stores}
+[paste_deploy]
+flavor = keystone
+config_file = {env.etc}/glance/glance-api-paste.ini
+[image_format]
+require_image_format_match = false
+{_authtoken(ks_url)}"""
+
+    def _cinder_conf(self, env: PodEnv, pod: Pod, port: int,
+                     ks_url: str) -> str:
+        glance = f"glance_api_servers = {self.glance_url}\n" \
+            if self.glance_url else ""
+        return f"""[DEFAULT]
+auth_strategy = keystone
+osapi_volume_listen = 127.0.0.1
+osapi_volume_listen_port = {port}
+api_paste_config = {env.etc}/cinder/api-paste.ini
+storage_availability_zone = {pod.az}
+default_availability_zone = {pod.az}
+{glance}{_authtoken(ks_url)}
+{_authtoken(ks_url, "nova")}region_name = {pod.region}
+interface = public
+"""
+
+    def _nova_conf(self, env: PodEnv, pod: Pod, ks_url: str) -> str:
+        parts = [f"""[DEFAULT]
+default_availability_zone = {pod.az}
+allow_resize_to_same_host = true
+[api]
+response_validation = warn
+[wsgi]
+api_paste_config = {env.etc}/nova/api-paste.ini
+""", _authtoken(ks_url),
+            _authtoken(ks_url, "service_user"),
+            "send_service_user_token = true\n"]
+        if self.glance_url:
+            parts.append(f"[glance]\napi_servers = {self.glance_url}\n")
+        if pod.cinder_direct:
+            parts += [_authtoken(ks_url, "cinder"),
+                      f"endpoint_template = {pod.cinder_direct}"
+                      "/v3/%(project_id)s\n"
+                      f"os_region_name = {pod.region}\n"]
+        return "".join(parts)
