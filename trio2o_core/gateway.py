@@ -168,6 +168,10 @@ class CoreGateway:
     def connect(self, context: Any, pod: Pod) -> Any:
         return self.connector.connect(context, pod)
 
+    def endpoint(self, context: Any, pod: Pod,
+                 service: str) -> str | None:
+        return self.connector.endpoint(context, pod, service)
+
     def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
                timeout: float | None = None
                ) -> Mapping[str, T | BaseException]:

@@ -76,6 +76,12 @@ class Gateway(Protocol):
         :raises PodUnavailable: the pod has no endpoint in the catalog.
         """
 
+    def endpoint(self, context: o_context.RequestContext, pod: Pod,
+                 service: str) -> str | None:
+        """Return the URL of ``service`` (``compute``, ``block_storage``
+        or ``image``) in ``pod``, as the catalog or configuration names
+        it, or None."""
+
     def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
                timeout: float | None = None
                ) -> Mapping[str, T | BaseException]:

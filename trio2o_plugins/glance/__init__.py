@@ -1,0 +1,1 @@
+"""The image (Glance v2) passthrough service driver."""
