@@ -22,6 +22,31 @@ from trio2o_core.conf import CONF  # noqa: E402
 LOG = logging.getLogger(__name__)
 
 
+def green_psycopg2() -> None:
+    """Make psycopg2 wait through eventlet's hub, so a PostgreSQL query
+    blocks one green thread, not the whole process."""
+    try:
+        import psycopg2
+        from psycopg2 import extensions
+    except ImportError:
+        return
+    from eventlet.hubs import trampoline
+
+    def wait(conn: object, timeout: float | None = None) -> None:
+        while True:
+            state = conn.poll()
+            if state == extensions.POLL_OK:
+                return
+            if state == extensions.POLL_READ:
+                trampoline(conn.fileno(), read=True)
+            elif state == extensions.POLL_WRITE:
+                trampoline(conn.fileno(), write=True)
+            else:
+                raise psycopg2.OperationalError(f'bad poll state {state}')
+
+    extensions.set_wait_callback(wait)
+
+
 def load_app() -> object:
     """Load the paste composite ``trio2o`` from ``[api] paste_config``.
 
@@ -64,6 +89,7 @@ def serve(app: object, sock: object, workers: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the API server until interrupted."""
     config.parse_args(sys.argv[1:] if argv is None else argv)
+    green_psycopg2()
     from trio2o_core.plugin.exceptions import PluginLoadError
 
     try:
