@@ -140,7 +140,9 @@ def render(fault: Fault, style: str = 'nova') -> webob.Response:
         inner['retryAfter'] = headers['Retry-After']
     response = webob.Response(
         status=fault.code, content_type='application/json',
-        charset='UTF-8', body=json.dumps({name: inner}).encode())
+        body=json.dumps({name: inner}).encode())
+    # Set after construction: WebOb drops a JSON charset given above.
+    response.charset = 'UTF-8'
     response.headers.update(headers)
     return response
 

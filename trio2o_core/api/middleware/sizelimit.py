@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import webob
-import webob.dec
 import webob.exc
 from oslo_middleware import sizelimit
 
@@ -26,15 +25,17 @@ class SizeLimit:
         self.application = application
         self.limit = limit
 
-    @webob.dec.wsgify
-    def __call__(self, request: webob.Request) -> Any:
+    # A plain WSGI callable, not ``wsgify``: wsgify would turn the 413
+    # into a plain-text response before ``faultwrap`` could see it.
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = webob.Request(environ)
         length = request.content_length
         if length is not None and length > self.limit:
             raise webob.exc.HTTPRequestEntityTooLarge(detail=MESSAGE)
         if length is None and request.is_body_readable:
             request.body_file = sizelimit.LimitingReader(
                 request.body_file, self.limit)
-        return request.get_response(self.application)
+        return self.application(environ, start_response)
 
 
 def filter_factory(global_conf: dict, **local_conf: str) -> Any:

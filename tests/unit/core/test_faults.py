@@ -1,0 +1,333 @@
+"""The exception -> fault table of ``api/faults.py``, row by row."""
+
+import json
+import logging
+
+import pytest
+import requests
+import webob
+import webob.exc
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+
+from trio2o_core.api import faults
+from trio2o_core.db import exceptions as db_exc
+from trio2o_core.plugin import exceptions as plugin_exc
+
+NOVA_500 = 'Unexpected API Error. Please contact the administrator'
+CINDER_500 = ('The server has either erred or is incapable of performing '
+              'the requested operation.')
+
+
+def pod_error(status: int, body: object = None,
+              headers: dict[str, str] | None = None,
+              content_type: str = 'application/json') -> sdk_exc.HttpException:
+    """Return what openstacksdk raises for a pod's error response."""
+    response = requests.Response()
+    response.status_code = status
+    response.reason = 'Pod Says No'
+    response.headers['Content-Type'] = content_type
+    response.headers['x-openstack-request-id'] = 'req-pod'
+    response.headers.update(headers or {})
+    response._content = (json.dumps(body).encode()
+                         if not isinstance(body, str) else body.encode())
+    response.request = requests.Request(
+        'POST', 'http://pod1.example:8774/v2.1/servers/x/action').prepare()
+    with pytest.raises(sdk_exc.HttpException) as info:
+        sdk_exc.raise_from_response(response)
+    return info.value
+
+
+def rendered(exc: BaseException, style: str = 'nova') -> webob.Response:
+    return faults.render(faults.fault_for(exc, style), style)
+
+
+@pytest.mark.parametrize('exc, code, name, message', [
+    (plugin_exc.BadRequest('bad'), 400, 'badRequest', 'bad'),
+    (plugin_exc.NoValidPod('no pod'), 400, 'badRequest', 'no pod'),
+    (plugin_exc.Forbidden('no'), 403, 'forbidden', 'no'),
+    (plugin_exc.NotFound('gone'), 404, 'itemNotFound', 'gone'),
+    (plugin_exc.Conflict('busy'), 409, 'conflictingRequest', 'busy'),
+    (plugin_exc.NotAcceptable('2.999'), 406, 'computeFault', '2.999'),
+    (plugin_exc.UnsupportedMediaType('Unsupported Content-Type'), 415,
+     'badMediaType', 'Unsupported Content-Type'),
+    (plugin_exc.NotSupported('later'), 501, 'notImplemented', 'later'),
+    (plugin_exc.PodUnavailable('Pod2'), 503, 'serviceUnavailable',
+     'Pod Pod2 is unavailable.'),
+])
+def test_plugin_exceptions(exc, code, name, message):
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.content_type == 'application/json'
+    assert response.charset == 'UTF-8'
+    assert response.json_body == {name: {'code': code, 'message': message}}
+
+
+def test_operator_message_is_logged_never_sent(caplog):
+    exc = plugin_exc.Conflict('Server is busy.', 'pod2 db row 17 locked')
+
+    with caplog.at_level(logging.INFO, logger=faults.__name__):
+        response = rendered(exc)
+
+    assert 'pod2 db row 17 locked' not in response.text
+    assert response.json_body['conflictingRequest']['message'] == (
+        'Server is busy.')
+    assert 'pod2 db row 17 locked' in caplog.text
+
+
+@pytest.mark.parametrize('exc, code, name, message', [
+    (webob.exc.HTTPNotFound(), 404, 'itemNotFound',
+     'The resource could not be found.'),
+    (webob.exc.HTTPBadRequest(), 400, 'badRequest',
+     'The server could not comply with the request since it is either '
+     'malformed or otherwise incorrect.'),
+    (webob.exc.HTTPForbidden(), 403, 'forbidden',
+     'Access was denied to this resource.'),
+    (webob.exc.HTTPGone(), 410, 'computeFault',
+     'This resource is no longer available. No forwarding address is '
+     'given.'),
+    (webob.exc.HTTPConflict(detail='In use.'), 409, 'conflictingRequest',
+     'In use.'),
+    (webob.exc.HTTPUnauthorized(detail='Who are you?'), 401,
+     'unauthorized', 'Who are you?'),
+])
+def test_webob_exceptions(exc, code, name, message):
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.json_body == {name: {'code': code, 'message': message}}
+
+
+def test_webob_405_keeps_allow():
+    exc = webob.exc.HTTPMethodNotAllowed(detail='No.',
+                                         headers={'Allow': 'GET, PUT'})
+
+    response = rendered(exc)
+
+    assert response.status_int == 405
+    assert response.headers['Allow'] == 'GET, PUT'
+    assert response.json_body == {'badMethod': {'code': 405,
+                                                'message': 'No.'}}
+
+
+@pytest.mark.parametrize('code', [413, 429])
+def test_over_limit_carries_retry_after(code):
+    exc = webob.exc.status_map[code](detail='Slow down.',
+                                     headers={'Retry-After': '30'})
+
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.headers['Retry-After'] == '30'
+    assert response.json_body == {'overLimit': {
+        'code': code, 'message': 'Slow down.', 'retryAfter': '30'}}
+
+
+def test_over_limit_without_retry_after_says_zero():
+    response = rendered(webob.exc.HTTPRequestEntityTooLarge(detail='Big.'))
+
+    assert response.headers['Retry-After'] == '0'
+    assert response.json_body['overLimit']['retryAfter'] == '0'
+
+
+@pytest.mark.parametrize('code, name', [
+    (400, 'badRequest'), (403, 'forbidden'), (404, 'itemNotFound'),
+    (409, 'conflictingRequest'), (412, 'computeFault'),
+])
+def test_pod_4xx_passes_through_with_the_pod_message(code, name):
+    exc = pod_error(code, {'someFault': {
+        'code': code, 'message': f'Pod message {code}.'}})
+
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.json_body == {name: {'code': code,
+                                         'message': f'Pod message {code}.'}}
+
+
+def test_pod_error_without_json_uses_the_pod_text():
+    exc = pod_error(404, '<html><body><h1>404 Not Found</h1>\n'
+                         'Nothing here.\n</body></html>',
+                    content_type='text/html')
+
+    response = rendered(exc)
+
+    assert response.status_int == 404
+    assert response.json_body['itemNotFound']['message'] == (
+        '404 Not Found: Nothing here.')
+
+
+def test_pod_429_keeps_its_retry_after():
+    exc = pod_error(429, {'overLimit': {'code': 429, 'message': 'Quota.'}},
+                    headers={'Retry-After': '17'})
+
+    response = rendered(exc)
+
+    assert response.status_int == 429
+    assert response.headers['Retry-After'] == '17'
+    assert response.json_body == {'overLimit': {
+        'code': 429, 'message': 'Quota.', 'retryAfter': '17'}}
+
+
+@pytest.mark.parametrize('code', [500, 502, 504])
+def test_pod_5xx_becomes_500_and_is_logged(code, caplog):
+    exc = pod_error(code, {'computeFault': {
+        'code': code, 'message': 'secret pod internals'}})
+
+    with caplog.at_level(logging.ERROR, logger=faults.__name__):
+        response = rendered(exc)
+
+    assert response.status_int == 500
+    fault = response.json_body['computeFault']
+    assert fault['code'] == 500
+    assert fault['message'].startswith(NOVA_500 + '\n')
+    assert 'secret pod internals' not in response.text
+    assert f'pod answered {code}' in caplog.text
+    assert 'req-pod' in caplog.text
+    assert 'secret pod internals' in caplog.text
+
+
+def test_pod_5xx_in_cinder_style():
+    response = rendered(pod_error(500, {}), 'cinder')
+
+    assert response.json_body == {'computeFault': {
+        'code': 500, 'message': CINDER_500}}
+
+
+@pytest.mark.parametrize('code, name', [(501, 'notImplemented'),
+                                        (503, 'serviceUnavailable')])
+def test_pod_501_and_503_pass_through(code, name):
+    exc = pod_error(code, {'x': {'code': code, 'message': 'Not here.'}})
+
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.json_body == {name: {'code': code,
+                                         'message': 'Not here.'}}
+
+
+@pytest.mark.parametrize('exc', [
+    ks_exc.ConnectFailure('refused'),
+    ks_exc.ConnectTimeout('slow'),
+    ks_exc.EndpointNotFound('no compute in Pod3'),
+])
+def test_unreachable_pod_is_503(exc):
+    response = rendered(exc)
+
+    assert response.status_int == 503
+    assert response.json_body == {'serviceUnavailable': {
+        'code': 503,
+        'message': 'A pod needed by this request is unavailable.'}}
+
+
+@pytest.mark.parametrize('exc, code, name', [
+    (db_exc.MarkerNotFound(7), 400, 'badRequest'),
+    (db_exc.InvalidValue('name', 'too long'), 400, 'badRequest'),
+    (db_exc.InvalidReference(['pod_id']), 400, 'badRequest'),
+    (db_exc.NotFound('Pod', 'p1'), 404, 'itemNotFound'),
+    (db_exc.PodInUse('p1', 3), 409, 'conflictingRequest'),
+    (db_exc.Duplicate(['name'], 'pods'), 409, 'conflictingRequest'),
+    (db_exc.DBConnectionError('gone'), 503, 'serviceUnavailable'),
+    (db_exc.TransientError('deadlock'), 503, 'serviceUnavailable'),
+])
+def test_db_exceptions(exc, code, name):
+    response = rendered(exc)
+
+    assert response.status_int == code
+    assert response.json_body == {name: {'code': code, 'message': str(exc)}}
+
+
+@pytest.mark.parametrize('exc', [
+    db_exc.DBError('syntax error near SELEKT'),
+    KeyError('boom'),
+    sdk_exc.SDKException('sdk confused'),
+])
+def test_unexpected_is_500_naming_only_the_class(exc, caplog):
+    with caplog.at_level(logging.ERROR, logger=faults.__name__):
+        response = rendered(exc)
+
+    assert response.status_int == 500
+    assert response.json_body == {'computeFault': {
+        'code': 500, 'message': f'{NOVA_500}\n{type(exc)!r}'}}
+    assert 'unexpected error' in caplog.text
+    assert caplog.records[-1].exc_info[1] is exc
+
+
+def test_unexpected_in_cinder_style():
+    response = rendered(RuntimeError('x'), 'cinder')
+
+    assert response.json_body == {'computeFault': {'code': 500,
+                                                   'message': CINDER_500}}
+
+
+def test_cinder_style_uses_the_same_fault_names():
+    response = rendered(plugin_exc.NotFound('Volume v could not be found.'),
+                        'cinder')
+
+    assert response.json_body == {'itemNotFound': {
+        'code': 404, 'message': 'Volume v could not be found.'}}
+
+
+@pytest.mark.parametrize('exc, code, text', [
+    (plugin_exc.NotFound('Image i could not be found.'), 404,
+     'Image i could not be found.'),
+    (plugin_exc.Conflict('Image is active.'), 409, 'Image is active.'),
+    (RuntimeError('x'), 500, NOVA_500),
+])
+def test_passthrough_style_is_a_plain_webob_error(exc, code, text):
+    response = rendered(exc, 'passthrough')
+
+    assert isinstance(response, webob.exc.HTTPException)
+    request = webob.Request.blank('/', accept='application/json')
+    answer = request.get_response(response)
+    assert answer.status_int == code
+    assert text in answer.json_body['message']
+    assert 'itemNotFound' not in answer.text
+
+
+def test_passthrough_style_keeps_retry_after():
+    exc = pod_error(429, {'message': 'Slow.'}, headers={'Retry-After': '9'})
+
+    response = rendered(exc, 'passthrough')
+
+    assert response.status_int == 429
+    assert response.headers['Retry-After'] == '9'
+
+
+class TestFaultWrapper:
+    """The ``faultwrap`` paste filter."""
+
+    def app(self, exc: BaseException):
+        def raising(environ, start_response):
+            raise exc
+        return raising
+
+    @pytest.mark.parametrize('style, name', [('nova', 'itemNotFound'),
+                                             ('cinder', 'itemNotFound')])
+    def test_turns_an_exception_below_into_a_fault(self, style, name):
+        wrapper = faults.FaultWrapper.factory({}, style=style)(
+            self.app(plugin_exc.NotFound('No such thing.')))
+
+        response = webob.Request.blank('/x').get_response(wrapper)
+
+        assert response.status_int == 404
+        assert response.json_body == {name: {'code': 404,
+                                             'message': 'No such thing.'}}
+
+    def test_default_style_is_nova(self):
+        wrapper = faults.FaultWrapper.factory({})(self.app(KeyError('k')))
+
+        response = webob.Request.blank('/x').get_response(wrapper)
+
+        assert response.json_body['computeFault']['message'].startswith(
+            NOVA_500)
+
+    def test_passes_responses_through(self):
+        ok = webob.Response(json_body={'ok': True}, status=202)
+        wrapper = faults.FaultWrapper(ok)
+
+        response = webob.Request.blank('/x').get_response(wrapper)
+
+        assert response.status_int == 202
+        assert response.json_body == {'ok': True}
