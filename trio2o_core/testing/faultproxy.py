@@ -85,7 +85,8 @@ class FaultProxy:
     def __init__(self, name: str) -> None:
         self.name = name
         self.routes: list[Route] = []
-        self.requests = 0
+        #: (method, path) of every request received, in order.
+        self.history: list[tuple[str, str]] = []
         self._mode = "pass"
         self._delay = 0.0
         self._status = 503
@@ -136,9 +137,9 @@ class FaultProxy:
         for route in self.routes:
             route._reopen()
 
-    def _snapshot(self) -> tuple[str, float, int]:
+    def _record(self, method: str, path: str) -> tuple[str, float, int]:
         with self._lock:
-            self.requests += 1
+            self.history.append((method, path))
             return self._mode, self._delay, self._status
 
 
@@ -173,7 +174,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         proxy = self.route._proxy
-        mode, delay, status = proxy._snapshot()
+        mode, delay, status = proxy._record(self.command, self.path)
         body = self._read_body()
         if mode == "refuse":
             self.close_connection = True

@@ -1,0 +1,2 @@
+"""Integration tests use ``local_cloud`` and ``gateway`` from
+``tests/conftest.py``."""
