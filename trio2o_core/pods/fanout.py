@@ -47,7 +47,7 @@ class Fanout:
         keys = list(keys)
         if not keys:
             return {}
-        if len(keys) == 1:
+        if len(keys) == 1 and timeout is None:
             return {keys[0]: _call(func, keys[0])}
         if eventlet_patched():
             return self._run_green(func, keys, timeout)

@@ -1,0 +1,148 @@
+"""Connections to pods acting as the caller, reused across requests."""
+
+import pytest
+from keystoneauth1 import fixture
+
+from trio2o_core.context import RequestContext
+from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodUnavailable
+from trio2o_core.pods.connector import PodConnector
+
+POD1 = Pod('id-1', 'Pod1', 'az1', 'nova', None, True)
+POD2 = Pod('id-2', 'Pod2', 'az2', 'nova', None, True)
+
+
+def catalog_token() -> fixture.V3Token:
+    token = fixture.V3Token(user_id='u1', project_id='p1')
+    token.add_service('compute').add_standard_endpoints(
+        public='http://pod1:8774/v2.1', internal='http://pod1.int:8774/v2.1',
+        region='Pod1')
+    token.add_service('volumev3').add_standard_endpoints(
+        public='http://pod1:8776/v3', internal='http://pod1.int:8776/v3',
+        region='Pod1')
+    token.add_service('image').add_standard_endpoints(
+        public='http://glance:9292', region='Pod1')
+    token.add_service('compute').add_standard_endpoints(
+        public='http://pod2:8774/v2.1', region='Pod2')
+    token.add_service('compute').add_standard_endpoints(
+        public='http://top:19996/compute/v2.1', region='RegionOne')
+    return token
+
+
+def context(token: str = 'token-a', catalog: bool = True) -> RequestContext:
+    return RequestContext(user_id='u1', project_id='p1', auth_token=token,
+                          token_info=catalog_token() if catalog else None)
+
+
+def endpoints(conn) -> tuple:
+    return tuple(conn.config.get_endpoint(service)
+                 for service in ('compute', 'block-storage', 'image'))
+
+
+def test_connection_acts_as_the_caller_in_the_pod_region():
+    connector = PodConnector(timeout=7.5)
+
+    conn = connector.connect(context('secret-token'), POD1)
+
+    assert conn.session.auth.get_token(conn.session) == 'secret-token'
+    assert conn.config.get_region_name() == 'Pod1'
+    assert conn.session.timeout == 7.5
+
+
+def test_endpoints_come_from_the_callers_catalog():
+    conn = PodConnector().connect(context(), POD1)
+
+    assert endpoints(conn) == ('http://pod1:8774/v2.1',
+                               'http://pod1:8776/v3', 'http://glance:9292')
+
+
+def test_only_the_pod_region_is_used():
+    conn = PodConnector().connect(context(), POD2)
+
+    assert endpoints(conn) == ('http://pod2:8774/v2.1', None, None)
+
+
+def test_catalog_interface_is_configurable():
+    conn = PodConnector(interface='internal').connect(context(), POD1)
+
+    assert endpoints(conn)[:2] == ('http://pod1.int:8774/v2.1',
+                                   'http://pod1.int:8776/v3')
+
+
+def test_overrides_win_over_the_catalog():
+    connector = PodConnector(overrides=PodConnector.parse_overrides({
+        'Pod1.compute': 'http://10.0.0.9:8774/v2.1',
+        'Pod1.volumev3': 'http://10.0.0.9:8776/v3',
+        'Pod2.image': 'http://elsewhere:9292'}))
+
+    conn = connector.connect(context(), POD1)
+
+    assert endpoints(conn) == ('http://10.0.0.9:8774/v2.1',
+                               'http://10.0.0.9:8776/v3',
+                               'http://glance:9292')
+
+
+def test_overrides_work_without_a_catalog():
+    connector = PodConnector(overrides={('Pod2', 'compute'): 'http://x:1'})
+
+    conn = connector.connect(context(catalog=False), POD2)
+
+    assert endpoints(conn) == ('http://x:1', None, None)
+
+
+def test_parse_overrides_keeps_dots_in_region_names():
+    assert PodConnector.parse_overrides({
+        'Region.East.block-storage': 'http://b'}) == {
+        ('Region.East', 'block-storage'): 'http://b'}
+
+
+@pytest.mark.parametrize('key', ['compute', '.compute', 'Pod1.'])
+def test_parse_overrides_refuses_malformed_keys(key):
+    with pytest.raises(ValueError, match='<region>.<service type>'):
+        PodConnector.parse_overrides({key: 'http://x'})
+
+
+def test_pod_without_endpoints_is_unavailable():
+    pod = Pod('id-3', 'Pod3', 'az3', None, None, True)
+
+    with pytest.raises(PodUnavailable) as info:
+        PodConnector().connect(context(), pod)
+
+    assert info.value.user_message == 'Pod Pod3 is unavailable.'
+    assert info.value.code == 503
+
+
+def test_no_catalog_and_no_override_is_unavailable():
+    with pytest.raises(PodUnavailable, match='Pod1'):
+        PodConnector().connect(context(catalog=False), POD1)
+
+
+def test_same_token_and_pod_reuse_one_connection():
+    connector = PodConnector()
+
+    first = connector.connect(context('t1'), POD1)
+
+    assert connector.connect(context('t1'), POD1) is first
+    assert connector.connect(context('t2'), POD1) is not first
+    assert connector.connect(context('t1'), POD2) is not first
+
+
+def test_connections_share_one_http_pool():
+    connector = PodConnector()
+
+    a = connector.connect(context('t1'), POD1)
+    b = connector.connect(context('t2'), POD2)
+
+    assert a.session.session is b.session.session
+
+
+def test_least_recently_used_connection_is_dropped():
+    connector = PodConnector(max_connections=2)
+    one = connector.connect(context('t1'), POD1)
+    two = connector.connect(context('t2'), POD1)
+    assert connector.connect(context('t1'), POD1) is one
+
+    connector.connect(context('t3'), POD1)
+
+    assert connector.connect(context('t1'), POD1) is one
+    assert connector.connect(context('t2'), POD1) is not two
