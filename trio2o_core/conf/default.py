@@ -8,6 +8,7 @@ OPTS = [
     cfg.StrOpt('state_path',
                default=os.path.join(os.path.expanduser('~'), '.local',
                                     'share', 'trio2o'),
+               sample_default='~/.local/share/trio2o',
                help='Directory where Trio2o keeps its state, such as the '
                     'embedded SQLite database.'),
     cfg.ListOpt('enabled_services',
