@@ -1,0 +1,2 @@
+"""Server actions (``POST /servers/{id}/action``): the dispatcher and the
+built-in handlers, one module per family."""

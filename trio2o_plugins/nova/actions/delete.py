@@ -1,0 +1,70 @@
+"""``forceDelete`` and ``restore``: the deferred-delete actions, which
+keep the server's routing in step with its pod.
+
+After the pod accepts ``forceDelete`` the routing is marked ``deleting``
+and the pod is asked, for at most :attr:`ForceDelete.wait` seconds,
+whether the server is gone; once it is, the routing row is removed. A
+server still present then keeps its ``deleting`` row, which the next
+lookup that finds the server gone from its pod clears. ``restore`` turns
+a ``deleting`` row back to ``active``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+from typing import ClassVar
+
+from trio2o_core.plugin import ActionContext
+from trio2o_core.plugin import ActionResult
+from trio2o_core.plugin import PodUnavailable
+from trio2o_plugins.nova import forward
+from trio2o_plugins.nova.actions.base import PodAction
+from trio2o_plugins.nova.actions.base import pod_call
+
+
+class ForceDelete(PodAction):
+    """``forceDelete``: delete a soft-deleted server now."""
+
+    #: seconds the pod is polled for the server's disappearance
+    wait: ClassVar[float] = 2.0
+    #: seconds between two polls
+    interval: ClassVar[float] = 0.1
+
+    def handle(self, ctx: ActionContext,
+               body: Mapping[str, Any]) -> ActionResult:
+        answer = self.post(ctx, body)
+        if answer.status < 300:
+            routing = ctx.routing
+            ctx.gateway.set_status(routing.top_id, forward.RESOURCE,
+                                   'deleting')
+            if self._gone(ctx):
+                ctx.gateway.forget(routing.top_id, forward.RESOURCE)
+        return answer
+
+    def _gone(self, ctx: ActionContext) -> bool:
+        """Whether the pod stops having the server within :attr:`wait`."""
+        deadline = time.monotonic() + self.wait
+        path = f'/servers/{ctx.routing.bottom_id}'
+        while True:
+            try:
+                if pod_call(ctx, 'GET', path).status_code == 404:
+                    return True
+            except PodUnavailable:
+                return False
+            if time.monotonic() + self.interval > deadline:
+                return False
+            time.sleep(self.interval)
+
+
+class Restore(PodAction):
+    """``restore``: bring a soft-deleted server back."""
+
+    def handle(self, ctx: ActionContext,
+               body: Mapping[str, Any]) -> ActionResult:
+        answer = self.post(ctx, body)
+        if answer.status < 300 and ctx.routing.status == 'deleting':
+            ctx.gateway.set_status(ctx.routing.top_id, forward.RESOURCE,
+                                   'active')
+        return answer
