@@ -206,3 +206,25 @@ def test_fault_proxy(local_cloud: LocalCloud) -> None:
         pod.proxy.clear()
     assert sess.get(url).status_code == 200
     assert sess.get(pod.volume_url + "/volumes").status_code == 200
+
+
+def test_snapshot_in_one_pod_boots_in_another(
+        local_cloud: LocalCloud) -> None:
+    user = local_cloud.users[0]
+    pod1, pod2 = local_cloud.pods[:2]
+    conn1, conn2 = (openstack.connection.Connection(
+        session=local_cloud.session(user), region_name=p.region)
+        for p in (pod1, pod2))
+    server = conn1.compute.wait_for_server(conn1.compute.create_server(
+        name="snap-src", image_id=IMAGE_ID, flavor_id="1", networks="none"))
+    image_id = conn1.compute.create_server_image(server, "snap-img")
+    image = conn1.image.wait_for_status(
+        conn1.image.get_image(image_id), "active", wait=60)
+    assert image.name == "snap-img"
+    copy = conn2.compute.wait_for_server(conn2.compute.create_server(
+        name="snap-copy", image_id=image.id, flavor_id="1",
+        networks="none"))
+    assert copy.image.id == image.id
+    for conn, sid in ((conn1, server.id), (conn2, copy.id)):
+        conn.compute.delete_server(sid)
+    conn1.image.delete_image(image.id)

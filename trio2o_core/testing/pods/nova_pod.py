@@ -16,17 +16,43 @@ from nova import monkey_patch  # isort: skip
 monkey_patch.patch()
 
 import argparse  # noqa: E402
+import io  # noqa: E402
 
 import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
 import podlib  # noqa: E402
 from nova import conf as nova_conf  # noqa: E402
+from nova import exception  # noqa: E402
 from nova import test  # noqa: E402
 from nova.api import wsgi as nova_wsgi  # noqa: E402
+from nova.compute import task_states  # noqa: E402
+from nova.image import glance  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.functional import fixtures as func_fixtures  # noqa: E402
+from nova.virt import fake  # noqa: E402
 
 CONF = nova_conf.CONF
+# Glance 33 checks uploads against disk_format: raw zeros pass.
+SNAPSHOT_BYTES = bytes(1024)
+
+
+def snapshot(self, context, instance, image_id, update_task_state):
+    """The fake driver's snapshot, plus an upload to the real Glance.
+
+    The stock one uploads nothing, which leaves a real image 'queued'.
+    """
+    if instance.uuid not in self.instances:
+        raise exception.InstanceNotRunning(instance_id=instance.uuid)
+    update_task_state(task_state=task_states.IMAGE_PENDING_UPLOAD)
+    update_task_state(task_state=task_states.IMAGE_UPLOADING,
+                      expected_state=task_states.IMAGE_PENDING_UPLOAD)
+    glance.API().update(
+        context, image_id,
+        {"disk_format": "raw", "container_format": "bare"},
+        data=io.BytesIO(SNAPSHOT_BYTES), purge_props=False)
+
+
+fake.FakeDriver.snapshot = snapshot
 
 
 class NovaPod(test.TestCase):
