@@ -81,14 +81,13 @@ def _action(key: str, handler: Any) -> _Action:
 
 
 def action_key(body: Any) -> str:
-    """Return the action named by a decoded body, as Nova reads it.
+    """Return the action named by a decoded JSON body, as Nova reads it.
 
-    :raises BadRequest: no body, or not exactly one key (``Malformed
-        request body``).
+    :raises BadRequest: an object, list or string without exactly one
+        item (``Malformed request body``).
     :raises NotFound: a JSON value that is not an object.
     """
-    if body is None or (isinstance(body, (dict, list, str))
-                        and len(body) != 1):
+    if isinstance(body, (dict, list, str)) and len(body) != 1:
         raise BadRequest(MALFORMED)
     if not isinstance(body, dict):
         raise NotFound(NOT_FOUND)
@@ -116,6 +115,8 @@ class ActionDispatcher:
                server_id: str) -> webob.Response:
         """Run the action the body names on the server."""
         body = request.json_body_or_none()
+        if not request.body:
+            raise BadRequest(MALFORMED)
         key = action_key(body)
         action = self.actions.get(key)
         if action is None:

@@ -1,0 +1,75 @@
+"""createImage and createBackup: the image id or Location as Nova gives
+it, pointing at the gateway."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import GATEWAY
+from .conftest import POD1
+from .conftest import POD_ROOTS
+from .conftest import SERVER
+from .conftest import FakeCloud
+from .conftest import Post
+from .conftest import pod_response
+
+ACTION = f'/servers/{SERVER}/action'
+IMAGE = '9d0b2c61-7c0b-4a35-9e4f-1c2b3a4d5e6f'
+POD_GLANCE = 'http://glance.pod1.example:9292'
+
+
+@pytest.mark.parametrize('public_url, base', [
+    (None, GATEWAY), ('https://cloud.example/api', 'https://cloud.example/api')
+])
+def test_create_image_location_is_the_gateway_image_service(
+        post: Post, cloud: FakeCloud, public_url: str | None,
+        base: str) -> None:
+    cloud.answer(POD1, 'POST', ACTION, pod_response(
+        202, headers={'Location': f'{POD_GLANCE}/images/{IMAGE}',
+                      'Content-Type': 'text/html; charset=UTF-8'}))
+    response = post({'createImage': {'name': 'snap'}}, version='2.44',
+                    public_url=public_url)
+    assert response.status_code == 202
+    assert response.headers['Location'] == f'{base}/image/v2/images/{IMAGE}'
+    assert response.content_type == 'text/html'
+    assert response.body == b''
+
+
+def test_create_image_from_2_45_answers_the_id(post: Post,
+                                               cloud: FakeCloud) -> None:
+    cloud.answer(POD1, 'POST', ACTION,
+                 pod_response(202, {'image_id': IMAGE}))
+    response = post({'createImage': {'name': 'snap'}}, version='2.45')
+    assert response.json_body == {'image_id': IMAGE}
+    assert 'Location' not in response.headers
+
+
+def test_create_image_refused_by_the_pod_passes_through(
+        post: Post, cloud: FakeCloud) -> None:
+    fault = {'conflictingRequest': {'code': 409, 'message': (
+        f"Cannot 'createImage' instance {SERVER} while it is in task_state "
+        'image_snapshot')}}
+    cloud.answer(POD1, 'POST', ACTION, pod_response(409, fault))
+    response = post({'createImage': {'name': 'snap'}})
+    assert (response.status_code, response.json_body) == (409, fault)
+    assert 'Location' not in response.headers
+
+
+def test_create_backup_location_is_the_gateway_compute_api(
+        post: Post, cloud: FakeCloud) -> None:
+    pod = POD_ROOTS[POD1.id]
+    cloud.answer(POD1, 'POST', ACTION, pod_response(
+        202, headers={'Location': f'{pod}/v2.1/images/{IMAGE}'}))
+    response = post({'createBackup': {'name': 'b', 'backup_type': 'daily',
+                                      'rotation': 1}})
+    assert response.headers['Location'] == (
+        f'{GATEWAY}/compute/v2.1/images/{IMAGE}')
+
+
+def test_create_backup_without_rotation_has_no_location(
+        post: Post, cloud: FakeCloud) -> None:
+    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    response = post({'createBackup': {'name': 'b', 'backup_type': 'daily',
+                                      'rotation': 0}})
+    assert response.status_code == 202
+    assert 'Location' not in response.headers
