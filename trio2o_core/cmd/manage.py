@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from oslo_log import log
+
 from trio2o_core import config
 from trio2o_core import loader
 from trio2o_core.admin.service import _pod
@@ -103,9 +105,14 @@ def _run(args: argparse.Namespace) -> int:
                       f'\t{", ".join(targets)}')
         return 0
     if args.action == 'create':
-        _print(_pod(db.create_pod(
-            args.name, args.az_name, pod_az_name=args.pod_az_name,
-            dc_name=args.dc_name, enabled=args.enabled)))
+        try:
+            row = db.create_pod(
+                args.name, args.az_name, pod_az_name=args.pod_az_name,
+                dc_name=args.dc_name, enabled=args.enabled)
+        except db_exc.Duplicate:
+            raise db_exc.DBError(
+                f'a pod named {args.name} exists already') from None
+        _print(_pod(row))
     elif args.action == 'list':
         _print([_pod(row) for row in db.list_pods()])
     elif args.action == 'show':
@@ -128,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         oslo_args += ['--config-file', path]
     if args.config_dir:
         oslo_args += ['--config-dir', args.config_dir]
+    # Logs go to stderr so that stdout carries only the command's output.
+    log.register_options(CONF)
+    CONF.set_default('use_stderr', True)
     config.parse_args(oslo_args)
     try:
         return _run(args)

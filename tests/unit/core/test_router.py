@@ -264,23 +264,30 @@ class TestSizeLimit:
             'code': 413, 'message': 'Request is too large.',
             'retryAfter': '0'}}
 
-    def chunked(self, stack, body: bytes):
+    @pytest.fixture(params=[True, False], ids=['terminated', 'eventlet'])
+    def terminated(self, request):
+        """Whether the server sets ``wsgi.input_terminated``."""
+        return request.param
+
+    def chunked(self, stack, body: bytes, terminated: bool):
         request = webob.Request.blank('/things', method='POST')
         request.environ[CONTEXT_KEY] = context()
         request.environ['wsgi.input'] = io.BytesIO(body)
-        request.environ['wsgi.input_terminated'] = True
+        if terminated:
+            request.environ['wsgi.input_terminated'] = True
         request.environ.pop('CONTENT_LENGTH', None)
         request.headers['Transfer-Encoding'] = 'chunked'
         return request.get_response(stack)
 
-    def test_chunked_body_at_the_limit_passes(self, stack):
-        response = self.chunked(stack, self.body(self.LIMIT))
+    def test_chunked_body_at_the_limit_passes(self, stack, terminated):
+        response = self.chunked(stack, self.body(self.LIMIT), terminated)
 
         assert response.status_int == 201
         assert response.json_body['body']['x'].startswith('yyy')
 
-    def test_chunked_body_over_the_limit_is_413(self, stack):
-        response = self.chunked(stack, self.body(self.LIMIT + 1))
+    def test_chunked_body_over_the_limit_is_413(self, stack, terminated):
+        response = self.chunked(stack, self.body(self.LIMIT + 1),
+                                terminated)
 
         assert response.status_int == 413
         fault = response.json_body['overLimit']

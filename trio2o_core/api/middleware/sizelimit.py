@@ -32,9 +32,13 @@ class SizeLimit:
         length = request.content_length
         if length is not None and length > self.limit:
             raise webob.exc.HTTPRequestEntityTooLarge(detail=MESSAGE)
-        if length is None and request.is_body_readable:
+        # A chunked body is readable even when the server does not say
+        # so with ``wsgi.input_terminated`` (eventlet does not).
+        chunked = request.headers.get('Transfer-Encoding', '').lower() == (
+            'chunked')
+        if length is None and (request.is_body_readable or chunked):
             request.body_file = sizelimit.LimitingReader(
-                request.body_file, self.limit)
+                request.body_file_raw, self.limit)
         return self.application(environ, start_response)
 
 
