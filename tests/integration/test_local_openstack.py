@@ -228,3 +228,25 @@ def test_snapshot_in_one_pod_boots_in_another(
     for conn, sid in ((conn1, server.id), (conn2, copy.id)):
         conn.compute.delete_server(sid)
     conn1.image.delete_image(image.id)
+
+
+def test_volume_from_image_and_back(local_cloud: LocalCloud) -> None:
+    conn = openstack.connection.Connection(
+        session=local_cloud.session(local_cloud.users[0]),
+        region_name=local_cloud.pods[0].region)
+    vol = conn.block_storage.create_volume(
+        name="from-image", size=1, image_id=IMAGE_ID)
+    vol = conn.block_storage.wait_for_status(vol, "available", wait=60)
+    assert vol.volume_image_metadata["image_id"] == IMAGE_ID
+    resp = conn.block_storage.post(
+        f"/volumes/{vol.id}/action",
+        json={"os-volume_upload_image": {"image_name": "from-volume",
+                                         "disk_format": "raw",
+                                         "container_format": "bare"}})
+    image_id = resp.json()["os-volume_upload_image"]["image_id"]
+    image = conn.image.wait_for_status(
+        conn.image.get_image(image_id), "active", wait=60)
+    assert image.name == "from-volume"
+    conn.block_storage.wait_for_status(vol, "available", wait=60)
+    conn.block_storage.delete_volume(vol)
+    conn.image.delete_image(image)

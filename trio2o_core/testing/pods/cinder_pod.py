@@ -13,16 +13,42 @@ from cinder import monkey_patch  # isort: skip
 monkey_patch.patch()
 
 import argparse  # noqa: E402
+import io  # noqa: E402
 
 import eventlet  # noqa: E402
 import podlib  # noqa: E402
 from cinder import context  # noqa: E402
 from cinder import objects  # noqa: E402
 from cinder import service  # noqa: E402
+from cinder.tests import fake_driver  # noqa: E402
 from cinder.tests.functional import functional_helpers  # noqa: E402
+from cinder.volume.flows.manager import create_volume  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 CONF = cfg.CONF
+# Glance 33 checks uploads against disk_format: raw zeros pass.
+VOLUME_IMAGE_BYTES = bytes(1024)
+
+
+# The fake driver copies image data with qemu-img through privsep, which
+# cinder's fixtures forbid; move the bits through Glance's API instead.
+def create_from_image(self, context, volume, image_location, image_id,
+                      image_meta, image_service, update_cache=False):
+    model_update = self.driver.create_volume(volume) or {}
+    for _chunk in image_service.download(context, image_id):
+        pass
+    return model_update
+
+
+def copy_volume_to_image(self, context, volume, image_service, image_meta):
+    image_service.update(context, image_meta["id"], {},
+                         data=io.BytesIO(VOLUME_IMAGE_BYTES),
+                         purge_props=False)
+
+
+create_volume.CreateVolumeFromSpecTask._create_from_image_cache_or_download \
+    = create_from_image
+fake_driver.FakeLoggingVolumeDriver.copy_volume_to_image = copy_volume_to_image
 
 
 class CinderPod(functional_helpers._FunctionalTestBase):
