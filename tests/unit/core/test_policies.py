@@ -12,7 +12,9 @@ from trio2o_core.plugin import Forbidden
 def use_policy_file(path) -> None:
     """Make the process enforcer read ``path`` (absent: defaults only)."""
     conf = cfg.ConfigOpts()
-    opts.set_defaults(conf, policy_file=str(path))
+    [(group, options)] = opts.list_opts()
+    conf.register_opts(options, group=group)
+    conf.set_override('policy_file', str(path), group=group)
     conf([], default_config_files=[])
     policies.reset()
     policies.get_enforcer(conf)
