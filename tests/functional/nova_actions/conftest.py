@@ -1,0 +1,145 @@
+"""Fixtures of the server-action tests through a real gateway in front of
+two real Nova pods: clients as the demo user and the admin, a fresh server
+in the zone of each pod, and bounded waits on its status."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openstack.connection
+import pytest
+from openstack import exceptions as sdk_exc
+
+from trio2o_core.testing.gateway import GatewayProcess
+
+#: an image the local cloud's Glance is seeded with, and a flavor of the pods
+IMAGE_ID = '70a599e0-31e7-49b7-b260-868f441e862b'
+FLAVOR_ID = '1'
+#: a server id nobody has
+MISSING_SERVER = 'c0ffee00-0000-4000-8000-000000000000'
+#: the zones users see: one per pod
+ZONES = ('az1', 'az2')
+TIMEOUT = 90.0
+
+
+class CommandFailed(AssertionError):
+    """An ``openstack`` command exited non-zero; holds its stderr."""
+
+
+OSC = Callable[..., Any]
+
+
+@pytest.fixture(scope='session')
+def clouds_yaml(gateway: GatewayProcess,
+                tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """clouds.yaml with ``trio2o`` (demo) and ``trio2o-admin`` through the
+    gateway."""
+    path = tmp_path_factory.mktemp('nova-actions') / 'clouds.yaml'
+    gateway.write_clouds_yaml(path)
+    return path
+
+
+@pytest.fixture(scope='session')
+def osc(clouds_yaml: Path) -> OSC:
+    """``osc(*args, cloud='trio2o', version=None)``: run ``openstack``
+    and return its JSON output (None for commands without output).
+
+    :raises CommandFailed: the command failed (message: its stderr).
+    """
+    cli = shutil.which('openstack') or str(
+        Path(sys.executable).with_name('openstack'))
+    env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(clouds_yaml))
+
+    def run(*args: str, cloud: str = 'trio2o',
+            version: str | None = None) -> Any:
+        command = [cli, '--os-cloud', cloud]
+        if version:
+            command += ['--os-compute-api-version', version]
+        proc = subprocess.run([*command, *args], capture_output=True,
+                              text=True, env=env, timeout=180)
+        if proc.returncode:
+            raise CommandFailed(proc.stderr)
+        return json.loads(proc.stdout) if proc.stdout.strip() else None
+
+    return run
+
+
+@pytest.fixture(scope='session')
+def demo(gateway: GatewayProcess) -> openstack.connection.Connection:
+    """openstacksdk as the demo user, through the gateway."""
+    return gateway.connection(gateway.cloud.users[0])
+
+
+@pytest.fixture(scope='session')
+def admin(gateway: GatewayProcess) -> openstack.connection.Connection:
+    """openstacksdk as the cloud admin, through the gateway."""
+    return gateway.connection(gateway.cloud.admin)
+
+
+def wait_status(conn: openstack.connection.Connection, server_id: str,
+                status: str, timeout: float = TIMEOUT) -> Any:
+    """Return the server once it shows ``status``; fail after
+    ``timeout`` seconds (or at once when it turns ERROR)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = conn.compute.get_server(server_id)
+        if server.status == status:
+            return server
+        assert server.status != 'ERROR', f'{server_id} went to ERROR'
+        assert time.monotonic() < deadline, (
+            f'{server_id} still {server.status} after {timeout}s, '
+            f'expected {status}')
+        time.sleep(0.25)
+
+
+def wait_gone(conn: openstack.connection.Connection, server_id: str,
+              timeout: float = TIMEOUT) -> None:
+    """Return once the gateway answers 404 for the server."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            return
+        assert time.monotonic() < deadline, f'{server_id} is not gone'
+        time.sleep(0.25)
+
+
+def action(conn: openstack.connection.Connection, server_id: str,
+           body: Any, version: str = '2.1') -> Any:
+    """POST an action body through the gateway; return the raw response."""
+    return conn.compute.post(f'/servers/{server_id}/action', json=body,
+                             microversion=version, raise_exc=False)
+
+
+def fault_message(response: Any) -> str:
+    """Return the message of a Nova fault body."""
+    [fault] = response.json().values()
+    return fault['message']
+
+
+@pytest.fixture(params=ZONES)
+def server(request: pytest.FixtureRequest,
+           demo: openstack.connection.Connection,
+           admin: openstack.connection.Connection) -> Iterator[Any]:
+    """A new ACTIVE server of the demo user in one zone (each test runs
+    once per pod); deleted afterwards (by the admin, whom locks do not
+    stop)."""
+    created = demo.compute.create_server(
+        name=f'action-{request.param}-{uuid.uuid4().hex[:8]}',
+        image_id=IMAGE_ID, flavor_id=FLAVOR_ID, networks='none',
+        availability_zone=request.param)
+    try:
+        yield wait_status(demo, created.id, 'ACTIVE')
+    finally:
+        admin.compute.delete_server(created.id, ignore_missing=True)
