@@ -173,6 +173,7 @@ def main() -> int:
         finally:
             if gateway is not None:
                 gateway.stop()
+    (workdir / 'tempest-output.txt').write_text(totals.output)
     print(totals.output[-6000:])
     print(f'{args.target}: {totals.passed} passed, {totals.failed} failed, '
           f'{totals.skipped} skipped (logs: {workdir})')
