@@ -41,6 +41,8 @@ EXCLUDE = ('test_remove_server_all_security_groups|'
            'test_get_console_output_with_unlimited_size')
 _TOTAL = re.compile(r'^ - (Passed|Skipped|Failed|Expected Fail|'
                     r'Unexpected Success): (\d+)', re.M)
+_RESULT = re.compile(r'^\{\d+\} (\S+?)(?:\[[^\]]*\])?(?: \[[\d.]+s\])? '
+                     r'\.\.\. (ok|FAILED|SKIPPED)', re.M)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +53,12 @@ class Totals:
     skipped: int
     failed: int
     output: str
+
+    def names(self, outcome: str = 'ok') -> set[str]:
+        """Ids (without tags) of the tests with ``outcome``: ``ok``,
+        ``FAILED`` or ``SKIPPED``."""
+        return {name for name, result in _RESULT.findall(self.output)
+                if result == outcome}
 
 
 def tempest_env() -> Path:
