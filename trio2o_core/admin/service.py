@@ -199,6 +199,7 @@ class AdminService(ServiceDriver):
                      routing_id: str) -> webob.Response:
         self._authorize(request, 'routings', 'show')
         if not routing_id.isdigit():
-            raise exceptions.NotFound(f'Routing {routing_id} not found.')
+            raise exceptions.NotFound(
+                f'Resource routing {routing_id} could not be found.')
         return json_response({'routing': _routing(db.get_routing(
             int(routing_id)))})
