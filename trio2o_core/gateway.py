@@ -160,6 +160,8 @@ class CoreGateway:
                 self._scheduler = Scheduler(
                     policy[self.conf.scheduler.policy], self.list_pods,
                     self.is_down)
+        if az_name is None:
+            az_name = self.conf.scheduler.default_availability_zone
         return self._scheduler.select(context.project_id, resource_type,
                                       az_name)
 

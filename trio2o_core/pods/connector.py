@@ -2,7 +2,10 @@
 
 Connections are cached per (token, pod) and share one HTTP connection
 pool and one version-discovery cache, so a request pays neither catalog
-parsing nor TCP set-up once its caller has been seen.
+parsing nor TCP set-up once its caller has been seen. Being shared across
+requests, a Connection carries no per-request state: each call passes
+the request's global request id (``X-OpenStack-Request-ID``) and
+microversion itself (see the service drivers' forwarding helpers).
 """
 
 from __future__ import annotations

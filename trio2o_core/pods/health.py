@@ -24,12 +24,21 @@ class PodHealth:
         self._failures: dict[str, tuple[int, float]] = {}
 
     def is_down(self, pod_id: str) -> bool:
-        """Whether calls to the pod should be skipped now."""
+        """Whether calls to the pod should be skipped now.
+
+        Once ``retry_after`` has passed, the first caller gets False (its
+        call is the probe) and the pod counts as down for everyone else
+        until the probe reports back or ``retry_after`` passes again.
+        """
         with self._lock:
             count, last = self._failures.get(pod_id, (0, 0.0))
-        if count < self.threshold:
+            if count < self.threshold:
+                return False
+            now = self._clock()
+            if now - last < self.retry_after:
+                return True
+            self._failures[pod_id] = (count, now)
             return False
-        return self._clock() - last < self.retry_after
 
     def failed(self, pod_id: str) -> None:
         """Record one failure to reach the pod."""
