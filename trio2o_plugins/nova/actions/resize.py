@@ -16,30 +16,23 @@ from trio2o_plugins.nova.actions.base import pod_call
 from trio2o_plugins.nova.schemas import resize as schemas
 
 
-def href_id(ref: Any) -> str:
-    """Return the id a reference names, as Nova reads it: the last path
-    segment of a URL, or the value itself."""
-    return urllib.parse.urlsplit(str(ref)).path.split('/')[-1]
-
-
 class Resize(PodAction):
     """``resize``: the flavor must exist in the server's pod.
 
-    Flavors are per pod, so the gateway asks the owning pod for it before
-    forwarding; an unknown one is Nova's 400 ``Flavor <id> could not be
-    found.``.
+    Flavors are per pod, so the gateway asks the owning pod for
+    ``flavorRef`` (an id: Nova reads no URL here) before forwarding; an
+    unknown one is Nova's 400 ``Flavor <id> could not be found.``.
     """
 
     schemas = ((None, None, schemas.RESIZE),)
 
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
-        flavor_id = href_id(body['resize']['flavorRef'])
-        if flavor_id:
-            response = pod_call(
-                ctx, 'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
-            if response.status_code == 404:
-                raise BadRequest(f'Flavor {flavor_id} could not be found.')
-            if response.status_code != 200:
-                return PodAnswer.of(response)
+        flavor_id = str(body['resize']['flavorRef'])
+        response = pod_call(
+            ctx, 'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
+        if response.status_code == 404:
+            raise BadRequest(f'Flavor {flavor_id} could not be found.')
+        if response.status_code != 200:
+            return PodAnswer.of(response)
         return self.post(ctx, body)

@@ -20,8 +20,7 @@ IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b'
 
 
 @pytest.mark.parametrize('ref, flavor_id', [
-    (2, '2'), ('m1.small', 'm1.small'),
-    ('http://gateway.example/compute/v2.1/flavors/7', '7')])
+    (2, '2'), ('m1.small', 'm1.small'), ('0', '0')])
 def test_resize_checks_the_flavor_then_forwards(
         post: Post, cloud: FakeCloud, ref: object, flavor_id: str) -> None:
     body = {'resize': {'flavorRef': ref}}
@@ -41,6 +40,16 @@ def test_resize_to_a_flavor_the_pod_lacks_is_400(post: Post,
         post({'resize': {'flavorRef': '42'}})
     assert exc.value.user_message == 'Flavor 42 could not be found.'
     assert cloud.calls_to('POST') == []
+
+
+def test_resize_reads_no_url(post: Post, cloud: FakeCloud) -> None:
+    ref = 'http://gateway.example/compute/v2.1/flavors/7'
+    with pytest.raises(BadRequest) as exc:
+        post({'resize': {'flavorRef': ref}})
+    assert exc.value.user_message == f'Flavor {ref} could not be found.'
+    [call] = cloud.calls
+    assert call.path == ('/flavors/http%3A%2F%2Fgateway.example%2Fcompute'
+                         '%2Fv2.1%2Fflavors%2F7')
 
 
 def test_resize_relays_other_answers_of_the_flavor_check(

@@ -94,9 +94,8 @@ def test_force_delete_answers_202_when_the_pod_stops_answering(
 
 def test_force_delete_refused_by_the_pod_keeps_the_routing(
         post: Post, cloud: FakeCloud) -> None:
-    fault = {'conflictingRequest': {'code': 409, 'message': (
-        f"Cannot 'forceDelete' instance {SERVER} while it is in vm_state "
-        'active')}}
+    fault = {'conflictingRequest': {'code': 409,
+                                    'message': f'Instance {SERVER} is locked'}}
     cloud.answer(POD1, 'POST', ACTION, pod_response(409, fault))
     response = post({'forceDelete': None})
     assert (response.status_code, response.json_body) == (409, fault)
