@@ -20,6 +20,7 @@ from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import PluginLoadError
 from trio2o_core.plugin import Route
+from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
@@ -113,7 +114,11 @@ class ActionDispatcher:
 
     def action(self, request: webob.Request,
                server_id: str) -> webob.Response:
-        """Run the action the body names on the server."""
+        """Run the action the body names on the server.
+
+        :raises PluginError: the fault of the first failing check, in the
+            order of the module's docstring.
+        """
         body = request.json_body_or_none()
         if not request.body:
             raise BadRequest(MALFORMED)
@@ -128,16 +133,7 @@ class ActionDispatcher:
         if schema is not None:
             validation.validate(schema, body)
         handler = action.handler
-        if isinstance(handler, PodAction):
-            handler.before_lookup(server_id, body)
-        try:
-            routing = forward.server_routing(self.gateway, request,
-                                             server_id)
-        except NotFound:
-            if isinstance(handler, PodAction):
-                raise NotFound(handler.not_found.format(id=server_id)
-                               ) from None
-            raise
+        routing = self._routing(handler, request, server_id, body)
         if handler.policy_rule:
             self.gateway.enforce(request.context, handler.policy_rule,
                                  {'project_id': routing.project_id})
@@ -147,6 +143,18 @@ class ActionDispatcher:
             microversion=str(version),
             headers=forward.forward_headers(request), request=request)
         return self._respond(ctx, handler.handle(ctx, body))
+
+    def _routing(self, handler: ServerActionHandler, request: webob.Request,
+                 server_id: str, body: Mapping[str, Any]) -> Routing:
+        """Return the server's routing, after the checks a built-in
+        handler makes first, with its message for an unknown server."""
+        if not isinstance(handler, PodAction):
+            return forward.server_routing(self.gateway, request, server_id)
+        handler.before_lookup(server_id, body)
+        try:
+            return forward.server_routing(self.gateway, request, server_id)
+        except NotFound:
+            raise NotFound(handler.not_found.format(id=server_id)) from None
 
     def _respond(self, ctx: NovaActionContext,
                  result: ActionResult) -> webob.Response:
