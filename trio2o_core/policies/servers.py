@@ -1,18 +1,38 @@
 """Rules of the compute gateway's own checks.
 
 The pods enforce Nova's policies on every forwarded call; these rules
-guard what the gateway decides alone.
+guard what the gateway decides alone. They carry Nova's names and
+defaults, so a denial reads as Nova's and Nova's policy files apply.
 """
 
 from oslo_policy import policy
 
 from trio2o_core.policies import base
 
+ANY = '@'
+
+
+def _rule(name: str, check_str: str, description: str, method: str,
+          path: str) -> policy.DocumentedRuleDefault:
+    return policy.DocumentedRuleDefault(
+        name=f'os_compute_api:{name}', check_str=check_str,
+        description=description,
+        operations=[{'method': method, 'path': f'/compute/v2.1{path}'}])
+
 
 def list_rules() -> list[policy.RuleDefault]:
     return [
-        policy.DocumentedRuleDefault(
-            name='trio2o:servers:list:all_tenants', check_str=base.ADMIN,
-            description='List servers of every project (all_tenants).',
-            operations=[{'method': 'GET', 'path': '/compute/v2.1/servers'}]),
+        _rule('servers:index:get_all_tenants', base.ADMIN,
+              'List the servers of every project (all_tenants): the '
+              'gateway then asks every pod and shows every server.',
+              'GET', '/servers'),
+        _rule('servers:detail:get_all_tenants', base.ADMIN,
+              'List the details of the servers of every project '
+              '(all_tenants).', 'GET', '/servers/detail'),
+        _rule('os-availability-zone:list', ANY,
+              'List the availability zones the pods serve.',
+              'GET', '/os-availability-zone'),
+        _rule('os-availability-zone:detail', base.ADMIN,
+              'List the availability zones with the hosts of every pod.',
+              'GET', '/os-availability-zone/detail'),
     ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import webob
 
 from trio2o_core.plugin.microversion import APIVersion
@@ -13,6 +16,8 @@ LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 MIN_VERSION = APIVersion(2, 1)
 #: the highest version of the Nova release the gateway was built against
 KNOWN_MAX_VERSION = APIVersion(2, 104)
+
+T = TypeVar('T')
 
 _VERSION_KEY = 'trio2o.nova.microversion'
 _REJECTED_KEY = 'trio2o.nova.rejected_microversion'
@@ -36,6 +41,22 @@ def negotiate_request(request: webob.Request, maximum: APIVersion) -> None:
 def of(request: webob.Request) -> APIVersion:
     """Return the version negotiated for ``request`` (2.1 if none)."""
     return request.environ.get(_VERSION_KEY, MIN_VERSION)
+
+
+def at_least(request: webob.Request, version: str) -> bool:
+    """Whether the request's version is ``version`` ("X.Y") or later."""
+    return of(request).matches(version, None)
+
+
+def pick(table: Sequence[tuple[str | None, str | None, T]],
+         request: webob.Request) -> T | None:
+    """Return the item of the first ``(min, max, item)`` row whose range
+    holds the request's version (None bounds are open), or None."""
+    version = of(request)
+    for low, high, item in table:
+        if version.matches(low, high):
+            return item
+    return None
 
 
 def add_headers(request: webob.Request, response: webob.Response) -> None:

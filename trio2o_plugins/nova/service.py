@@ -43,6 +43,7 @@ class NovaService(ServiceDriver):
     def routes(self) -> Sequence[Route]:
         return [
             Route('/', {'GET': self.versions}, public=True),
+            Route('/v2', {'GET': self.legacy_version}, public=True),
             Route('/v2.1', {'GET': self.version}, public=True),
             *self.servers.routes(),
             *self.actions.routes(),
@@ -52,7 +53,9 @@ class NovaService(ServiceDriver):
     # microversions
 
     def prepare(self, request: webob.Request) -> None:
-        if request.path_info.strip('/') in ('', 'v2.1'):
+        # The root and the legacy v2 documents are outside microversion
+        # control, as in Nova; everything under /v2.1 is inside it.
+        if request.path_info.strip('/') in ('', 'v2'):
             return
         microversions.negotiate_request(request, self.max_version(request))
 
@@ -106,10 +109,16 @@ class NovaService(ServiceDriver):
     # version documents
 
     def versions(self, request: webob.Request) -> webob.Response:
+        """``GET /``: every API version."""
         maximum = str(self.max_version(request))
-        return json_response({'versions': [versions.v2(request),
-                                           versions.v21(request, maximum)]})
+        return json_response(versions.version_list(request, maximum))
 
     def version(self, request: webob.Request) -> webob.Response:
+        """``GET /v2.1``: the v2.1 API and its microversion range."""
         maximum = str(self.max_version(request))
-        return json_response({'version': versions.v21(request, maximum)})
+        return json_response(versions.version(request, 'v2.1', maximum))
+
+    def legacy_version(self, request: webob.Request) -> webob.Response:
+        """``GET /v2``: the legacy v2.0 document (only the document is
+        served; the legacy API itself is not)."""
+        return json_response(versions.version(request, 'v2.0', ''))

@@ -1,4 +1,5 @@
-"""Compute version documents, written as Nova writes them."""
+"""Compute version documents, written as Nova 34 writes them, with
+hrefs at the gateway."""
 
 from __future__ import annotations
 
@@ -9,29 +10,55 @@ import webob
 from trio2o_core.plugin import links
 from trio2o_plugins.nova import microversions
 
-UPDATED = '2013-07-23T11:33:21Z'
-MEDIA_TYPES = [{'base': 'application/json',
-                'type': 'application/vnd.openstack.compute+json;version=2.1'}]
+DESCRIBED_BY = {'rel': 'describedby', 'type': 'text/html',
+                'href': 'http://docs.openstack.org/'}
 
 
-def v21(request: webob.Request, maximum: str) -> dict[str, Any]:
-    """Return the v2.1 version record with hrefs at the gateway."""
+def _versions(maximum: str) -> dict[str, dict[str, Any]]:
+    """Nova's ``VERSIONS`` table, by id (``v2.0`` is the legacy API)."""
     return {
-        'id': 'v2.1', 'status': 'CURRENT', 'version': maximum,
-        'min_version': str(microversions.MIN_VERSION), 'updated': UPDATED,
-        'links': [{'rel': 'self',
-                   'href': links.gateway_url(request) + '/v2.1/'},
-                  {'rel': 'describedby', 'type': 'text/html',
-                   'href': 'http://docs.openstack.org/'}],
-        'media-types': MEDIA_TYPES,
+        'v2.0': {
+            'id': 'v2.0', 'status': 'DEPRECATED', 'version': '',
+            'min_version': '', 'updated': '2025-07-04T12:00:00Z',
+            'media-types': [{
+                'base': 'application/json',
+                'type': 'application/vnd.openstack.compute+json;version=2'}],
+        },
+        'v2.1': {
+            'id': 'v2.1', 'status': 'CURRENT', 'version': maximum,
+            'min_version': str(microversions.MIN_VERSION),
+            'updated': '2013-07-23T11:33:21Z',
+            'media-types': [{
+                'base': 'application/json',
+                'type': 'application/vnd.openstack.compute+json;'
+                        'version=2.1'}],
+        },
     }
 
 
-def v2(request: webob.Request) -> dict[str, Any]:
-    """Return the record of the legacy v2.0 API (listed as Nova does)."""
-    return {
-        'id': 'v2.0', 'status': 'DEPRECATED', 'version': '',
-        'min_version': '', 'updated': '2025-07-04T12:00:00Z',
-        'links': [{'rel': 'self',
-                   'href': links.gateway_url(request) + '/v2/'}],
-    }
+def _href(request: webob.Request, version_id: str) -> str:
+    segment = 'v2.1' if version_id == 'v2.1' else 'v2'
+    return f'{links.gateway_url(request)}/{segment}/'
+
+
+def version_list(request: webob.Request, maximum: str) -> dict[str, Any]:
+    """Return ``GET /`` (``{"versions": [...]}``); ``maximum`` is the
+    highest microversion served."""
+    return {'versions': [
+        {'id': doc['id'], 'status': doc['status'],
+         'version': doc['version'], 'min_version': doc['min_version'],
+         'updated': doc['updated'],
+         'links': [{'rel': 'self', 'href': _href(request, doc['id'])}]}
+        for _, doc in sorted(_versions(maximum).items())]}
+
+
+def version(request: webob.Request, version_id: str,
+            maximum: str) -> dict[str, Any]:
+    """Return ``GET /v2.1`` or ``GET /v2`` (``{"version": {...}}``) for
+    ``version_id`` (``v2.1`` or ``v2.0``)."""
+    doc = _versions(maximum)[version_id]
+    media_types = doc.pop('media-types')
+    doc['links'] = [{'rel': 'self', 'href': _href(request, version_id)},
+                    dict(DESCRIBED_BY)]
+    doc['media-types'] = media_types
+    return {'version': doc}

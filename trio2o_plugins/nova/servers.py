@@ -1,0 +1,376 @@
+"""``/v2.1/servers``: create, list, show, update and delete servers, and
+the sub-resources of a routed server.
+
+A server keeps the id its pod gave it, and a routing row (type
+``server``) says which pod that is. Everything about an existing server
+is forwarded to that pod as the caller, and the answer is shown with
+hrefs at the gateway and the users' availability zone.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import urllib.parse
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+
+import webob
+
+from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PluginError
+from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import Route
+from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import json_response
+from trio2o_core.plugin import validation
+from trio2o_plugins.nova import forward
+from trio2o_plugins.nova import listing
+from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova.schemas import servers as schemas
+
+#: the routing type of server groups
+GROUP_RESOURCE = 'server_group'
+VOLUME_RESOURCE = 'volume'
+PREFIX = '/v2.1/servers/{server_id}'
+#: sub-resources of a server, forwarded to its pod, with their methods
+SUB_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ('/metadata', ('GET', 'POST', 'PUT')),
+    ('/metadata/{item}', ('GET', 'PUT', 'DELETE')),
+    ('/tags', ('GET', 'PUT', 'DELETE')),
+    ('/tags/{item}', ('GET', 'PUT', 'DELETE')),
+    ('/ips', ('GET',)),
+    ('/ips/{item}', ('GET',)),
+    ('/os-instance-actions', ('GET',)),
+    ('/os-instance-actions/{item}', ('GET',)),
+    ('/os-interface', ('GET', 'POST')),
+    ('/os-interface/{item}', ('GET', 'DELETE')),
+    ('/os-volume_attachments', ('GET', 'POST')),
+    ('/os-volume_attachments/{item}', ('GET', 'PUT', 'DELETE')),
+    ('/os-server-password', ('GET', 'DELETE')),
+    ('/diagnostics', ('GET',)),
+    ('/remote-consoles', ('POST',)),
+    ('/migrations', ('GET',)),
+    ('/migrations/{item}', ('GET', 'DELETE')),
+    ('/migrations/{item}/action', ('POST',)),
+    ('/topology', ('GET',)),
+    ('/os-security-groups', ('GET',)),
+    ('/shares', ('GET', 'POST')),
+    ('/shares/{item}', ('GET', 'DELETE')),
+)
+#: Nova's instance password alphabet (no 0, 1, I, O, l)
+PASSWORD_GROUPS = ('23456789', 'ABCDEFGHJKLMNPQRSTUVWXYZ',
+                   'abcdefghijkmnopqrstuvwxyz')
+PASSWORD_LENGTH = 12
+
+
+def generate_password() -> str:
+    """Return a password as Nova makes one: one character of each group,
+    the rest from all of them, shuffled."""
+    chars = [secrets.choice(group) for group in PASSWORD_GROUPS]
+    alphabet = ''.join(PASSWORD_GROUPS)
+    chars += [secrets.choice(alphabet)
+              for _ in range(PASSWORD_LENGTH - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return ''.join(chars)
+
+
+def _count(value: Any, default: int) -> int:
+    """``min_count``/``max_count`` as an int; the pod judges bad ones."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class ServersController:
+    """The servers collection and every call on one server but its
+    actions."""
+
+    def __init__(self, service: ServiceDriver) -> None:
+        self.service = service
+        self.gateway = service.gateway
+        self.lister = listing.ServerLister(self.gateway)
+
+    def routes(self) -> Sequence[Route]:
+        routes = [
+            Route('/v2.1/servers', {'GET': self.index,
+                                    'POST': self.create}),
+            Route('/v2.1/servers/detail', {'GET': self.detail}),
+            Route(PREFIX, {'GET': self.show, 'PUT': self.update,
+                           'DELETE': self.delete}),
+        ]
+        for suffix, methods in SUB_RESOURCES:
+            routes.append(Route(PREFIX + suffix, {
+                method: self.sub_resource for method in methods}))
+        return routes
+
+    # the collection
+
+    def index(self, request: webob.Request) -> webob.Response:
+        """``GET /servers``: ids, names and links, merged over pods."""
+        return self.lister.respond(request, detail=False)
+
+    def detail(self, request: webob.Request) -> webob.Response:
+        """``GET /servers/detail``: full records, merged over pods."""
+        return self.lister.respond(request, detail=True)
+
+    def create(self, request: webob.Request) -> webob.Response:
+        """``POST /servers``: create in the pod the scheduler picks.
+
+        The pod gives the server its id, so no routing row can name the
+        server before the pod answers. A ``server_request`` row (its own
+        random id, the caller's project and the chosen pod, ``creating``:
+        :class:`forward.PendingCreate`) is therefore written before the
+        pod is called: should the gateway stop before the servers are
+        routed, that row tells which pod may hold unrouted servers of the
+        project, created after the row. Once the pod answers, each new
+        server is routed ``creating``, the request row removed and the
+        servers marked ``active``. When the pod refuses, the request row
+        is removed and the pod's error returned: nothing stays routed.
+
+        Several servers (``max_count`` > 1, or ``return_reservation_id``)
+        are found by listing the pod's servers of the reservation; the
+        pod is asked for the reservation id, and the gateway answers as
+        Nova would have (the first server, or the reservation id). If
+        they cannot be listed, the request row stays for reconciliation.
+
+        :raises BadRequest: the body fails Nova's schema, or names an
+            unknown availability zone.
+        :raises PodUnavailable: the chosen pod cannot be reached.
+        :raises PluginError: the pod created servers the gateway could
+            not list (500).
+        """
+        body = request.json_body_or_none()
+        validation.validate(microversions.pick(schemas.CREATE, request),
+                            body)
+        server = body['server']
+        pod = self._place(request, body)
+        forwarded = copy.deepcopy(body)
+        self._rewrite_zone(forwarded['server'], pod)
+        # Nova reads the flag by truthiness (the string 'False' counts)
+        wants_reservation = bool(server.get('return_reservation_id'))
+        min_count = _count(server.get('min_count'), 1)
+        several = _count(server.get('max_count'), min_count) > 1
+        password = None
+        if several and not wants_reservation:
+            forwarded['server']['return_reservation_id'] = True
+            password = server.get('adminPass') or generate_password()
+            forwarded['server']['adminPass'] = password
+        pending = forward.PendingCreate(self.gateway, request, pod,
+                                        forward.RESOURCE)
+        try:
+            answer = forward.call(self.gateway, request, pod, 'POST',
+                                  'servers', json=forwarded)
+        except PodUnavailable:
+            pending.abandon()
+            raise
+        if answer.status_code >= 300:
+            pending.abandon()
+            return forward.to_response(request, answer, pod, self.gateway)
+        created = answer.json()
+        if 'reservation_id' in created:
+            members = self._reservation(request, pod,
+                                        created['reservation_id'])
+            pending.route(member['id'] for member in members)
+        else:
+            members = []
+            pending.route([created['server']['id']])
+        if password is None:
+            return forward.to_response(request, answer, pod, self.gateway)
+        return self._first_of(request, pod, server, members, password)
+
+    def _place(self, request: webob.Request,
+               body: Mapping[str, Any]) -> Pod:
+        """Pick the pod: the one of the server group named in the
+        scheduler hints, else the scheduler's choice for the zone.
+
+        :raises BadRequest: the zone has no pod, or differs from the
+            group's.
+        """
+        context = request.context
+        zone = body['server'].get('availability_zone')
+        az = (zone.partition(':')[0] or None) if zone else None
+        hints = (body.get('os:scheduler_hints')
+                 or body.get('OS-SCH-HNT:scheduler_hints') or {})
+        groups = hints.get('group')
+        for group_id in [groups] if isinstance(groups, str) else groups or []:
+            routing = self.gateway.lookup(context, group_id, GROUP_RESOURCE)
+            if routing is None:
+                continue
+            if az is not None and routing.pod.az_name != az:
+                raise BadRequest(
+                    f'The server group {group_id} is not in availability '
+                    f'zone {az}.')
+            if self.gateway.is_down(routing.pod):
+                raise PodUnavailable(routing.pod.name)
+            return routing.pod
+        if az is None:
+            az = self.gateway.conf.scheduler.default_availability_zone
+        return self.gateway.schedule(context, forward.RESOURCE, az)
+
+    @staticmethod
+    def _rewrite_zone(server: dict[str, Any], pod: Pod) -> None:
+        """Name the pod's own zone instead of the users' one, keeping a
+        forced ``:host[:node]`` part."""
+        zone = server.get('availability_zone')
+        if not zone:
+            return
+        az, sep, rest = zone.partition(':')
+        if not az:
+            return
+        if pod.pod_az_name:
+            server['availability_zone'] = pod.pod_az_name + sep + rest
+        elif sep:
+            server['availability_zone'] = sep + rest
+        else:
+            del server['availability_zone']
+
+    def _reservation(self, request: webob.Request, pod: Pod,
+                     reservation_id: str) -> list[dict[str, Any]]:
+        """Return every server of a reservation in ``pod``, first
+        created first.
+
+        :raises PluginError: they cannot be listed, or none is found.
+        """
+        members: list[dict[str, Any]] = []
+        params = [('reservation_id', reservation_id),
+                  ('sort_key', 'created_at'), ('sort_dir', 'asc')]
+        marker = None
+        while True:
+            page = params + ([('marker', marker)] if marker else [])
+            answer = forward.call(self.gateway, request, pod, 'GET',
+                                  'servers/detail', params=page)
+            body = answer.json() if answer.status_code == 200 else {}
+            members += body.get('servers', [])
+            if not body.get('servers') or not body.get('servers_links'):
+                break
+            marker = members[-1]['id']
+        if not members:
+            raise PluginError(
+                'Unexpected API Error. Please contact the administrator',
+                f'servers of reservation {reservation_id} in pod '
+                f'{pod.name} cannot be listed (HTTP {answer.status_code})')
+        return members
+
+    def _first_of(self, request: webob.Request, pod: Pod,
+                  server: Mapping[str, Any],
+                  members: list[dict[str, Any]],
+                  password: str) -> webob.Response:
+        """Answer a multiple create as Nova does when no reservation id
+        was asked for: the first server, as created."""
+        first = members[0]
+        view = {
+            'id': first['id'], 'links': first.get('links', []),
+            'OS-DCF:diskConfig': first.get('OS-DCF:diskConfig', 'MANUAL'),
+            'security_groups': server.get('security_groups',
+                                          [{'name': 'default'}]),
+            'adminPass': password,
+        }
+        conn = self.gateway.connect(request.context, pod)
+        view = forward.translate(view, request, pod, conn)
+        headers = {link['rel']: link['href'] for link in view['links']}
+        return json_response({'server': view}, 202,
+                             {'Location': headers.get('self', '')})
+
+    # one server
+
+    def show(self, request: webob.Request,
+             server_id: str) -> webob.Response:
+        """``GET /servers/{id}``; a server its pod no longer has loses
+        its routing and answers 404."""
+        return self._on_server(request, server_id, 'GET')
+
+    def update(self, request: webob.Request,
+               server_id: str) -> webob.Response:
+        """``PUT /servers/{id}``: body checked with Nova's schema, a
+        pinned zone named as the pod knows it."""
+        body = request.json_body_or_none()
+        validation.validate(microversions.pick(schemas.UPDATE, request),
+                            body)
+        routing = forward.server_routing(self.gateway, request, server_id)
+        zone = body['server'].get('pinned_availability_zone')
+        if zone is not None:
+            pod = routing.pod
+            if zone != pod.az_name:
+                raise BadRequest('The requested availability zone is not '
+                                 'available')
+            body['server']['pinned_availability_zone'] = (
+                pod.pod_az_name or zone)
+        return self._on_server(request, server_id, 'PUT', body,
+                               routing=routing)
+
+    def delete(self, request: webob.Request,
+               server_id: str) -> webob.Response:
+        """``DELETE /servers/{id}``: the routing is marked ``deleting``
+        before the pod is asked; it is removed once the pod answers that
+        the server is gone (now or at a later lookup), and set back to
+        ``active`` when the pod refuses."""
+        routing = forward.server_routing(self.gateway, request, server_id)
+        self.gateway.set_status(routing.top_id, forward.RESOURCE,
+                                'deleting')
+        try:
+            response = self._on_server(request, server_id, 'DELETE',
+                                       routing=routing)
+        except PodUnavailable:
+            self._restore(routing)
+            raise
+        if response.status_code >= 300 and response.status_code != 404:
+            self._restore(routing)
+        return response
+
+    def _restore(self, routing: Any) -> None:
+        if routing.status == 'active':
+            self.gateway.set_status(routing.top_id, forward.RESOURCE,
+                                    'active')
+
+    def _on_server(self, request: webob.Request, server_id: str,
+                   method: str, body: Any = None,
+                   routing: Any = None) -> webob.Response:
+        routing = routing or forward.server_routing(self.gateway, request,
+                                                    server_id)
+        answer = forward.call(
+            self.gateway, request, routing.pod, method,
+            f'servers/{routing.bottom_id}', json=body,
+            params=forward.query(request))
+        forward.forget_if_gone(self.gateway, routing, answer)
+        return forward.to_response(request, answer, routing.pod,
+                                   self.gateway)
+
+    def sub_resource(self, request: webob.Request, server_id: str,
+                     item: str | None = None) -> webob.Response:
+        """Forward a call on a server's sub-resource to its pod: method,
+        path, query and body unchanged. A volume attached must live in
+        the server's pod.
+
+        :raises BadRequest: the volume is routed to another pod.
+        """
+        body = request.json_body_or_none()
+        routing = forward.server_routing(self.gateway, request, server_id)
+        self._check_volume(request, routing.pod, body)
+        suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
+        path = (f'servers/{routing.bottom_id}'
+                + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
+        answer = forward.call(self.gateway, request, routing.pod,
+                              request.method, path, json=body,
+                              params=forward.query(request))
+        return forward.to_response(request, answer, routing.pod,
+                                   self.gateway)
+
+    def _check_volume(self, request: webob.Request, pod: Pod,
+                      body: Any) -> None:
+        attachment = (body.get('volumeAttachment')
+                      if isinstance(body, dict) else None)
+        if not isinstance(attachment, dict):
+            return
+        volume_id = attachment.get('volumeId')
+        if not isinstance(volume_id, str):
+            return
+        routing = self.gateway.lookup(request.context, volume_id,
+                                      VOLUME_RESOURCE)
+        if routing is not None and routing.pod.id != pod.id:
+            raise BadRequest(f'Volume {volume_id} is in pod '
+                             f'{routing.pod.name}, not in the server\'s '
+                             f'pod {pod.name}.')
