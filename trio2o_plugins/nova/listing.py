@@ -47,7 +47,6 @@ import collections
 import dataclasses
 import heapq
 import json
-import math
 import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -600,8 +599,9 @@ class ServerLister:
         if len(pods) == 1:
             batch = query.limit
         else:
-            batch = max(MIN_BATCH, min(query.limit, math.ceil(
-                query.limit / len(pods) * 1.1)))
+            # ceil(limit / pods * 1.1), in integers
+            share = -(-query.limit * 11 // (10 * len(pods)))
+            batch = max(MIN_BATCH, min(query.limit, share))
 
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
