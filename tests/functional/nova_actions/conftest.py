@@ -51,8 +51,8 @@ def clouds_yaml(gateway: GatewayProcess,
 
 @pytest.fixture(scope='session')
 def osc(clouds_yaml: Path) -> OSC:
-    """``osc(*args, cloud='trio2o', version=None)``: run ``openstack``
-    and return its JSON output (None for commands without output).
+    """``osc(*args, cloud='trio2o', version=None, output=False)``: run
+    ``openstack``; with ``output``, ask for JSON and return it.
 
     :raises CommandFailed: the command failed (message: its stderr).
     """
@@ -60,16 +60,19 @@ def osc(clouds_yaml: Path) -> OSC:
         Path(sys.executable).with_name('openstack'))
     env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(clouds_yaml))
 
-    def run(*args: str, cloud: str = 'trio2o',
-            version: str | None = None) -> Any:
+    def run(*args: str, cloud: str = 'trio2o', version: str | None = None,
+            output: bool = False) -> Any:
         command = [cli, '--os-cloud', cloud]
         if version:
             command += ['--os-compute-api-version', version]
-        proc = subprocess.run([*command, *args], capture_output=True,
-                              text=True, env=env, timeout=180)
+        command += args
+        if output:
+            command += ['-f', 'json']
+        proc = subprocess.run(command, capture_output=True, text=True,
+                              env=env, timeout=180)
         if proc.returncode:
             raise CommandFailed(proc.stderr)
-        return json.loads(proc.stdout) if proc.stdout.strip() else None
+        return json.loads(proc.stdout) if output else None
 
     return run
 

@@ -25,7 +25,8 @@ PLUGIN = textwrap.dedent('''
 
 
     class WhereIs(ServerActionHandler):
-        """``whereIs``: the pod, zone and links of the server."""
+        """``whereIs``: the pod, zone and links of the server (hrefs
+        and zone are the pod's; the gateway shows its own)."""
 
         min_version = '2.3'
         schemas = ((None, None, {'type': 'null'}),)
@@ -37,7 +38,7 @@ PLUGIN = textwrap.dedent('''
                 headers=dict(ctx.headers)).json()['server']
             return ActionResult(200, {'whereIs': {
                 'pod': ctx.routing.pod.name,
-                'zone': server['OS-EXT-AZ:availability_zone'],
+                'availability_zone': server['OS-EXT-AZ:availability_zone'],
                 'links': server['links']}})
 ''')
 ENABLED = 'os-stop,whereIs'
@@ -93,7 +94,7 @@ def test_extra_action_is_served(extra: GatewayProcess, demo: Any,
     assert response.status_code == 200, response.text
     where = response.json()['whereIs']
     zone = server.availability_zone
-    assert (where['pod'], where['zone']) == (
+    assert (where['pod'], where['availability_zone']) == (
         {'az1': 'Pod1', 'az2': 'Pod2'}[zone], zone)
     assert {link['href'] for link in where['links']} >= {
         f'{extra.url}/compute/v2.1/servers/{server.id}'}
