@@ -4,9 +4,9 @@ keep the server's routing in step with its pod.
 After the pod accepts ``forceDelete`` the routing is marked ``deleting``
 and the pod is asked, for at most :attr:`ForceDelete.wait` seconds,
 whether the server is gone; once it is, the routing row is removed. A
-server still present then keeps its ``deleting`` row, which the next
-lookup that finds the server gone from its pod clears. ``restore`` turns
-a ``deleting`` row back to ``active``.
+server still present then keeps its ``deleting`` row until a later call
+on it finds it gone from its pod (the rule every server call follows).
+``restore`` turns a ``deleting`` row back to ``active``.
 """
 
 from __future__ import annotations
@@ -36,25 +36,25 @@ class ForceDelete(PodAction):
                body: Mapping[str, Any]) -> ActionResult:
         answer = self.post(ctx, body)
         if answer.status < 300:
-            routing = ctx.routing
-            ctx.gateway.set_status(routing.top_id, forward.RESOURCE,
+            ctx.gateway.set_status(ctx.routing.top_id, forward.RESOURCE,
                                    'deleting')
-            if self._gone(ctx):
-                ctx.gateway.forget(routing.top_id, forward.RESOURCE)
+            self._forget_when_gone(ctx)
         return answer
 
-    def _gone(self, ctx: ActionContext) -> bool:
-        """Whether the pod stops having the server within :attr:`wait`."""
+    def _forget_when_gone(self, ctx: ActionContext) -> None:
+        """Remove the routing once the pod says the server is gone
+        (:func:`forward.forget_if_gone`), asking for at most
+        :attr:`wait` seconds."""
         deadline = time.monotonic() + self.wait
         path = f'/servers/{ctx.routing.bottom_id}'
         while True:
             try:
-                if pod_call(ctx, 'GET', path).status_code == 404:
-                    return True
+                response = pod_call(ctx, 'GET', path)
             except PodUnavailable:
-                return False
-            if time.monotonic() + self.interval > deadline:
-                return False
+                return
+            if (forward.forget_if_gone(ctx.gateway, ctx.routing, response)
+                    or time.monotonic() + self.interval > deadline):
+                return
             time.sleep(self.interval)
 
 

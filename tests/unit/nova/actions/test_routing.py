@@ -83,6 +83,14 @@ def test_force_delete_leaves_deleting_when_the_pod_is_slow(
     assert len(cloud.calls_to('GET')) >= 2
 
 
+def test_force_delete_takes_only_nova_not_found_as_gone(
+        post: Post, cloud: FakeCloud) -> None:
+    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.answer(POD1, 'GET', SHOW, pod_response(404))
+    assert post({'forceDelete': None}).status_code == 202
+    assert cloud.routings[SERVER].status == 'deleting'
+
+
 def test_force_delete_answers_202_when_the_pod_stops_answering(
         post: Post, cloud: FakeCloud) -> None:
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
