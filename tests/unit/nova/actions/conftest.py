@@ -1,7 +1,7 @@
-"""A fake gateway with two pods, and a helper to post server actions
-through the real dispatcher.
+"""The compute tests' fake gateway with scripted pods, and a helper to
+post server actions through the real dispatcher.
 
-The fake pods answer from a script: ``cloud.answer(pod, method, path,
+The pods answer from a script: ``cloud.answer(pod, method, path,
 *answers)`` gives the responses (or exceptions to raise) of successive
 calls, the last one repeating; every call is recorded in
 ``cloud.calls``.
@@ -14,6 +14,7 @@ import json
 import types
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
@@ -23,8 +24,11 @@ import webob
 from keystoneauth1 import exceptions as ks_exc
 from oslo_context import context as o_context
 
+from tests.unit.nova import fakes
+from tests.unit.nova.fakes import GATEWAY
+from tests.unit.nova.fakes import OTHER_PROJECT
+from tests.unit.nova.fakes import PROJECT
 from trio2o_core.plugin import Forbidden
-from trio2o_core.plugin import PluginLoadError
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin.request import CONTEXT_KEY
@@ -32,31 +36,8 @@ from trio2o_core.plugin.request import Request
 from trio2o_plugins.nova import microversions
 from trio2o_plugins.nova.actions import dispatch
 
-PROJECT = 'project-a'
-OTHER_PROJECT = 'project-b'
 SERVER = '6f3c2a0e-2d42-4a5e-9d1e-0c7d1f6b8a11'
 OTHER_SERVER = '0b9e6c77-5a4e-4f55-8c0b-8d1a3e2f4c22'
-GATEWAY = 'http://gateway.example:19996'
-POD1 = Pod('pod-1', 'Pod1', 'az1', 'pod1-zone', None, True)
-POD2 = Pod('pod-2', 'Pod2', 'az2', 'pod2-zone', None, True)
-POD_ROOTS = {POD1.id: 'http://pod1.example:8774',
-             POD2.id: 'http://pod2.example:8774'}
-
-
-def pod_response(status: int, body: Any = None,
-                 headers: dict[str, str] | None = None) -> requests.Response:
-    """Return a pod's HTTP answer (JSON ``body``; None: empty)."""
-    response = requests.Response()
-    response.status_code = status
-    if body is not None:
-        response._content = json.dumps(body).encode()
-        response.headers['Content-Type'] = 'application/json'
-    else:
-        response._content = b''
-    response.headers.update(headers or {})
-    return response
-
-
 Answer = requests.Response | BaseException
 
 
@@ -70,7 +51,7 @@ class PodCall:
     headers: dict[str, str]
 
 
-class FakeCompute:
+class ScriptedCompute:
     """``conn.compute`` of one pod: answers from the cloud's script."""
 
     def __init__(self, cloud: FakeCloud, pod: Pod) -> None:
@@ -78,54 +59,38 @@ class FakeCompute:
         self.pod = pod
 
     def get_endpoint(self) -> str:
-        return POD_ROOTS[self.pod.id] + '/v2.1'
+        return self.cloud.novas[self.pod.id].root + '/v2.1'
 
     def request(self, path: str, method: str, json: Any = None,
                 params: Any = None, microversion: str | None = None,
-                headers: dict[str, str] | None = None,
+                headers: Mapping[str, str] | None = None,
                 raise_exc: bool = True) -> requests.Response:
         self.cloud.calls.append(PodCall(self.pod.name, method, path, json,
                                         microversion, dict(headers or {})))
         if self.pod.id in self.cloud.unreachable:
             raise ks_exc.ConnectFailure('connection refused')
-        answers = self.cloud.pod_answers.get(
-            (self.pod.name, method, path))
+        answers = self.cloud.pod_answers.get((self.pod.name, method, path))
         if not answers:
-            return pod_response(404, {'itemNotFound': {
-                'code': 404, 'message': 'no script for this call'}})
+            return fakes.fault(404, 'no script for this call')
         answer = answers.pop(0) if len(answers) > 1 else answers[0]
         if isinstance(answer, BaseException):
             raise answer
         return answer
 
 
-class FakeCloud:
-    """The parts of :class:`trio2o_core.plugin.Gateway` the actions use,
-    over two pods and in-memory routings."""
+class FakeCloud(fakes.FakeGateway):
+    """The compute tests' gateway over two pods whose answers are
+    scripted; loads the installed actions (or ``plugins`` when set) and
+    records policy checks with their targets."""
 
     def __init__(self) -> None:
-        self.conf = types.SimpleNamespace(
-            nova=types.SimpleNamespace(enabled_server_actions=None))
-        self.pods = [POD1, POD2]
-        self.routings: dict[str, Routing] = {}
-        self.down: set[str] = set()
+        super().__init__(pods=2)
         self.unreachable: set[str] = set()
-        self.marked_down: list[str] = []
         self.pod_answers: dict[tuple[str, str, str], list[Answer]] = {}
         self.calls: list[PodCall] = []
-        self.enforced: list[tuple[str, dict[str, Any] | None]] = []
+        self.targets: list[tuple[str, Mapping[str, Any] | None]] = []
         self.denied: set[str] = set()
         self.plugins: dict[str, Any] | None = None
-
-    # scripting
-
-    def route(self, top_id: str, pod: Pod = POD1,
-              project: str = PROJECT, bottom_id: str | None = None,
-              status: str = 'active') -> Routing:
-        routing = Routing(top_id, 'server', bottom_id or top_id, pod,
-                          project, status)
-        self.routings[top_id] = routing
-        return routing
 
     def answer(self, pod: Pod, method: str, path: str,
                *answers: Answer) -> None:
@@ -134,42 +99,15 @@ class FakeCloud:
     def calls_to(self, method: str) -> list[PodCall]:
         return [call for call in self.calls if call.method == method]
 
-    # Gateway
-
-    def list_pods(self, enabled_only: bool = True) -> list[Pod]:
-        return list(self.pods)
-
-    def lookup(self, context: Any, top_id: str,
-               resource_type: str) -> Routing | None:
-        routing = self.routings.get(top_id)
-        if routing is None or (routing.project_id != context.project_id
-                               and not context.is_admin):
-            return None
-        return routing
-
-    def set_status(self, top_id: str, resource_type: str,
-                   status: str) -> None:
-        self.routings[top_id] = dataclasses.replace(self.routings[top_id],
-                                                    status=status)
-
-    def forget(self, top_id: str, resource_type: str) -> None:
-        self.routings.pop(top_id, None)
+    def routing(self, top_id: str) -> Routing | None:
+        return self.routings.get((top_id, 'server'))
 
     def connect(self, context: Any, pod: Pod) -> Any:
-        return types.SimpleNamespace(compute=FakeCompute(self, pod))
-
-    def is_down(self, pod: Pod) -> bool:
-        return pod.id in self.down
-
-    def mark_down(self, pod: Pod) -> None:
-        self.marked_down.append(pod.name)
-
-    def mark_up(self, pod: Pod) -> None:
-        pass
+        return types.SimpleNamespace(compute=ScriptedCompute(self, pod))
 
     def enforce(self, context: Any, rule: str,
-                target: dict[str, Any] | None = None) -> None:
-        self.enforced.append((rule, target))
+                target: Mapping[str, Any] | None = None) -> None:
+        self.targets.append((rule, target))
         if rule in self.denied:
             raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
 
@@ -179,10 +117,11 @@ class FakeCloud:
             return dict(self.plugins)
         installed = {ep.name: ep for ep in metadata.entry_points(group=group)}
         names = list(installed if enabled is None else enabled)
-        missing = [name for name in names if name not in installed]
-        if missing:
-            raise PluginLoadError(f'{group}: {missing} not installed')
         return {name: installed[name].load()() for name in names}
+
+
+#: the pods of a two-pod fake gateway: Pod1 (az1) and Pod2 (az2)
+POD1, POD2 = fakes.FakeGateway(pods=2).pods
 
 
 @pytest.fixture
@@ -190,7 +129,7 @@ def cloud() -> FakeCloud:
     """Two pods (az1 -> Pod1, az2 -> Pod2); ``SERVER`` of ``PROJECT``
     lives in Pod1, ``OTHER_SERVER`` of another project in Pod2."""
     fake = FakeCloud()
-    fake.route(SERVER)
+    fake.route(SERVER, POD1)
     fake.route(OTHER_SERVER, POD2, OTHER_PROJECT)
     return fake
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.nova.fakes import GATEWAY
+from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import BadRequest
 
-from .conftest import GATEWAY
 from .conftest import POD1
-from .conftest import POD_ROOTS
 from .conftest import SERVER
 from .conftest import FakeCloud
 from .conftest import Post
-from .conftest import pod_response
 
 ACTION = f'/servers/{SERVER}/action'
 IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b'
@@ -75,7 +74,7 @@ def test_rebuild_checks_the_image_with_the_image_api(
 
 def test_rebuild_answer_is_at_the_gateway(post: Post,
                                           cloud: FakeCloud) -> None:
-    pod = POD_ROOTS[POD1.id]
+    pod = cloud.nova(1).root
     body = {'rebuild': {'imageRef': IMAGE, 'name': 'again',
                         'adminPass': 'pw'}}
     server = {

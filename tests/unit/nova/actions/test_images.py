@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import GATEWAY
+from tests.unit.nova.fakes import GATEWAY
+from tests.unit.nova.fakes import pod_response
+
 from .conftest import POD1
-from .conftest import POD_ROOTS
 from .conftest import SERVER
 from .conftest import FakeCloud
 from .conftest import Post
-from .conftest import pod_response
 
 ACTION = f'/servers/{SERVER}/action'
 IMAGE = '9d0b2c61-7c0b-4a35-9e4f-1c2b3a4d5e6f'
@@ -57,7 +57,7 @@ def test_create_image_refused_by_the_pod_passes_through(
 
 def test_create_backup_location_is_the_gateway_compute_api(
         post: Post, cloud: FakeCloud) -> None:
-    pod = POD_ROOTS[POD1.id]
+    pod = cloud.nova(1).root
     cloud.answer(POD1, 'POST', ACTION, pod_response(
         202, headers={'Location': f'{pod}/v2.1/images/{IMAGE}'}))
     response = post({'createBackup': {'name': 'b', 'backup_type': 'daily',

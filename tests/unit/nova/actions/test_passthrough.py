@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from openstack import exceptions as sdk_exc
 
+from tests.unit.nova.fakes import PROJECT
+from tests.unit.nova.fakes import pod_response
+from trio2o_core.plugin import Routing
 from trio2o_plugins.nova.actions import dispatch
 
 from .conftest import POD1
@@ -15,7 +18,6 @@ from .conftest import SERVER
 from .conftest import FakeCloud
 from .conftest import Post
 from .conftest import make_request
-from .conftest import pod_response
 
 ACTION = f'/servers/{SERVER}/action'
 
@@ -90,7 +92,8 @@ def test_body_goes_to_the_pod_and_its_answer_comes_back(
 def test_the_pod_is_called_with_the_bottom_id(post: Post,
                                               cloud: FakeCloud) -> None:
     top = '11111111-2222-4333-8444-555555555555'
-    cloud.route(top, bottom_id=SERVER)
+    cloud.routings[(top, 'server')] = Routing(top, 'server', SERVER, POD1,
+                                              PROJECT, 'active')
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     assert post({'pause': None}, server_id=top).status_code == 202
     assert [call.path for call in cloud.calls] == [ACTION]

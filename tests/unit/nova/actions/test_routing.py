@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from keystoneauth1 import exceptions as ks_exc
 
+from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import Conflict
 from trio2o_plugins.nova.actions import delete
 
@@ -14,7 +15,6 @@ from .conftest import POD1
 from .conftest import SERVER
 from .conftest import FakeCloud
 from .conftest import Post
-from .conftest import pod_response
 
 ACTION = f'/servers/{SERVER}/action'
 SHOW = f'/servers/{SERVER}'
@@ -70,7 +70,7 @@ def test_force_delete_forgets_the_routing_once_the_pod_has_no_server(
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     cloud.answer(POD1, 'GET', SHOW, STILL_THERE, GONE)
     assert post({'forceDelete': None}).status_code == 202
-    assert SERVER not in cloud.routings
+    assert cloud.routing(SERVER) is None
     assert [c.method for c in cloud.calls] == ['POST', 'GET', 'GET']
 
 
@@ -79,7 +79,7 @@ def test_force_delete_leaves_deleting_when_the_pod_is_slow(
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     cloud.answer(POD1, 'GET', SHOW, STILL_THERE)
     assert post({'forceDelete': None}).status_code == 202
-    assert cloud.routings[SERVER].status == 'deleting'
+    assert cloud.routing(SERVER).status == 'deleting'
     assert len(cloud.calls_to('GET')) >= 2
 
 
@@ -88,7 +88,7 @@ def test_force_delete_takes_only_nova_not_found_as_gone(
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     cloud.answer(POD1, 'GET', SHOW, pod_response(404))
     assert post({'forceDelete': None}).status_code == 202
-    assert cloud.routings[SERVER].status == 'deleting'
+    assert cloud.routing(SERVER).status == 'deleting'
 
 
 def test_force_delete_answers_202_when_the_pod_stops_answering(
@@ -96,8 +96,8 @@ def test_force_delete_answers_202_when_the_pod_stops_answering(
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     cloud.answer(POD1, 'GET', SHOW, ks_exc.ConnectFailure('refused'))
     assert post({'forceDelete': None}).status_code == 202
-    assert cloud.routings[SERVER].status == 'deleting'
-    assert cloud.marked_down == ['Pod1']
+    assert cloud.routing(SERVER).status == 'deleting'
+    assert POD1.id in cloud.down
 
 
 def test_force_delete_refused_by_the_pod_keeps_the_routing(
@@ -107,7 +107,7 @@ def test_force_delete_refused_by_the_pod_keeps_the_routing(
     cloud.answer(POD1, 'POST', ACTION, pod_response(409, fault))
     response = post({'forceDelete': None})
     assert (response.status_code, response.json_body) == (409, fault)
-    assert cloud.routings[SERVER].status == 'active'
+    assert cloud.routing(SERVER).status == 'active'
     assert cloud.calls_to('GET') == []
 
 
@@ -115,17 +115,17 @@ def test_force_delete_refused_by_the_pod_keeps_the_routing(
 
 def test_restore_makes_a_deleting_routing_active(post: Post,
                                                  cloud: FakeCloud) -> None:
-    cloud.route(SERVER, status='deleting')
+    cloud.route(SERVER, POD1, status='deleting')
     cloud.answer(POD1, 'POST', ACTION, pod_response(202))
     assert post({'restore': None}).status_code == 202
-    assert cloud.routings[SERVER].status == 'active'
+    assert cloud.routing(SERVER).status == 'active'
 
 
 def test_restore_refused_by_the_pod_changes_nothing(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.route(SERVER, status='deleting')
+    cloud.route(SERVER, POD1, status='deleting')
     cloud.answer(POD1, 'POST', ACTION, pod_response(409, {
         'conflictingRequest': {'code': 409, 'message': (
             f"Instance {SERVER} is in an invalid state for 'restore'")}}))
     assert post({'restore': None}).status_code == 409
-    assert cloud.routings[SERVER].status == 'deleting'
+    assert cloud.routing(SERVER).status == 'deleting'

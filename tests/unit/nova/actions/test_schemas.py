@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import BadRequest
 
 from .conftest import POD1
 from .conftest import SERVER
 from .conftest import FakeCloud
 from .conftest import Post
-from .conftest import pod_response
 
 IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b'
 B64 = 'ZWNobyBoaQ=='
