@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pytest
 
+from tests.unit.nova import fakes
 from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
@@ -22,6 +23,7 @@ from trio2o_core.plugin import UnsupportedMediaType
 from trio2o_core.plugin import VolumeActionHandler
 from trio2o_plugins.nova.actions import dispatch
 from trio2o_plugins.nova.actions.base import PodAction
+from trio2o_plugins.nova.service import NovaService
 
 from .conftest import OTHER_SERVER
 from .conftest import POD1
@@ -324,3 +326,22 @@ def test_third_party_handler_range_schema_and_policy(
                                        version='2.10'), SERVER)
     assert fault(exc) == (403, "Policy doesn't allow example:teleport to "
                                'be performed.')
+
+
+# mounted in the compute driver
+
+def test_the_compute_driver_serves_the_actions(cloud: FakeCloud) -> None:
+    for pod in (POD1, POD2):
+        cloud.answer(pod, 'GET', '', pod_response(200, {'version': {
+            'version': '2.96'}}))
+    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    client = fakes.Client(NovaService(cloud))
+    path = f'/v2.1/servers/{SERVER}/action'
+    reply = client.post(path, {'pause': None}, version='2.96')
+    assert reply.status == 202
+    assert reply.headers['OpenStack-API-Version'] == 'compute 2.96'
+    reply = client.post(path, {'foo': None}, version='2.96')
+    assert (reply.status, reply.message()) == (
+        400, 'There is no such action: foo')
+    reply = client.post(path, {'pause': None}, version='2.97')
+    assert reply.status == 406
