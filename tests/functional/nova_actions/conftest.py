@@ -105,6 +105,19 @@ def wait_status(conn: openstack.connection.Connection, server_id: str,
         time.sleep(0.25)
 
 
+def wait_idle(conn: openstack.connection.Connection, server_id: str,
+              timeout: float = TIMEOUT) -> Any:
+    """Return the server once no task runs on it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = conn.compute.get_server(server_id)
+        if server.task_state is None:
+            return server
+        assert time.monotonic() < deadline, (
+            f'{server_id} still in task {server.task_state}')
+        time.sleep(0.25)
+
+
 def wait_gone(conn: openstack.connection.Connection, server_id: str,
               timeout: float = TIMEOUT) -> None:
     """Return once the gateway answers 404 for the server."""
