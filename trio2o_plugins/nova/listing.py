@@ -163,9 +163,6 @@ class SortKey:
                 return mine > theirs if desc else mine < theirs
         return False
 
-    def __le__(self, other: SortKey) -> bool:
-        return not other < self
-
     def __hash__(self) -> int:
         return hash(self.values)
 

@@ -40,8 +40,8 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import listing
+from trio2o_plugins.nova.servers import GROUP_RESOURCE
 
-GROUP_RESOURCE = 'server_group'
 ZONE_RULE = 'os_compute_api:os-availability-zone:{view}'
 INTERNAL_ZONE = 'internal'
 #: limits summed over pods: maximum -> use

@@ -220,3 +220,13 @@ def test_unsupported_content_type_is_415(client, server):
 def test_unknown_sub_resource_is_404_and_wrong_method_405(client, server):
     assert client.get(path(server, '/bogus')).status == 404
     assert client.request('POST', path(server, '/ips'), {}).status == 405
+
+
+def test_a_404_that_is_not_nova_s_keeps_the_routing(gateway, client,
+                                                    server):
+    gateway.nova(2).scripted[('GET', f"servers/{server['id']}")] = (
+        fakes.pod_response(404, {'message': 'The resource could not be '
+                                            'found.'}))
+
+    assert client.get(path(server)).status == 404
+    assert (server['id'], 'server') in gateway.routings
