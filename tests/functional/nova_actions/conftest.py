@@ -30,6 +30,8 @@ MISSING_SERVER = 'c0ffee00-0000-4000-8000-000000000000'
 #: the zones users see: one per pod
 ZONES = ('az1', 'az2')
 TIMEOUT = 90.0
+#: seconds between two looks at a condition being waited for
+POLL = 0.25
 
 
 class CommandFailed(AssertionError):
@@ -102,7 +104,7 @@ def wait_status(conn: openstack.connection.Connection, server_id: str,
         assert time.monotonic() < deadline, (
             f'{server_id} still {server.status} after {timeout}s, '
             f'expected {status}')
-        time.sleep(0.25)
+        time.sleep(POLL)
 
 
 def wait_idle(conn: openstack.connection.Connection, server_id: str,
@@ -115,7 +117,7 @@ def wait_idle(conn: openstack.connection.Connection, server_id: str,
             return server
         assert time.monotonic() < deadline, (
             f'{server_id} still in task {server.task_state}')
-        time.sleep(0.25)
+        time.sleep(POLL)
 
 
 def wait_gone(conn: openstack.connection.Connection, server_id: str,
@@ -128,7 +130,7 @@ def wait_gone(conn: openstack.connection.Connection, server_id: str,
         except sdk_exc.NotFoundException:
             return
         assert time.monotonic() < deadline, f'{server_id} is not gone'
-        time.sleep(0.25)
+        time.sleep(POLL)
 
 
 def action(conn: openstack.connection.Connection, server_id: str,

@@ -10,6 +10,7 @@ import openstack.connection
 
 from trio2o_core.testing.gateway import GatewayProcess
 
+from .conftest import POLL
 from .conftest import TIMEOUT
 from .conftest import action
 from .conftest import fault_message
@@ -35,6 +36,6 @@ def test_action_on_a_server_of_a_refusing_pod(gateway: GatewayProcess,
     while (response := action(demo, server.id,
                               {'pause': None})).status_code == 503:
         assert time.monotonic() < deadline, 'the pod stays unavailable'
-        time.sleep(0.25)
+        time.sleep(POLL)
     assert response.status_code == 202
     wait_status(demo, server.id, 'PAUSED')
