@@ -33,12 +33,14 @@ def _is_name(value: object) -> bool:
 def validate(schema: Mapping[str, Any], instance: Any) -> None:
     """Validate a request body against ``schema``.
 
+    Like Nova, the first error jsonschema finds is reported.
+
     :raises BadRequest: with Nova's message, ``Invalid input for
         field/attribute <name>. Value: <value>. <reason>``.
     """
     cls = validators.validator_for(schema)
     validator = cls(schema, format_checker=_FORMATS)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    error = next(iter(validator.iter_errors(instance)), None)
     if error is None:
         return
     if error.validator == 'format' and error.validator_value == 'name':
@@ -64,7 +66,7 @@ def validate_query(schema: Mapping[str, Any],
     """
     cls = validators.validator_for(schema)
     validator = cls(schema, format_checker=_FORMATS)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(params))
+    error = next(iter(validator.iter_errors(params)), None)
     if error is None:
         return
     if error.path:
