@@ -34,7 +34,7 @@ def keypair(demo):
 def test_keypair_exists_in_every_pod(gateway, keypair):
     session = gateway.cloud.session(gateway.cloud.users[0])
 
-    for pod in gateway.cloud.pods:
+    for pod in [p for p in gateway.cloud.pods if p.compute_url]:
         response = session.get(f'{pod.compute_url}/os-keypairs/'
                                f'{keypair.name}')
         assert response.json()['keypair']['public_key'] == (
