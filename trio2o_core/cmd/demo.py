@@ -10,9 +10,7 @@ SQLite with both pods registered as the top region's endpoints, writes
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,9 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from trio2o_core.testing.cloud import LocalCloud
     from trio2o_core.testing.gateway import GatewayProcess
     from trio2o_core.testing.process import StartError
+    from trio2o_core.testing.process import wait_for_stop_signal
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.monotonic()
     print('Starting the local OpenStack (the first run builds its '
           'environment, a few minutes)...', flush=True)
@@ -81,11 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 clouds=args.clouds_yaml.resolve(), workdir=cloud.workdir,
                 pods=', '.join(f'pod{p.index}' for p in cloud.pods)),
                 flush=True)
-            try:
-                while not stop.wait(1):
-                    pass
-            except KeyboardInterrupt:
-                pass
+            wait_for_stop_signal()
         finally:
             print('Stopping...', flush=True)
             gateway.stop()

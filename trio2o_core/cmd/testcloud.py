@@ -8,9 +8,7 @@ pod's region), prints the endpoints and runs until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,10 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from trio2o_core.testing.cloud import TOP_REGION
     from trio2o_core.testing.cloud import LocalCloud
     from trio2o_core.testing.process import StartError
+    from trio2o_core.testing.process import wait_for_stop_signal
 
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     cloud = LocalCloud(nova_pods=args.pods, cinder_pods=args.pods,
                        workdir=args.workdir, gateway_url=args.gateway_url)
     try:
@@ -62,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"try: OS_CLIENT_CONFIG_FILE={args.clouds_yaml} "
               "openstack --os-cloud pod1 server list")
         print("running; Ctrl-C to stop", flush=True)
-        stop.wait()
+        wait_for_stop_signal()
     except StartError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

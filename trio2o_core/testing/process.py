@@ -118,3 +118,13 @@ class Process:
                 return
             except subprocess.TimeoutExpired:
                 continue
+
+
+def wait_for_stop_signal() -> None:
+    """Block until the process gets SIGINT (Ctrl-C) or SIGTERM."""
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()

@@ -16,12 +16,8 @@ from trio2o_core.context import RequestContext
 from trio2o_core.plugin.request import CONTEXT_KEY
 
 
-class KeystoneContext:
-    """Build the context from a request keystonemiddleware validated.
-
-    A request without a confirmed token goes on without a context; the
-    router answers 401 unless the route is public (version documents).
-    """
+class _ContextFilter:
+    """A paste filter wrapping ``application``."""
 
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -29,6 +25,14 @@ class KeystoneContext:
     @classmethod
     def factory(cls, global_conf: dict, **local_conf: str) -> Any:
         return cls
+
+
+class KeystoneContext(_ContextFilter):
+    """Build the context from a request keystonemiddleware validated.
+
+    A request without a confirmed token goes on without a context; the
+    router answers 401 unless the route is public (version documents).
+    """
 
     @webob.dec.wsgify
     def __call__(self, request: webob.Request) -> Any:
@@ -42,20 +46,13 @@ class KeystoneContext:
         return request.get_response(self.application)
 
 
-class NoAuthContext:
+class NoAuthContext(_ContextFilter):
     """Trust the caller's ``X-User-Id``/``X-Project-Id``/``X-Roles``.
 
     For local development only: anyone reaching the port may claim any
     identity. ``X-Auth-Token: user:project`` works as a shorthand. A
     request naming no user and project goes on without a context.
     """
-
-    def __init__(self, application: Any) -> None:
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_conf: dict, **local_conf: str) -> Any:
-        return cls
 
     @webob.dec.wsgify
     def __call__(self, request: webob.Request) -> Any:
