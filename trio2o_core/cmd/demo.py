@@ -17,21 +17,21 @@ from pathlib import Path
 
 NEXT_STEPS = """\
 Trio2o is up: {url}
-  Keystone:   {keystone}
-  clouds.yaml: {clouds}  (trio2o, trio2o-alt, trio2o-admin through the
-               gateway; {pods} straight to each pod as admin)
+  Keystone:    {keystone}
+  clouds.yaml: {clouds}
+               trio2o, trio2o-alt, trio2o-admin: through the gateway
+               {pods}: straight to each pod, as admin
 
 Try:
   export OS_CLIENT_CONFIG_FILE={clouds}
   openstack --os-cloud trio2o availability zone list --compute
-  openstack --os-cloud trio2o server create --image cirros-0.3.5-x86_64-uec \\
-      --flavor m1.tiny --availability-zone az2 --wait demo-vm
+  openstack --os-cloud trio2o server create --image fakeimage7 \\
+      --flavor m1.tiny --availability-zone az2 --wait vm1
   openstack --os-cloud trio2o server list
-  openstack --os-cloud trio2o server stop demo-vm
-  openstack --os-cloud pod2 server list --all-projects   # the pod itself
-  openstack --os-cloud trio2o-admin --os-endpoint-override {url}/admin \\
-      ... or: curl -H "X-Auth-Token: $(openstack --os-cloud trio2o-admin \\
-      token issue -f value -c id)" {url}/admin/v1/pods
+  openstack --os-cloud trio2o server stop vm1
+  openstack --os-cloud pod2 server list --all-projects    # the pod itself
+  curl -H "X-Auth-Token: $(openstack --os-cloud trio2o-admin token issue \\
+      -f value -c id)" {url}/admin/v1/pods                # the admin API
 
 Logs and state: {workdir}
 Press Ctrl-C to stop.
