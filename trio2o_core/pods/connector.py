@@ -17,7 +17,6 @@ from typing import Any
 
 import openstack.connection
 import requests
-from keystoneauth1 import access
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
@@ -131,16 +130,15 @@ class PodConnector:
 
     def _from_catalog(self, context: Any, region: str,
                       service: str) -> str | None:
-        token_info = getattr(context, 'token_info', None)
-        if not token_info:
-            return None
-        auth_ref = access.create(body=token_info,
-                                 auth_token=context.auth_token)
-        catalog = auth_ref.service_catalog
+        token_info = getattr(context, 'token_info', None) or {}
+        catalog = (token_info.get('token') or {}).get('catalog') or []
         for service_type in SERVICE_TYPES[service]:
-            urls = catalog.get_urls(service_type=service_type,
-                                    interface=self.interface,
-                                    region_name=region)
-            if urls:
-                return urls[0]
+            for entry in catalog:
+                if entry.get('type') != service_type:
+                    continue
+                for endpoint in entry.get('endpoints', []):
+                    if (endpoint.get('interface') == self.interface
+                            and region in (endpoint.get('region_id'),
+                                           endpoint.get('region'))):
+                        return endpoint.get('url')
         return None

@@ -32,7 +32,7 @@ OPTS = [
 ]
 
 REQUEST_HEADERS = (
-    'Content-Type', 'Content-Length', 'Transfer-Encoding', 'Accept',
+    'Content-Type', 'Accept',
     'Accept-Language', 'Range', 'Content-Range', 'X-Openstack-Request-Id',
     'x-openstack-image-size', 'X-Image-Meta-Store',
     'x-image-meta-checksum',
@@ -121,7 +121,7 @@ class GlanceService(ServiceDriver):
                                            'endpoint')
         headers = {name: request.headers[name] for name in REQUEST_HEADERS
                    if name in request.headers}
-        data = request.body_file if request.is_body_readable else None
+        data = _body(request)
         try:
             pod_response = conn.session.request(
                 f'{endpoint}/{path}', request.method,
@@ -156,6 +156,32 @@ class GlanceService(ServiceDriver):
             return response
         response.app_iter = _stream(pod_response)
         return response
+
+
+class _SizedBody:
+    """A request body of known length, read as the pod call sends it (so
+    it goes out with Content-Length, not chunked)."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self._stream = stream
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+
+def _body(request: webob.Request) -> Any:
+    """The request body to send on: sized when the client gave a length,
+    a chunked stream otherwise, None when there is none."""
+    if request.content_length is not None:
+        return (_SizedBody(request.body_file, request.content_length)
+                if request.content_length else None)
+    if request.is_body_readable:
+        return iter(lambda: request.body_file.read(CHUNK), b'')
+    return None
 
 
 def _stream(pod_response: Any) -> Iterator[bytes]:

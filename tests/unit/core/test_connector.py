@@ -146,3 +146,21 @@ def test_least_recently_used_connection_is_dropped():
 
     assert connector.connect(context('t1'), POD1) is one
     assert connector.connect(context('t2'), POD1) is not two
+
+
+def test_volume_aliases_in_other_regions_do_not_break_lookup():
+    # both names of the volume service exist, but only in the top region:
+    # the pod simply has no block storage
+    token = fixture.V3Token()
+    token.add_service('compute').add_standard_endpoints(
+        public='http://pod1:8774/v2.1', region='Pod1')
+    for kind in ('volumev3', 'block-storage'):
+        token.add_service(kind).add_standard_endpoints(
+            public='http://top/volume/v3', region='RegionOne')
+    ctx = RequestContext(user_id='u', project_id='p', auth_token='t',
+                         token_info=token)
+    connector = PodConnector()
+
+    assert connector.endpoint(ctx, POD1, 'block_storage') is None
+    assert connector.endpoint(ctx, POD1, 'compute') == (
+        'http://pod1:8774/v2.1')
