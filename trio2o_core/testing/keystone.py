@@ -50,11 +50,12 @@ class Credentials:
 ADMIN = Credentials("admin", ADMIN_PASSWORD, "admin")
 
 
-def _config(data: Path) -> str:
+def _config(data: Path, token_expiration: int = 3600) -> str:
     return f"""[database]
 connection = sqlite:///{data}/keystone.db
 [token]
 provider = fernet
+expiration = {token_expiration}
 [fernet_tokens]
 key_repository = {data}/fernet-keys
 [credential]
@@ -106,10 +107,16 @@ def ensure_seed(env: PodEnv) -> Path:
 
 
 class Keystone:
-    """A Keystone server process and an admin session to it."""
+    """A Keystone server process and an admin session to it.
 
-    def __init__(self, env: PodEnv, workdir: Path, port: int) -> None:
+    ``token_expiration`` is the lifetime of the tokens it issues, in
+    seconds.
+    """
+
+    def __init__(self, env: PodEnv, workdir: Path, port: int,
+                 token_expiration: int = 3600) -> None:
         self.env = env
+        self.token_expiration = token_expiration
         self.data = workdir / "keystone"
         self.port = port
         self.url = f"http://127.0.0.1:{port}/v3"
@@ -120,7 +127,7 @@ class Keystone:
         """Copy the seed and launch gunicorn (returns before it is ready)."""
         shutil.copytree(ensure_seed(self.env), self.data)
         conf = self.data / "keystone.conf"
-        conf.write_text(_config(self.data))
+        conf.write_text(_config(self.data, self.token_expiration))
         cmd = [str(self.env.bin("gunicorn")), "--chdir", str(PODS_DIR),
                "-b", f"127.0.0.1:{self.port}", "-w", "1",
                "--timeout", "300", "keystone_wsgi:application"]

@@ -1,0 +1,78 @@
+"""keystonemiddleware refuses a token of the local Keystone once it has
+expired (a Keystone of its own, issuing short-lived tokens)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import webob
+import webob.dec
+from keystoneauth1 import session as ks_session
+from keystonemiddleware import auth_token
+from oslo_config import cfg
+
+from trio2o_core.testing.keystone import ADMIN
+from trio2o_core.testing.keystone import Keystone
+from trio2o_core.testing.podenv.build import ensure
+from trio2o_core.testing.process import free_port
+
+LIFETIME = 4
+POLL = 0.5
+
+
+@pytest.fixture(scope='module')
+def short_keystone(tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[Keystone]:
+    keystone = Keystone(ensure(), tmp_path_factory.mktemp('short-ks'),
+                        free_port(), token_expiration=LIFETIME)
+    keystone.start()
+    try:
+        keystone.wait_ready()
+        yield keystone
+    finally:
+        keystone.stop()
+
+
+@webob.dec.wsgify
+def _whoami(request: webob.Request) -> webob.Response:
+    return webob.Response(json={'user': request.headers.get('X-User-Name')})
+
+
+def _protected(keystone: Keystone, tmp_path: Path) -> auth_token.AuthProtocol:
+    conf_file = tmp_path / 'authtoken.conf'
+    conf_file.write_text(f"""[keystone_authtoken]
+www_authenticate_uri = {keystone.url}
+auth_url = {keystone.url}
+auth_type = password
+username = {ADMIN.username}
+password = {ADMIN.password}
+project_name = {ADMIN.project_name}
+user_domain_id = default
+project_domain_id = default
+""")
+    conf = cfg.ConfigOpts()
+    conf([], project='expiry', default_config_files=[str(conf_file)])
+    return auth_token.AuthProtocol(_whoami, {'oslo_config_config': conf})
+
+
+def _status(app: auth_token.AuthProtocol, token: str) -> int:
+    request = webob.Request.blank('/', headers={'X-Auth-Token': token})
+    return request.get_response(app).status_int
+
+
+def test_expired_token_is_refused(short_keystone: Keystone,
+                                  tmp_path: Path) -> None:
+    app = _protected(short_keystone, tmp_path)
+    token = ks_session.Session(
+        auth=ADMIN.auth(short_keystone.url)).get_token()
+    issued = time.monotonic()
+    assert _status(app, token) == 200
+
+    deadline = issued + LIFETIME + 30
+    while _status(app, token) == 200:
+        assert time.monotonic() < deadline, 'token still accepted'
+        time.sleep(POLL)
+    assert time.monotonic() - issued >= LIFETIME - 1
