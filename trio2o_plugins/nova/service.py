@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import webob
 
+from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
@@ -19,6 +20,32 @@ from trio2o_plugins.nova import versions
 
 #: seconds a pod's advertised maximum microversion is trusted
 POD_VERSION_TTL = 600.0
+
+
+#: Nova's default ``project_id_regex``
+PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
+
+
+def project_scoped(route: Route) -> Route:
+    """Return ``route`` also served as ``/v2.1/<project_id>/...``, the
+    form of catalogs that put the project in the compute URL.
+
+    A project id other than the token's answers Nova's 400.
+    """
+    def scoped(handler):
+        def call(request: webob.Request, url_project_id: str, **params):
+            if url_project_id != request.context.project_id:
+                raise BadRequest(
+                    f"Malformed request URL: URL's project_id "
+                    f"'{url_project_id}' doesn't match Context's project_id "
+                    f"'{request.context.project_id}'")
+            return handler(request, **params)
+        return call
+
+    path = '/v2.1/' + PROJECT_ID + route.path.removeprefix('/v2.1')
+    return Route(path, {method: scoped(handler)
+                        for method, handler in route.methods.items()},
+                 route.public)
 
 
 class NovaService(ServiceDriver):
@@ -41,13 +68,14 @@ class NovaService(ServiceDriver):
         self.actions = dispatch.ActionDispatcher(self)
 
     def routes(self) -> Sequence[Route]:
+        api = [*self.servers.routes(), *self.actions.routes(),
+               *self.resources.routes()]
         return [
             Route('/', {'GET': self.versions}, public=True),
             Route('/v2', {'GET': self.legacy_version}, public=True),
             Route('/v2.1', {'GET': self.version}, public=True),
-            *self.servers.routes(),
-            *self.actions.routes(),
-            *self.resources.routes(),
+            *api,
+            *(project_scoped(route) for route in api),
         ]
 
     # microversions

@@ -345,3 +345,22 @@ def test_the_compute_driver_serves_the_actions(cloud: FakeCloud) -> None:
         400, 'There is no such action: foo')
     reply = client.post(path, {'pause': None}, version='2.97')
     assert reply.status == 406
+
+
+def test_project_scoped_urls_reach_the_same_handlers(
+        cloud: FakeCloud) -> None:
+    for pod in (POD1, POD2):
+        cloud.answer(pod, 'GET', '', pod_response(200, {'version': {
+            'version': '2.96'}}))
+    mine, other = 'ab' * 16, 'cd' * 16
+    client = fakes.Client(NovaService(cloud), project=mine)
+
+    reply = client.post(f'/v2.1/{mine}/servers/{SERVER}/action',
+                        {'pause': None})
+    assert (reply.status, reply.message()) == (
+        404, f'Instance {SERVER} could not be found.')
+    reply = client.post(f'/v2.1/{other}/servers/{SERVER}/action',
+                        {'pause': None})
+    assert (reply.status, reply.message()) == (
+        400, f"Malformed request URL: URL's project_id '{other}' doesn't "
+             f"match Context's project_id '{mine}'")
