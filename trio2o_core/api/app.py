@@ -70,3 +70,18 @@ def urlmap_factory(loader: Any, global_conf: dict,
         if service in CONF.enabled_services:
             apps[prefix] = loader.get_app(name)
     return URLMap(apps)
+
+
+def load_paste_app() -> Any:
+    """Load the paste composite ``trio2o`` from ``[api] paste_config``
+    (configuration already parsed).
+
+    :raises FileNotFoundError: the paste file is missing.
+    :raises PluginLoadError: an enabled plugin cannot be loaded.
+    """
+    from paste import deploy
+
+    from trio2o_core import config
+
+    path = config.find_config_file(CONF.api.paste_config)
+    return deploy.loadapp(f'config:{path}', name='trio2o')

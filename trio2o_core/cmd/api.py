@@ -14,9 +14,9 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
-from paste import deploy  # noqa: E402
 
 from trio2o_core import config  # noqa: E402
+from trio2o_core.api import app as app_factories  # noqa: E402
 from trio2o_core.conf import CONF  # noqa: E402
 
 LOG = logging.getLogger(__name__)
@@ -45,17 +45,6 @@ def green_psycopg2() -> None:
                 raise psycopg2.OperationalError(f'bad poll state {state}')
 
     extensions.set_wait_callback(wait)
-
-
-def load_app() -> object:
-    """Load the paste composite ``trio2o`` from ``[api] paste_config``.
-
-    :raises FileNotFoundError: the paste file is missing.
-    :raises PluginLoadError: an enabled plugin cannot be loaded.
-    """
-    path = config.find_config_file(CONF.api.paste_config)
-    LOG.info('loading %s', path)
-    return deploy.loadapp(f'config:{path}', name='trio2o')
 
 
 def serve(app: object, sock: object, workers: int) -> None:
@@ -93,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from trio2o_core.plugin.exceptions import PluginLoadError
 
     try:
-        app = load_app()
+        app = app_factories.load_paste_app()
     except (FileNotFoundError, PluginLoadError) as exc:
         LOG.error('%s', exc)
         print(f'trio2o-api: {exc}', file=sys.stderr)
