@@ -1,4 +1,5 @@
-"""``trio2o-manage``: database, pods and plugins, from the shell."""
+"""``trio2o-manage``: database, pods, routings and plugins, from the
+shell."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from oslo_log import log
 
 from trio2o_core import config
 from trio2o_core import loader
+from trio2o_core import reconcile
 from trio2o_core.admin.service import _pod
+from trio2o_core.admin.service import _routing
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import migration
+from trio2o_core.db.models import RoutingStatus
 
 
 def _bool(text: str) -> bool:
@@ -25,6 +29,17 @@ def _bool(text: str) -> bool:
     if text.lower() in ('false', 'no', '0', 'off'):
         return False
     raise argparse.ArgumentTypeError(f'not a boolean: {text!r}')
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(
+            f'not a number of seconds: {text!r}')
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +77,28 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument('--enabled', type=_bool)
     delete = pod_sub.add_parser('delete', help='remove a pod')
     delete.add_argument('pod', help='pod id or name')
+
+    routings = commands.add_parser(
+        'routings', help='where resources live: the routing table')
+    routings_sub = routings.add_subparsers(dest='action', required=True)
+    listing = routings_sub.add_parser('list', help='list routing rows')
+    listing.add_argument('--pod', help='pod id or name')
+    listing.add_argument('--project', help='project id')
+    listing.add_argument('--type', dest='resource_type',
+                         help='resource type (server, server_request...)')
+    listing.add_argument('--status', choices=list(RoutingStatus))
+    rec = routings_sub.add_parser(
+        'reconcile', help='settle rows left by interrupted calls with '
+                          'what the pods say')
+    rec.add_argument('--older-than', type=_seconds, metavar='SECONDS',
+                     default=reconcile.DEFAULT_OLDER_THAN,
+                     help='only rows unchanged for this long (default '
+                          '%(default)s): younger ones may be in flight')
+    rec.add_argument('--dry-run', action='store_true',
+                     help='change nothing; print what would be done')
+    rec.add_argument('--prune-missing', action='store_true',
+                     help='also remove active rows whose server the pod '
+                          'no longer has')
 
     plugins = commands.add_parser('plugins', help='installed plugins')
     plugins_sub = plugins.add_subparsers(dest='action', required=True)
@@ -104,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
                 print(f'{group}\t{name}\t{"enabled" if on else "disabled"}'
                       f'\t{", ".join(targets)}')
         return 0
+    if args.category == 'routings':
+        return _routings(args)
     if args.action == 'create':
         try:
             row = db.create_pod(
@@ -127,6 +166,21 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _routings(args: argparse.Namespace) -> int:
+    if args.action == 'list':
+        pod_id = _find_pod(args.pod).id if args.pod else None
+        rows = db.list_routings(project_id=args.project, pod_id=pod_id,
+                                resource_type=args.resource_type)
+        _print([_routing(row) for row in rows
+                if args.status in (None, row.status)])
+        return 0
+    summary = reconcile.reconcile(
+        reconcile.service_session(CONF), older_than=args.older_than,
+        dry_run=args.dry_run, prune_missing=args.prune_missing)
+    _print(summary.as_dict())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; print errors without a traceback."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
@@ -141,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config.parse_args(oslo_args)
     try:
         return _run(args)
-    except db_exc.DBError as exc:
+    except (db_exc.DBError, reconcile.ReconcileError) as exc:
         print(f'trio2o-manage: {exc}', file=sys.stderr)
         return 1
 
