@@ -30,6 +30,7 @@ import logging
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
+from typing import cast
 
 import sqlalchemy as sa
 from keystoneauth1 import access
@@ -326,8 +327,10 @@ class _PodServers:
                 params = [('all_tenants', '1'), ('limit', str(PAGE_SIZE))]
                 if marker is not None:
                     params.append(('marker', marker))
-                body = self._json('/servers/detail', params)
-                page = body.get('servers') or []
+                status, body = self._get('/servers/detail', params)
+                page = body.get('servers') if body is not None else None
+                if status != 200 or not isinstance(page, list):
+                    raise self._unexpected('/servers/detail', status)
                 listed.update((server['id'], server) for server in page)
                 if not page or not body.get('servers_links'):
                     break
@@ -342,18 +345,21 @@ class _PodServers:
         """
         server = self.listed().get(server_id)
         if server is None:
-            server = self._json(f'/servers/{server_id}', [],
-                                missing_ok=True).get('server')
-        if server is None or _is_deleted(server):
-            return None
-        return server
+            path = f'/servers/{server_id}'
+            status, body = self._get(path, [])
+            if status == 404 and body is not None and 'itemNotFound' in body:
+                return None
+            server = body.get('server') if body is not None else None
+            if status != 200 or not isinstance(server, dict):
+                raise self._unexpected(path, status)
+        return None if _is_deleted(server) else server
 
-    def _json(self, path: str, params: list[tuple[str, str]], *,
-              missing_ok: bool = False) -> dict[str, Any]:
-        """Return the JSON object of a 200 answer to ``GET path``; ``{}``
-        for Nova's 404 ``itemNotFound`` when ``missing_ok``.
+    def _get(self, path: str, params: list[tuple[str, str]]
+             ) -> tuple[int, dict[str, Any] | None]:
+        """Return the status and JSON object (None if the body is not
+        one) of the pod's answer to ``GET path``.
 
-        :raises PodError: no connection, or any other answer.
+        :raises PodError: no connection.
         """
         try:
             response = self._session.get(
@@ -361,14 +367,11 @@ class _PodServers:
                 headers={'Accept': 'application/json'})
         except ks_exc.ClientException as exc:
             raise PodError(f'cannot reach {self._pod_name}: {exc}') from None
-        body = _json_object(response)
-        if response.status_code == 200 and body is not None:
-            return body
-        if (missing_ok and response.status_code == 404 and body is not None
-                and 'itemNotFound' in body):
-            return {}
-        raise PodError(f'{self._pod_name} answered GET {path} with HTTP '
-                       f'{response.status_code}')
+        return response.status_code, _json_object(response)
+
+    def _unexpected(self, path: str, status: int) -> PodError:
+        return PodError(f'{self._pod_name} answered GET {path} with HTTP '
+                        f'{status} and no expected body')
 
 
 def _json_object(response: Any) -> dict[str, Any] | None:
@@ -497,7 +500,9 @@ def _apply(change: Change, pod_id: str) -> bool:
     else:
         statement = sa.delete(row).where(*where)
     with db.session_scope() as session:
-        made = session.execute(statement).rowcount == 1
+        result = cast(sa.CursorResult[Any],
+                      session.execute(statement))
+        made = result.rowcount == 1
     if not made:
         LOG.info('Routing %s changed meanwhile; left as it is',
                  change.routing_id)

@@ -472,6 +472,18 @@ def test_a_404_that_is_not_novas_removes_nothing(pods):
     assert status(routing) == 'creating'
 
 
+def test_a_server_answer_without_a_server_removes_nothing(pods, mocker):
+    pod_id, pod = pods['Pod1']
+    missing = str(uuid.uuid4())
+    routing = row(pod_id, missing, 'creating')
+    mocker.get(f'{pod.url}/servers/{missing}', json={'unexpected': {}})
+
+    summary = run()
+
+    assert 'HTTP 200 and no expected body' in summary.pods['Pod1'].skipped
+    assert status(routing) == 'creating'
+
+
 def test_pod_without_compute_endpoint_is_skipped(pods):
     pod_id = db.create_pod('Pod3', 'az3').id
     routing = row(pod_id, str(uuid.uuid4()), 'creating')
