@@ -226,12 +226,13 @@ def reconcile(session: ks_session.Session, *,
     its rows changes. With ``dry_run`` nothing changes; the summary says
     what would have.
 
+    :raises ValueError: ``older_than`` is negative or not a number.
     :raises ReconcileError: the service user cannot authenticate, or
         ``[pods] endpoint_overrides`` is malformed.
     :raises trio2o_core.db.exceptions.DBError: the gateway database
         fails.
     """
-    cutoff = utcnow() - datetime.timedelta(seconds=older_than)
+    cutoff = _cutoff(older_than)
     endpoints = _EndpointFinder(_service_access(session), conf)
     rows = db.list_routings(resource_type=SERVER)
     routed = {row.top_id for row in rows}
@@ -257,6 +258,19 @@ def reconcile(session: ks_session.Session, *,
             report.changes = [change for change in report.changes
                               if _apply(change, pod.id)]
     return Summary(dry_run, older_than, reports)
+
+
+def _cutoff(older_than: float) -> datetime.datetime:
+    """Return the time before which a row counts as left behind.
+
+    :raises ValueError: ``older_than`` is negative or not a number.
+    """
+    if not older_than >= 0:
+        raise ValueError(f'older_than must be 0 or more, not {older_than}')
+    try:
+        return utcnow() - datetime.timedelta(seconds=older_than)
+    except OverflowError:
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def _service_access(session: ks_session.Session) -> access.AccessInfo:

@@ -371,6 +371,20 @@ def test_older_than_sets_the_threshold(pods):
     assert status(routing) == 'active'
 
 
+def test_a_threshold_beyond_all_time_settles_nothing(pods):
+    pod_id, pod = pods['Pod1']
+    routing = row(pod_id, pod.add(), 'creating')
+
+    assert actions(run(older_than=1e15)) == []
+    assert status(routing) == 'creating'
+
+
+@pytest.mark.parametrize('older_than', [-1.0, float('nan')])
+def test_a_negative_threshold_is_refused(pods, older_than):
+    with pytest.raises(ValueError, match='older_than'):
+        run(older_than=older_than)
+
+
 def test_disabled_pods_are_not_reconciled(pods):
     pod_id, pod = pods['Pod1']
     db.update_pod(pod_id, enabled=False)
