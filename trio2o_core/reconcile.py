@@ -30,9 +30,7 @@ import logging
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
-from typing import cast
 
-import sqlalchemy as sa
 from keystoneauth1 import access
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading
@@ -47,6 +45,7 @@ from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import RoutingStatus
 from trio2o_core.db.models import utcnow
 from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.connector import catalog_url
 
 LOG = logging.getLogger(__name__)
 
@@ -298,7 +297,7 @@ class _EndpointFinder:
                 conf.pods.endpoint_overrides)
         except ValueError as exc:
             raise ReconcileError(f'[pods] {exc}') from None
-        self._catalog = access_info.service_catalog
+        self._catalog = access_info.service_catalog.catalog
         self._interface = conf.pods.interface
 
     def compute(self, region: str) -> str:
@@ -309,13 +308,12 @@ class _EndpointFinder:
         url = self._overrides.get((region, 'compute'))
         if url:
             return url
-        urls = self._catalog.get_urls(service_type='compute',
-                                      interface=self._interface,
-                                      region_name=region)
-        if not urls:
+        url = catalog_url(self._catalog, ('compute',), self._interface,
+                          region)
+        if not url:
             raise PodError(f'no {self._interface} compute endpoint of '
                            f'region {region} in the service catalog')
-        return str(urls[0])
+        return str(url)
 
 
 class _PodServers:
@@ -504,19 +502,12 @@ def _apply(change: Change, pod_id: str) -> bool:
         except db_exc.Duplicate:
             return False
         return True
-    row = ResourceRouting.__table__
-    where = (row.c.id == change.routing_id,
-             row.c.status == _EXPECTED_STATUS[change.action].value)
-    statement: sa.Executable
+    expected = _EXPECTED_STATUS[change.action].value
     if change.action in (Action.ACTIVATED, Action.RESTORED):
-        statement = sa.update(row).where(*where).values(
-            status=RoutingStatus.ACTIVE.value)
+        made = db.set_routing_status_if(change.routing_id, expected,
+                                        RoutingStatus.ACTIVE.value)
     else:
-        statement = sa.delete(row).where(*where)
-    with db.session_scope() as session:
-        result = cast(sa.CursorResult[Any],
-                      session.execute(statement))
-        made = result.rowcount == 1
+        made = db.delete_routing_if(change.routing_id, expected)
     if not made:
         LOG.info('Routing %s changed meanwhile; left as it is',
                  change.routing_id)

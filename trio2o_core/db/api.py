@@ -24,6 +24,7 @@ from trio2o_core.db.models import Pod
 from trio2o_core.db.models import PodBinding
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import RoutingStatus
+from trio2o_core.db.models import utcnow
 
 __all__ = [
     'get_engine', 'reset_engine', 'session_scope',
@@ -362,6 +363,36 @@ def delete_routing(routing_id: int) -> None:
     """
     with session_scope() as session:
         session.delete(_get(session, ResourceRouting, routing_id))
+
+
+def set_routing_status_if(routing_id: int, expected: str,
+                          status: str) -> bool:
+    """Set the routing's status to ``status`` only if it is still
+    ``expected``; return whether it was changed (False: the row has
+    another status now, or is gone).
+
+    :raises InvalidValue: an unknown status.
+    """
+    routing = ResourceRouting.__table__
+    statement = sa.update(routing).where(
+        routing.c.id == routing_id,
+        routing.c.status == _status(expected)).values(
+            status=_status(status), updated_at=utcnow())
+    with session_scope() as session:
+        return session.execute(statement).rowcount == 1
+
+
+def delete_routing_if(routing_id: int, expected: str) -> bool:
+    """Delete the routing only if its status is still ``expected``;
+    return whether it was deleted.
+
+    :raises InvalidValue: an unknown status.
+    """
+    routing = ResourceRouting.__table__
+    statement = sa.delete(routing).where(
+        routing.c.id == routing_id, routing.c.status == _status(expected))
+    with session_scope() as session:
+        return session.execute(statement).rowcount == 1
 
 
 # Helpers

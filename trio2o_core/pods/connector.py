@@ -13,6 +13,9 @@ from __future__ import annotations
 import collections
 import threading
 import time
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import openstack.connection
@@ -132,13 +135,24 @@ class PodConnector:
                       service: str) -> str | None:
         token_info = getattr(context, 'token_info', None) or {}
         catalog = (token_info.get('token') or {}).get('catalog') or []
-        for service_type in SERVICE_TYPES[service]:
-            for entry in catalog:
-                if entry.get('type') != service_type:
-                    continue
-                for endpoint in entry.get('endpoints', []):
-                    if (endpoint.get('interface') == self.interface
-                            and region in (endpoint.get('region_id'),
-                                           endpoint.get('region'))):
-                        return endpoint.get('url')
-        return None
+        return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
+                           region)
+
+
+def catalog_url(catalog: Iterable[Mapping[str, Any]],
+                service_types: Sequence[str], interface: str,
+                region: str) -> str | None:
+    """Return the first URL of a Keystone v3 catalog (the token body's
+    ``catalog`` list) for one of ``service_types`` (in that order of
+    preference), ``interface`` and ``region``, or None."""
+    entries = list(catalog)
+    for service_type in service_types:
+        for entry in entries:
+            if entry.get('type') != service_type:
+                continue
+            for endpoint in entry.get('endpoints', []):
+                if (endpoint.get('interface') == interface
+                        and region in (endpoint.get('region_id'),
+                                       endpoint.get('region'))):
+                    return endpoint.get('url')
+    return None

@@ -142,3 +142,29 @@ def test_unknown_marker_refused(pod: models.Pod) -> None:
     assert caught.value.marker == routing.id + 1000
     with pytest.raises(exceptions.InvalidValue):
         api.list_routings(limit=-1)
+
+
+def test_status_changes_only_from_the_expected_status(
+        pod: models.Pod) -> None:
+    routing = api.create_routing('vm-c', 'server', pod.id, 'p1')
+
+    assert not api.set_routing_status_if(routing.id, 'deleting', 'active')
+    assert api.get_routing(routing.id).status == 'creating'
+    assert api.set_routing_status_if(routing.id, 'creating', 'active')
+    changed = api.get_routing(routing.id)
+    assert (changed.status, changed.updated_at is not None) == (
+        'active', True)
+    with pytest.raises(exceptions.InvalidValue):
+        api.set_routing_status_if(routing.id, 'active', 'bogus')
+
+
+def test_delete_only_with_the_expected_status(pod: models.Pod) -> None:
+    routing = api.create_routing('vm-d', 'server', pod.id, 'p1',
+                                 status=RoutingStatus.DELETING)
+
+    assert not api.delete_routing_if(routing.id, 'creating')
+    assert api.get_routing(routing.id).status == 'deleting'
+    assert api.delete_routing_if(routing.id, 'deleting')
+    assert not api.delete_routing_if(routing.id, 'deleting')
+    with pytest.raises(exceptions.NotFound):
+        api.get_routing(routing.id)
