@@ -53,7 +53,11 @@ class PodConnector:
         self.max_connections = max_connections
         self.endpoint_ttl = endpoint_ttl
         self._http = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=32,
+        # pod calls go straight to the pods: reading proxy settings from
+        # the environment on every call costs more than the call itself
+        self._http.trust_env = False
+        # one pool per pod endpoint, kept even with hundreds of pods
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1024,
                                                 pool_maxsize=64)
         self._http.mount('http://', adapter)
         self._http.mount('https://', adapter)

@@ -47,6 +47,7 @@ import collections
 import dataclasses
 import heapq
 import json
+import logging
 import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -67,6 +68,8 @@ from trio2o_core.plugin import links
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import microversions
 from trio2o_plugins.nova.schemas import servers as schemas
+
+LOG = logging.getLogger(__name__)
 
 PARTIAL_HEADER = 'X-Trio2o-Partial'
 PAGING_SORTING = ('sort_key', 'sort_dir', 'limit', 'marker')
@@ -620,6 +623,8 @@ class ServerLister:
                   and result.response.status_code < 500):
                 refused.append(result)
             else:
+                LOG.warning('server list: pod %s left out: %s', pod.name,
+                            result)
                 failed.append(pod)
         if refused:
             raise min(refused, key=lambda error: error.pod.name)
