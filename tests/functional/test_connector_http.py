@@ -1,0 +1,83 @@
+"""The pod connector over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from keystoneauth1 import fixture
+
+from trio2o_core.context import RequestContext
+from trio2o_core.plugin import Pod
+from trio2o_core.pods.connector import PodConnector
+
+POD = Pod('id-1', 'Pod1', 'az1', 'pod1-zone', None, True)
+
+
+class _Nova(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    peers: set = set()
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        _Nova.peers.add(self.client_address)
+        host = self.headers['Host']
+        version = {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.96',
+                   'min_version': '2.1',
+                   'links': [{'rel': 'self',
+                              'href': f'http://{host}/v2.1/'}]}
+        path = self.path.rstrip('/')
+        body = ({'versions': [version]} if path == '' else
+                {'version': version} if path == '/v2.1' else
+                {'servers': [], 'seen_token': self.headers['X-Auth-Token']})
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def nova() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Nova)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Nova.peers.clear()
+    try:
+        yield f'http://127.0.0.1:{server.server_address[1]}'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _context(url: str, token: str) -> RequestContext:
+    catalog = fixture.V3Token()
+    catalog.add_service('compute').add_standard_endpoints(
+        public=url + '/v2.1', region='Pod1')
+    return RequestContext(user_id='u', project_id='p', auth_token=token,
+                          token_info=catalog)
+
+
+def test_calls_carry_the_token_and_reuse_one_tcp_connection(nova):
+    connector = PodConnector()
+    for token in ('token-a', 'token-b', 'token-a'):
+        conn = connector.connect(_context(nova, token), POD)
+        body = conn.compute.get('/servers', microversion='2.1').json()
+        assert body['seen_token'] == token
+    assert len(_Nova.peers) == 1
+
+
+def test_proxy_settings_of_the_environment_are_not_used(nova, monkeypatch):
+    # a proxy that refuses every connection: calls must go straight
+    monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:9')
+    monkeypatch.setenv('http_proxy', 'http://127.0.0.1:9')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    conn = PodConnector().connect(_context(nova, 'token-a'), POD)
+    assert conn.compute.get('/servers', microversion='2.1').status_code == 200
