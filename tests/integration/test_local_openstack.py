@@ -130,18 +130,9 @@ def _whoami(req: webob.Request) -> webob.Response:
 
 @pytest.fixture(scope="module")
 def protected_app(local_cloud: LocalCloud, tmp_path_factory):
-    svc = local_cloud.service_user
     conf_file = tmp_path_factory.mktemp("kmw") / "app.conf"
-    conf_file.write_text(f"""[keystone_authtoken]
-www_authenticate_uri = {local_cloud.keystone_url}
-auth_url = {local_cloud.keystone_url}
-auth_type = password
-username = {svc.username}
-password = {svc.password}
-project_name = {svc.project_name}
-user_domain_id = default
-project_domain_id = default
-""")
+    conf_file.write_text(
+        local_cloud.service_user.conf_section(local_cloud.keystone_url))
     conf = cfg.ConfigOpts()
     conf([], project="whoami", default_config_files=[str(conf_file)])
     return auth_token.AuthProtocol(_whoami, {"oslo_config_config": conf})

@@ -43,16 +43,7 @@ def _whoami(request: webob.Request) -> webob.Response:
 
 def _protected(keystone: Keystone, tmp_path: Path) -> auth_token.AuthProtocol:
     conf_file = tmp_path / 'authtoken.conf'
-    conf_file.write_text(f"""[keystone_authtoken]
-www_authenticate_uri = {keystone.url}
-auth_url = {keystone.url}
-auth_type = password
-username = {ADMIN.username}
-password = {ADMIN.password}
-project_name = {ADMIN.project_name}
-user_domain_id = default
-project_domain_id = default
-""")
+    conf_file.write_text(ADMIN.conf_section(keystone.url))
     conf = cfg.ConfigOpts()
     conf([], project='expiry', default_config_files=[str(conf_file)])
     return auth_token.AuthProtocol(_whoami, {'oslo_config_config': conf})

@@ -66,16 +66,7 @@ class Pod:
 
 
 def _authtoken(keystone_url: str, section: str = "keystone_authtoken") -> str:
-    return f"""[{section}]
-www_authenticate_uri = {keystone_url}
-auth_url = {keystone_url}
-auth_type = password
-username = {SERVICE_USER.username}
-password = {SERVICE_USER.password}
-project_name = {SERVICE_USER.project_name}
-user_domain_id = default
-project_domain_id = default
-"""
+    return SERVICE_USER.conf_section(keystone_url, section)
 
 
 class LocalCloud:

@@ -39,6 +39,21 @@ class Credentials:
     password: str
     project_name: str
 
+    def conf_section(self, auth_url: str,
+                     section: str = "keystone_authtoken") -> str:
+        """An oslo.config section authenticating as these credentials
+        (keystonemiddleware's and keystoneauth's password options)."""
+        return f"""[{section}]
+www_authenticate_uri = {auth_url}
+auth_url = {auth_url}
+auth_type = password
+username = {self.username}
+password = {self.password}
+project_name = {self.project_name}
+user_domain_id = default
+project_domain_id = default
+"""
+
     def auth(self, auth_url: str) -> v3.Password:
         """A keystoneauth password plugin for these credentials."""
         return v3.Password(
