@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="where to write clouds.yaml")
     parser.add_argument("--gateway-url", default=None,
                         help="register this URL as the top region's "
-                             "compute, volume and image endpoints")
+                             "compute and image endpoints")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep configs, data and logs here "
                              "(default: a temporary dir, removed on exit)")

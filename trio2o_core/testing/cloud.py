@@ -40,6 +40,8 @@ from trio2o_core.testing.process import http_ok
 __all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
 
 TOP_REGION = "RegionOne"
+#: the services trio2o-api serves today (block storage is yet to come)
+GATEWAY_SERVICES = ("compute", "image")
 SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 USERS = (Credentials("demo", "demo", "demo"),
          Credentials("alt", "alt", "alt"))
@@ -149,16 +151,23 @@ class LocalCloud:
         """A keystoneauth session for ``user``, scoped to its project."""
         return ks_session.Session(auth=user.auth(self.keystone_url))
 
-    def register_gateway(self, url: str) -> None:
-        """Point the top region's compute, volume and image at ``url``."""
+    def register_gateway(self, url: str,
+                         services: tuple[str, ...] = GATEWAY_SERVICES
+                         ) -> None:
+        """Point the top region's endpoints of ``services`` (``compute``,
+        ``image``, ``volume``) at the gateway at ``url``."""
         ks = self._ks()
         base = url.rstrip("/")
-        ks.set_endpoint("compute", "nova", TOP_REGION, base + "/compute/v2.1")
-        ks.set_endpoint("volumev3", "cinderv3", TOP_REGION,
-                        base + "/volume/v3")
-        ks.set_endpoint("block-storage", "cinder", TOP_REGION,
-                        base + "/volume/v3")
-        ks.set_endpoint("image", "glance", TOP_REGION, base + "/image")
+        if "compute" in services:
+            ks.set_endpoint("compute", "nova", TOP_REGION,
+                            base + "/compute/v2.1")
+        if "volume" in services:
+            ks.set_endpoint("volumev3", "cinderv3", TOP_REGION,
+                            base + "/volume/v3")
+            ks.set_endpoint("block-storage", "cinder", TOP_REGION,
+                            base + "/volume/v3")
+        if "image" in services:
+            ks.set_endpoint("image", "glance", TOP_REGION, base + "/image")
         self.gateway_url = url
 
     def cloud_entry(self, user: Credentials, region: str) -> dict:
