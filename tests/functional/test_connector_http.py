@@ -1,10 +1,13 @@
-"""The pod connector over real HTTP on loopback."""
+"""The pod connector over real HTTP on loopback.
+
+The canned Nova runs in a child process: an in-process ``http.server``
+may be the green copy another test's eventlet import left behind.
+"""
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -16,22 +19,24 @@ from trio2o_core.pods.connector import PodConnector
 
 POD = Pod('id-1', 'Pod1', 'az1', 'pod1-zone', None, True)
 
+NOVA = '''
+import http.server, json, sys
+peers = set()
 
-class _Nova(http.server.BaseHTTPRequestHandler):
+class Nova(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
-    peers: set = set()
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        _Nova.peers.add(self.client_address)
+    def do_GET(self):
+        peers.add(self.client_address)
         host = self.headers['Host']
         version = {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.96',
                    'min_version': '2.1',
-                   'links': [{'rel': 'self',
-                              'href': f'http://{host}/v2.1/'}]}
+                   'links': [{'rel': 'self', 'href': f'http://{host}/v2.1/'}]}
         path = self.path.rstrip('/')
         body = ({'versions': [version]} if path == '' else
                 {'version': version} if path == '/v2.1' else
-                {'servers': [], 'seen_token': self.headers['X-Auth-Token']})
+                {'servers': [], 'seen_token': self.headers['X-Auth-Token'],
+                 'connections': len(peers)})
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header('Content-Type', 'application/json')
@@ -39,21 +44,26 @@ class _Nova(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args: object) -> None:
+    def log_message(self, *args):
         pass
+
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Nova)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+'''
 
 
 @pytest.fixture
 def nova() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _Nova)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Nova.peers.clear()
+    proc = subprocess.Popen([sys.executable, '-c', NOVA],
+                            stdout=subprocess.PIPE, text=True)
     try:
-        yield f'http://127.0.0.1:{server.server_address[1]}'
+        port = int(proc.stdout.readline())
+        yield f'http://127.0.0.1:{port}'
     finally:
-        server.shutdown()
-        server.server_close()
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
 
 
 def _context(url: str, token: str) -> RequestContext:
@@ -70,7 +80,7 @@ def test_calls_carry_the_token_and_reuse_one_tcp_connection(nova):
         conn = connector.connect(_context(nova, token), POD)
         body = conn.compute.get('/servers', microversion='2.1').json()
         assert body['seen_token'] == token
-    assert len(_Nova.peers) == 1
+    assert body['connections'] == 1
 
 
 def test_proxy_settings_of_the_environment_are_not_used(nova, monkeypatch):
