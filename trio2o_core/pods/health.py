@@ -11,8 +11,11 @@ class PodHealth:
     """Counts consecutive failures per pod.
 
     A pod is down after ``threshold`` failures in a row, until
-    ``retry_after`` seconds have passed since the last one: then one
-    call is let through as a probe, and a success brings it back up.
+    ``retry_after`` seconds have passed since the last one. Then calls
+    reach it again: a success brings it back up, a failure makes it down
+    for another ``retry_after`` seconds. Every caller is let through
+    once the time has passed (not a single probe), because many callers
+    only look at the state and never call the pod.
     """
 
     def __init__(self, threshold: int = 1, retry_after: float = 30.0,
@@ -24,21 +27,12 @@ class PodHealth:
         self._failures: dict[str, tuple[int, float]] = {}
 
     def is_down(self, pod_id: str) -> bool:
-        """Whether calls to the pod should be skipped now.
-
-        Once ``retry_after`` has passed, the first caller gets False (its
-        call is the probe) and the pod counts as down for everyone else
-        until the probe reports back or ``retry_after`` passes again.
-        """
+        """Whether calls to the pod should be skipped now."""
         with self._lock:
             count, last = self._failures.get(pod_id, (0, 0.0))
-            if count < self.threshold:
-                return False
-            now = self._clock()
-            if now - last < self.retry_after:
-                return True
-            self._failures[pod_id] = (count, now)
+        if count < self.threshold:
             return False
+        return self._clock() - last < self.retry_after
 
     def failed(self, pod_id: str) -> None:
         """Record one failure to reach the pod."""

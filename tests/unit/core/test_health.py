@@ -74,13 +74,13 @@ def test_a_successful_probe_restarts_the_count():
     assert not health.is_down('p1')
 
 
-def test_only_one_probe_is_let_through():
+def test_looking_at_the_state_does_not_change_it():
     clock = Clock()
     health = PodHealth(threshold=1, retry_after=30, clock=clock)
     health.failed('p1')
     clock.now += 30
 
     assert not health.is_down('p1')
-    assert health.is_down('p1')
-    health.succeeded('p1')
     assert not health.is_down('p1')
+    health.failed('p1')
+    assert health.is_down('p1')
