@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 
 BIN = Path(sys.executable).parent
+#: seconds between two looks at a log being waited on
+POLL = 0.2
 
 
 def _wait_for(path: Path, text: str, proc: subprocess.Popen,
@@ -21,7 +23,7 @@ def _wait_for(path: Path, text: str, proc: subprocess.Popen,
     while text not in path.read_text():
         assert proc.poll() is None, path.read_text()
         assert time.monotonic() < deadline, path.read_text()
-        time.sleep(0.2)
+        time.sleep(POLL)
 
 
 def _openstack(clouds: Path, *args: str) -> subprocess.CompletedProcess:

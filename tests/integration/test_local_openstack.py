@@ -24,6 +24,8 @@ from trio2o_core.testing.cloud import LocalCloud
 
 T = TypeVar("T")
 IMAGE_NAME = "fakeimage7"
+#: seconds between two looks at a condition being waited for
+POLL = 0.2
 IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b"
 
 
@@ -37,7 +39,7 @@ def wait_for(fetch: Callable[[], T], done: Callable[[T], bool],
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met; last value {value!r}")
-        time.sleep(0.2)
+        time.sleep(POLL)
 
 
 def _openstack_cli() -> str:

@@ -11,6 +11,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+#: seconds between two readiness checks
+POLL = 0.1
+
 
 class StartError(RuntimeError):
     """A service did not come up; the message ends with its log's tail."""
@@ -90,7 +93,7 @@ class Process:
                 raise self.failure(f"exited with {self.popen.returncode}")
             if time.monotonic() > deadline:
                 raise self.failure(f"not ready after {timeout:.0f} s")
-            time.sleep(0.1)
+            time.sleep(POLL)
 
     def wait_exit(self, timeout: float = 120.0) -> None:
         """Wait for a one-shot command; raise :class:`StartError` unless it

@@ -23,6 +23,8 @@ FLAVOR_ID = '1'
 #: the zone users see for pod 1 and pod 2
 ZONES = ('az1', 'az2')
 TIMEOUT = 90.0
+#: seconds between two looks at a condition being waited for
+POLL = 0.25
 
 Connection = openstack.connection.Connection
 
@@ -68,7 +70,7 @@ def wait_for(check: Callable[[], Any], what: str,
         if result:
             return result
         assert time.monotonic() < deadline, f'timed out waiting: {what}'
-        time.sleep(0.25)
+        time.sleep(POLL)
 
 
 def wait_active(conn: Connection, server_id: str) -> Any:
