@@ -7,6 +7,7 @@ this package registers every group on it.
 from oslo_config import cfg
 
 from trio2o_core.conf import api
+from trio2o_core.conf import cinder
 from trio2o_core.conf import database
 from trio2o_core.conf import default
 from trio2o_core.conf import nova
@@ -15,5 +16,5 @@ from trio2o_core.conf import scheduler
 
 CONF = cfg.CONF
 
-for _module in (default, api, database, pods, scheduler, nova):
+for _module in (default, api, database, pods, scheduler, nova, cinder):
     _module.register_opts(CONF)

@@ -12,7 +12,7 @@ OPTS = [
                help='Directory where Trio2o keeps its state, such as the '
                     'embedded SQLite database.'),
     cfg.ListOpt('enabled_services',
-                default=['nova', 'glance', 'admin'],
+                default=['nova', 'cinder', 'glance', 'admin'],
                 help='Service drivers (entry points in the '
                      'trio2o.api.services group) this gateway serves.'),
     cfg.StrOpt('auth_strategy',

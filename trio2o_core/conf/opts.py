@@ -3,6 +3,7 @@
 from oslo_config import cfg
 
 from trio2o_core.conf import api
+from trio2o_core.conf import cinder
 from trio2o_core.conf import database
 from trio2o_core.conf import default
 from trio2o_core.conf import nova
@@ -13,6 +14,6 @@ from trio2o_core.conf import scheduler
 def list_opts() -> list[tuple[cfg.OptGroup | str | None, list[cfg.Opt]]]:
     """Return ``(group, options)`` pairs of every Trio2o option."""
     result: list = []
-    for module in (default, api, database, pods, scheduler, nova):
+    for module in (default, api, database, pods, scheduler, nova, cinder):
         result.extend(module.list_opts())
     return result

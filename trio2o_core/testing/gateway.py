@@ -61,7 +61,7 @@ class GatewayProcess:
         sections: dict[str, dict[str, str]] = {
             'DEFAULT': {'state_path': str(self.workdir),
                         'auth_strategy': 'keystone',
-                        'enabled_services': 'nova,glance,admin',
+                        'enabled_services': 'nova,cinder,glance,admin',
                         'log_file': str(self.workdir / 'trio2o-api.log')},
             'api': {'bind_host': '127.0.0.1', 'bind_port': str(self.port)},
             'pods': {'timeout': '5', 'retry_down_after': '2'},

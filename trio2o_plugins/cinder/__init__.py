@@ -1,0 +1,1 @@
+"""The block-storage (Cinder v3) service driver."""
