@@ -83,7 +83,8 @@ def wait_active(conn: Connection, server_id: str) -> Any:
 
 
 def wait_gone(conn: Connection, server_id: str) -> None:
-    """Return once the gateway answers 404 for the server."""
+    """Return once ``conn`` (through the gateway or straight to a pod)
+    answers 404 for the server."""
     def gone() -> bool:
         try:
             conn.compute.get_server(server_id)

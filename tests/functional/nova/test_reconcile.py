@@ -17,10 +17,10 @@ from typing import Any
 import openstack.connection
 import pytest
 import sqlalchemy as sa
-from openstack import exceptions as sdk_exc
 
 from tests.functional.nova.conftest import boot
 from tests.functional.nova.conftest import wait_for
+from tests.functional.nova.conftest import wait_gone
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
@@ -104,14 +104,7 @@ def delete_in_pod(conn: openstack.connection.Connection,
                   server_id: str) -> None:
     """Delete the server in its pod and wait until the pod says 404."""
     conn.compute.delete_server(server_id)
-
-    def gone() -> bool:
-        try:
-            conn.compute.get_server(server_id)
-        except sdk_exc.NotFoundException:
-            return True
-        return False
-    wait_for(gone, f'{server_id} gone from its pod')
+    wait_gone(conn, server_id)
 
 
 def test_server_made_before_a_crash_is_routed(gateway, gateway_db, demo,
