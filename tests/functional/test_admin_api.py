@@ -12,13 +12,12 @@ import json
 import logging
 import os
 import pathlib
-import selectors
+import queue
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -732,21 +731,31 @@ def test_manage_plugins_list(config_file):
 
 def wait_for_line(process: subprocess.Popen[str], text: str,
                   timeout: float) -> str:
-    """Read the process's stdout until a line contains ``text``."""
-    deadline = time.monotonic() + timeout
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    seen = []
-    while time.monotonic() < deadline:
-        if not selector.select(deadline - time.monotonic()):
-            break
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if text in line:
-            return line
-    raise AssertionError(f'{text!r} not printed; stdout: {"".join(seen)}')
+    """Read the process's stdout until a line contains ``text``.
+
+    A reader thread does the blocking reads: waiting for the pipe to be
+    readable would miss lines already in the file object's buffer.
+    """
+    seen: list[str] = []
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout:
+            seen.append(line)
+            if text in line:
+                found.put(line)
+                return
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        line = found.get(timeout=timeout)
+    except queue.Empty:
+        line = None
+    if line is None:
+        raise AssertionError(
+            f'{text!r} not printed; stdout: {"".join(seen)}')
+    return line
 
 
 def test_trio2o_api_serves_and_stops_on_sigterm(config_file, tmp_path):
