@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -18,8 +17,8 @@ from typing import Any
 
 import openstack.connection
 import pytest
-from openstack import exceptions as sdk_exc
 
+from tests.functional.nova.conftest import wait_for
 from trio2o_core.testing.gateway import GatewayProcess
 
 #: an image the local cloud's Glance is seeded with, and a flavor of the pods
@@ -95,42 +94,20 @@ def wait_status(conn: openstack.connection.Connection, server_id: str,
                 status: str, timeout: float = TIMEOUT) -> Any:
     """Return the server once it shows ``status``; fail after
     ``timeout`` seconds (or at once when it turns ERROR)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def shown() -> Any:
         server = conn.compute.get_server(server_id)
-        if server.status == status:
-            return server
         assert server.status != 'ERROR', f'{server_id} went to ERROR'
-        assert time.monotonic() < deadline, (
-            f'{server_id} still {server.status} after {timeout}s, '
-            f'expected {status}')
-        time.sleep(POLL)
+        return server if server.status == status else None
+    return wait_for(shown, f'{server_id} {status}', timeout)
 
 
 def wait_idle(conn: openstack.connection.Connection, server_id: str,
               timeout: float = TIMEOUT) -> Any:
     """Return the server once no task runs on it."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def idle() -> Any:
         server = conn.compute.get_server(server_id)
-        if server.task_state is None:
-            return server
-        assert time.monotonic() < deadline, (
-            f'{server_id} still in task {server.task_state}')
-        time.sleep(POLL)
-
-
-def wait_gone(conn: openstack.connection.Connection, server_id: str,
-              timeout: float = TIMEOUT) -> None:
-    """Return once the gateway answers 404 for the server."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn.compute.get_server(server_id)
-        except sdk_exc.NotFoundException:
-            return
-        assert time.monotonic() < deadline, f'{server_id} is not gone'
-        time.sleep(POLL)
+        return server if server.task_state is None else None
+    return wait_for(idle, f'{server_id} without a task', timeout)
 
 
 def action(conn: openstack.connection.Connection, server_id: str,

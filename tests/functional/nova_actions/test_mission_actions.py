@@ -9,6 +9,7 @@ from typing import Any
 import openstack.connection
 import pytest
 
+from tests.functional.nova.conftest import wait_gone
 from trio2o_core.testing.gateway import GatewayProcess
 
 from .conftest import MISSING_SERVER
@@ -16,7 +17,6 @@ from .conftest import OSC
 from .conftest import CommandFailed
 from .conftest import action
 from .conftest import fault_message
-from .conftest import wait_gone
 from .conftest import wait_status
 
 Conn = openstack.connection.Connection
