@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
 
+import webob
 from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 
@@ -19,12 +20,17 @@ from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.plugin import exceptions
+from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin.podcall import ServiceAPI
+from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
+from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.health import PodHealth
+from trio2o_core.pods.versions import PodVersions
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
@@ -56,6 +62,7 @@ class CoreGateway:
                 conf.pods.endpoint_overrides),
             timeout=conf.pods.timeout)
         self._fanout = Fanout(conf.pods.fanout_workers)
+        self.versions = PodVersions()
         self._services: dict[str, ServiceDriver] = {}
         self._scheduler: Scheduler | None = None
         self._lock = threading.Lock()
@@ -166,6 +173,23 @@ class CoreGateway:
                                       az_name)
 
     # pods over HTTP
+
+    def pod_caller(self, request: webob.Request,
+                   api: ServiceAPI) -> CorePodCaller:
+        return CorePodCaller(request, api, self.connector, self.health,
+                             self._fanout, self.conf.pods.timeout)
+
+    def max_version(self, request: webob.Request,
+                    api: ServiceAPI) -> APIVersion:
+        spec = api.microversions
+        if spec is None:
+            raise ValueError(f'{api.catalog_service} has no microversions')
+        cap = self.conf[spec.config_group].max_microversion
+        caller = (self.pod_caller(request, api)
+                  if CONTEXT_KEY in request.environ else None)
+        return self.versions.maximum(
+            spec, self.list_pods(), APIVersion.parse(cap) if cap else None,
+            caller)
 
     def connect(self, context: Any, pod: Pod) -> Any:
         return self.connector.connect(context, pod)

@@ -46,6 +46,9 @@ class ServiceApp:
         except Exception as exc:
             response = faults.render(faults.fault_for(exc, style), style)
         try:
+            spec = self.driver.api.microversions
+            if spec is not None:
+                spec.echo(request, response)
             self.driver.finish(request, response)
         except Exception:
             LOG.exception('finish hook of %s failed', type(self.driver))
@@ -71,6 +74,10 @@ class ServiceApp:
             raise webob.exc.HTTPUnauthorized(
                 detail='The request you have made requires '
                        'authentication.')
+        spec = self.driver.api.microversions
+        if spec is not None:
+            spec.negotiate(request, self.driver.gateway.max_version(
+                request, self.driver.api))
         self.driver.prepare(request)
         params: dict[str, Any] = dict(match)
         return handler(request, **params)

@@ -17,9 +17,18 @@ from trio2o_core.plugin.exceptions import NotSupported
 from trio2o_core.plugin.exceptions import NoValidPod
 from trio2o_core.plugin.exceptions import PluginError
 from trio2o_core.plugin.exceptions import PluginLoadError
+from trio2o_core.plugin.exceptions import PodFailed
 from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin.microversion import MicroversionSpec
+from trio2o_core.plugin.podcall import PARTIAL_HEADER
+from trio2o_core.plugin.podcall import Gathered
+from trio2o_core.plugin.podcall import PodCaller
+from trio2o_core.plugin.podcall import PodRefused
+from trio2o_core.plugin.podcall import PodReply
+from trio2o_core.plugin.podcall import ServiceAPI
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
 from trio2o_core.plugin.service import Route
@@ -30,11 +39,12 @@ from trio2o_core.plugin.types import Routing
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
-    'PLUGIN_API_VERSION', 'ActionContext', 'ActionResult', 'BadRequest',
-    'Conflict', 'Forbidden', 'Gateway', 'NoValidPod', 'NotAcceptable',
-    'NotFound', 'UnsupportedMediaType',
-    'NotSupported', 'PluginError', 'PluginLoadError', 'Pod',
-    'PodUnavailable', 'RequestSpec', 'Route', 'Routing', 'SchedulingPolicy',
-    'ServerActionHandler', 'ServiceDriver', 'VolumeActionHandler',
-    'json_response',
+    'PARTIAL_HEADER', 'PLUGIN_API_VERSION', 'APIVersion', 'ActionContext',
+    'ActionResult', 'BadRequest', 'Conflict', 'Forbidden', 'Gateway',
+    'Gathered', 'MicroversionSpec', 'NoValidPod', 'NotAcceptable',
+    'NotFound', 'NotSupported', 'PluginError', 'PluginLoadError', 'Pod',
+    'PodCaller', 'PodFailed', 'PodRefused', 'PodReply', 'PodUnavailable',
+    'RequestSpec', 'Route', 'Routing', 'SchedulingPolicy',
+    'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
+    'UnsupportedMediaType', 'VolumeActionHandler', 'json_response',
 ]

@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
 
+import webob
 from oslo_context import context as o_context
 
 from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.podcall import PodCaller
+from trio2o_core.plugin.podcall import PodReply
 from trio2o_core.plugin.types import Routing
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
@@ -19,17 +22,27 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 class ActionContext:
     """Everything an action handler needs about one request.
 
-    ``conn`` is an ``openstack.connection.Connection`` to the pod owning
-    the resource, acting as the caller; ``microversion`` the negotiated
-    version ("2.1" ...); ``headers`` the ones to forward to the pod.
+    ``pods`` calls pods as the caller (see :class:`PodCaller`);
+    ``microversion`` is the negotiated version ("2.1" ...); ``request``
+    the client's request (its query, the gateway's URL).
     """
 
     context: o_context.RequestContext
     gateway: Gateway
     routing: Routing
-    conn: Any
+    pods: PodCaller
     microversion: str
-    headers: Mapping[str, str]
+    request: webob.Request
+
+    def call(self, method: str, path: str, json: Any = None,
+             microversion: str | None = None) -> PodReply:
+        """Send one call to the pod owning the resource; return its
+        answer whatever its status.
+
+        :raises PodUnavailable: the pod cannot be reached.
+        """
+        return self.pods.call(self.routing, method, path, json=json,
+                              microversion=microversion)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,8 +73,7 @@ class _ActionHandler(abc.ABC):
         """Perform the action on ``ctx.routing``'s resource.
 
         ``body`` is the whole request body, already validated. Raises a
-        plugin exception for errors of its own; pod errors raised by the
-        SDK are translated by the core.
+        plugin exception for errors of its own.
         """
 
 

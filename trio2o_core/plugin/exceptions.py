@@ -70,14 +70,38 @@ class PodUnavailable(PluginError):
     """The pod owning the resource cannot be reached (503).
 
     :param pod_name: the pod's name (its Keystone region).
+    :param answer_lost: the call reached the pod but its answer did not
+        come back (read timeout, reset, a proxy's 502/504): the pod may
+        have acted.
     """
 
     code = 503
 
     def __init__(self, pod_name: str,
-                 operator_message: str | None = None) -> None:
+                 operator_message: str | None = None,
+                 answer_lost: bool = False) -> None:
         super().__init__(f'Pod {pod_name} is unavailable.', operator_message)
         self.pod_name = pod_name
+        self.answer_lost = answer_lost
+
+
+class PodFailed(PluginError):
+    """A pod answered with a server error of its own: a 500 for the
+    client, written in the service's style (the pod's answer is logged,
+    never sent).
+
+    :param pod_name: the pod's name.
+    :param status: the pod's status code.
+    """
+
+    code = 500
+
+    def __init__(self, pod_name: str, status: int,
+                 operator_message: str | None = None) -> None:
+        super().__init__(f'Pod {pod_name} failed.',
+                         operator_message or f'{pod_name} answered {status}')
+        self.pod_name = pod_name
+        self.status = status
 
 
 class NoValidPod(BadRequest):

@@ -9,9 +9,13 @@ from typing import Any
 from typing import Protocol
 from typing import TypeVar
 
+import webob
 from oslo_config import cfg
 from oslo_context import context as o_context
 
+from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin.podcall import PodCaller
+from trio2o_core.plugin.podcall import ServiceAPI
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
 
@@ -66,6 +70,19 @@ class Gateway(Protocol):
         """Pick the pod for a new resource of the caller's project.
 
         :raises NoValidPod: no enabled, up pod serves ``az_name``.
+        """
+
+    def pod_caller(self, request: webob.Request,
+                   api: ServiceAPI) -> PodCaller:
+        """Return the pod caller of ``request`` for the service ``api``
+        describes (drivers use ``ServiceDriver.pods``)."""
+
+    def max_version(self, request: webob.Request,
+                    api: ServiceAPI) -> APIVersion:
+        """Return the highest microversion of ``api`` that every enabled
+        pod serves, capped by the service's ``max_microversion`` option.
+
+        :raises ValueError: ``api`` has no microversions.
         """
 
     def connect(self, context: o_context.RequestContext,

@@ -1,12 +1,30 @@
-"""Microversion parsing and negotiation, as Nova and Cinder do it."""
+"""Microversions, as Nova and Cinder do them.
+
+A driver declares its service's specifics in a :class:`MicroversionSpec`
+(``ServiceAPI.microversions``); the core negotiates every request with
+it, echoes the version in the answer and forwards it to the pods.
+Handlers read the negotiated version with :func:`of`, :func:`at_least`
+and :func:`pick`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TypeVar
+
+import webob
 
 from trio2o_core.plugin import exceptions
+
+T = TypeVar('T')
+#: where the negotiated version of a request is kept
+VERSION_KEY = 'trio2o.microversion'
+#: a well-formed version the request asked for and was refused (406)
+REJECTED_KEY = 'trio2o.rejected_microversion'
 
 _FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 
@@ -104,3 +122,98 @@ def negotiate(requested: str | None, minimum: APIVersion,
             f'Version {requested} is not supported by the API. Minimum is '
             f'{minimum} and maximum is {maximum}.')
     return version
+
+
+@dataclasses.dataclass(frozen=True)
+class MicroversionSpec:
+    """One service's microversion specifics.
+
+    ``service`` is its name in ``OpenStack-API-Version`` (``compute``,
+    ``volume``); ``legacy_header`` a header also read and echoed (Nova's
+    ``X-OpenStack-Nova-API-Version``); ``config_group`` the group whose
+    ``max_microversion`` option caps the advertised maximum;
+    ``unversioned_paths`` the paths (relative to the service, without
+    slashes) outside microversion control; ``document_path`` the path,
+    from a pod's root, of the version document naming the pod's
+    maximum.
+    """
+
+    service: str
+    minimum: APIVersion
+    known_maximum: APIVersion
+    config_group: str
+    document_path: str
+    legacy_header: str | None = None
+    unversioned_paths: tuple[str, ...] = ()
+
+    def request_headers(self, version: str) -> dict[str, str]:
+        """The headers that ask a pod for ``version``."""
+        headers = {'OpenStack-API-Version': f'{self.service} {version}'}
+        if self.legacy_header:
+            headers[self.legacy_header] = version
+        return headers
+
+    def negotiate(self, request: webob.Request,
+                  maximum: APIVersion) -> None:
+        """Negotiate the request's version and keep it on the request
+        (nothing for an unversioned path).
+
+        :raises BadRequest: malformed version header.
+        :raises NotAcceptable: outside ``[minimum, maximum]``.
+        """
+        if request.path_info.strip('/') in self.unversioned_paths:
+            return
+        asked = requested_version(request.headers, self.service,
+                                  self.legacy_header)
+        try:
+            request.environ[VERSION_KEY] = negotiate(asked, self.minimum,
+                                                     maximum)
+        except exceptions.NotAcceptable:
+            request.environ[REJECTED_KEY] = asked
+            raise
+
+    def echo(self, request: webob.Request,
+             response: webob.Response) -> None:
+        """Echo the version in ``response`` as the service does.
+
+        A negotiated version, or a well-formed refused one (406), is
+        echoed in ``OpenStack-API-Version`` (and the legacy header) with
+        a ``Vary`` for each; a malformed one (400) is not echoed.
+        """
+        version = request.environ.get(VERSION_KEY)
+        text = str(version) if version is not None else None
+        if text is None and response.status_code == 406:
+            text = request.environ.get(REJECTED_KEY)
+        if text is None:
+            return
+        for name, value in self.request_headers(text).items():
+            response.headers[name] = value
+            response.headers.add('Vary', name)
+
+
+def of(request: webob.Request) -> APIVersion:
+    """Return the version negotiated for ``request``.
+
+    :raises LookupError: the request's path is outside microversion
+        control.
+    """
+    version = request.environ.get(VERSION_KEY)
+    if version is None:
+        raise LookupError('no microversion was negotiated')
+    return version
+
+
+def at_least(request: webob.Request, version: str) -> bool:
+    """Whether the request's version is ``version`` ("X.Y") or later."""
+    return of(request).matches(version, None)
+
+
+def pick(table: Sequence[tuple[str | None, str | None, T]],
+         request: webob.Request) -> T | None:
+    """Return the item of the first ``(min, max, item)`` row whose range
+    holds the request's version (None bounds are open), or None."""
+    version = of(request)
+    for low, high, item in table:
+        if version.matches(low, high):
+            return item
+    return None

@@ -14,6 +14,8 @@ from typing import Literal
 import webob
 
 from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.podcall import PodCaller
+from trio2o_core.plugin.podcall import ServiceAPI
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 Handler = Callable[..., webob.Response]
@@ -39,8 +41,9 @@ class ServiceDriver(abc.ABC):
     """An API served by the gateway under ``/<prefix>``.
 
     The core builds the router from :meth:`routes`, answers 404/405 for
-    unknown paths and methods, turns exceptions into faults of
-    :attr:`fault_style`, and calls :meth:`prepare` before and
+    unknown paths and methods, negotiates the microversion :attr:`api`
+    declares (and echoes it in every answer), turns exceptions into
+    faults of :attr:`fault_style`, and calls :meth:`prepare` before and
     :meth:`finish` after every handler.
     """
 
@@ -49,6 +52,8 @@ class ServiceDriver(abc.ABC):
     prefix: ClassVar[str]
     #: how gateway-made errors are written
     fault_style: ClassVar[FaultStyle] = 'nova'
+    #: the pod endpoint, hrefs, zones and microversions of the API
+    api: ClassVar[ServiceAPI] = ServiceAPI(catalog_service=None)
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
@@ -56,6 +61,10 @@ class ServiceDriver(abc.ABC):
     @abc.abstractmethod
     def routes(self) -> Sequence[Route]:
         """Return the service's route table."""
+
+    def pods(self, request: webob.Request) -> PodCaller:
+        """Return the pod caller of ``request`` for this service."""
+        return self.gateway.pod_caller(request, self.api)
 
     def prepare(self, request: webob.Request) -> None:
         """Inspect a matched request before its handler runs.

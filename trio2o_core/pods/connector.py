@@ -52,17 +52,18 @@ class PodConnector:
         self.timeout = timeout
         self.max_connections = max_connections
         self.endpoint_ttl = endpoint_ttl
-        self._http = requests.Session()
+        self.http = requests.Session()
         # pod calls go straight to the pods: reading proxy settings from
         # the environment on every call costs more than the call itself
-        self._http.trust_env = False
+        self.http.trust_env = False
         # one pool per pod endpoint, kept even with hundreds of pods
         adapter = requests.adapters.HTTPAdapter(pool_connections=1024,
                                                 pool_maxsize=64)
-        self._http.mount('http://', adapter)
-        self._http.mount('https://', adapter)
+        self.http.mount('http://', adapter)
+        self.http.mount('https://', adapter)
         self._discovery: dict[str, Any] = {}
-        self._endpoints: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._endpoints: dict[tuple[str, str, str | None],
+                              tuple[str | None, float]] = {}
         self._connections: collections.OrderedDict[
             tuple[str, str], Any] = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -105,7 +106,7 @@ class PodConnector:
             raise exceptions.PodUnavailable(
                 pod.name, f'no endpoint of pod {pod.name} in the catalog')
         session = ks_session.Session(
-            auth=token_endpoint.Token(None, token), session=self._http,
+            auth=token_endpoint.Token(None, token), session=self.http,
             timeout=self.timeout, discovery_cache=self._discovery,
             app_name='trio2o')
         conn = openstack.connection.Connection(
@@ -125,7 +126,8 @@ class PodConnector:
             url = self.overrides.get((pod.name, service_type))
             if url:
                 return url
-        cache_key = (pod.name, service)
+        # catalogs may put the project in the URL: one entry per project
+        cache_key = (pod.name, service, getattr(context, 'project_id', None))
         now = time.monotonic()
         cached = self._endpoints.get(cache_key)
         if cached is not None and cached[1] > now:

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import webob
-from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
+from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import links
@@ -49,8 +49,6 @@ METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE')
 DEFAULT_VERSIONS = ('2.17', '2.15', '2.9', '2.7', '2.6', '2.5', '2.4',
                     '2.3', '2.2', '2.1', '2.0')
 CHUNK = 64 * 1024
-_UNREACHABLE = (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
-                ks_exc.ConnectionError)
 
 
 def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
@@ -63,6 +61,7 @@ class GlanceService(ServiceDriver):
 
     prefix = 'image'
     fault_style = 'passthrough'
+    api = ServiceAPI(catalog_service='image')
 
     def __init__(self, gateway: Any) -> None:
         super().__init__(gateway)
@@ -113,26 +112,13 @@ class GlanceService(ServiceDriver):
 
     def _forward(self, request: webob.Request, pod: Pod,
                  path: str) -> webob.Response:
-        conn = self.gateway.connect(request.context, pod)
-        endpoint = (self.gateway.endpoint(request.context, pod, 'image')
-                    or '').rstrip('/')
-        if not endpoint:
-            raise PodUnavailable(pod.name, f'{pod.name} has no image '
-                                           'endpoint')
+        pods = self.pods(request)
         headers = {name: request.headers[name] for name in REQUEST_HEADERS
                    if name in request.headers}
-        data = _body(request)
-        try:
-            pod_response = conn.session.request(
-                f'{endpoint}/{path}', request.method,
-                params=list(request.GET.items()), data=data,
-                headers=headers, raise_exc=False, stream=True,
-                connect_retries=0)
-        except _UNREACHABLE as exc:
-            self.gateway.mark_down(pod)
-            raise PodUnavailable(pod.name, f'{pod.name}: {exc}') from None
-        self.gateway.mark_up(pod)
-        return self._answer(request, pod_response, endpoint)
+        pod_response = pods.call(
+            pod, request.method, path, params=list(request.GET.items()),
+            data=_body(request), headers=headers, stream=True)
+        return self._answer(request, pod_response, pods.root(pod))
 
     @staticmethod
     def _answer(request: webob.Request, pod_response: Any,

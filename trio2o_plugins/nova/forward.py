@@ -7,29 +7,23 @@ rules are the same everywhere.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
 import webob
-from keystoneauth1 import exceptions as ks_exc
 
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
-from trio2o_core.plugin import links
 from trio2o_plugins.nova import microversions
 
 RESOURCE = 'server'
-#: headers of a pod answer passed on to the client
-PASSED_HEADERS = ('Retry-After', 'Content-Type')
-_VERSION_SUFFIX = re.compile(r'/v2(\.1)?(/[0-9a-fA-F-]+)?/?$')
-_UNREACHABLE = (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
-                ks_exc.ConnectionError)
 
 
 def server_routing(gateway: Gateway, request: webob.Request,
@@ -111,102 +105,33 @@ def query(request: webob.Request) -> list[tuple[str, str]]:
     return list(request.GET.items())
 
 
-def forward_headers(request: webob.Request) -> dict[str, str]:
-    """Return the request headers a pod call carries on."""
-    headers = {}
-    context = request.context
-    request_id = context.global_request_id or context.request_id
-    if request_id:
-        headers['X-OpenStack-Request-ID'] = request_id
-    if request.headers.get('Accept-Language'):
-        headers['Accept-Language'] = request.headers['Accept-Language']
-    return headers
+def pods(gateway: Gateway, request: webob.Request) -> PodCaller:
+    """Return the request's caller of compute pods."""
+    return gateway.pod_caller(request, microversions.API)
 
 
 def call(gateway: Gateway, request: webob.Request, pod: Pod, method: str,
          path: str, *, json: Any = None,
          params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
-         microversion: str | None = None) -> Any:
-    """Send one compute API call to ``pod`` as the caller.
+         microversion: str | None = None) -> PodReply:
+    """Send one compute API call to ``pod`` as the caller (see
+    :meth:`PodCaller.call`).
 
-    ``path`` is relative to the pod's compute endpoint. The request's
-    negotiated microversion is sent unless ``microversion`` is given.
-    Returns the pod's ``requests.Response`` whatever its status.
-
-    :raises PodUnavailable: the pod cannot be reached (it is marked down).
+    :raises PodUnavailable: the pod cannot be reached.
     """
-    conn = gateway.connect(request.context, pod)
-    version = microversion or str(microversions.of(request))
-    try:
-        response = conn.compute.request(
-            path, method, json=json, params=params, microversion=version,
-            headers=forward_headers(request), raise_exc=False)
-    except _UNREACHABLE as exc:
-        gateway.mark_down(pod)
-        raise PodUnavailable(pod.name, f'{pod.name}: {exc}') from None
-    gateway.mark_up(pod)
-    return response
+    return pods(gateway, request).call(pod, method, path, json=json,
+                                       params=params,
+                                       microversion=microversion)
 
 
-def pod_root(conn: Any) -> str:
-    """Return the pod's compute URL without its version (the base of the
-    hrefs the pod writes)."""
-    endpoint = conn.compute.get_endpoint() or ''
-    return _VERSION_SUFFIX.sub('', endpoint.rstrip('/'))
+def translate(gateway: Gateway, request: webob.Request, pod: Pod,
+              value: Any) -> Any:
+    """Return a pod's JSON value as the gateway shows it."""
+    return pods(gateway, request).translate(pod, value)
 
 
-def translate(value: Any, request: webob.Request, pod: Pod,
-              conn: Any) -> Any:
-    """Return a pod's JSON value as the gateway shows it: hrefs at the
-    gateway, the pod's internal availability zone as the users' one."""
-    value = links.rewrite(value, pod_root(conn), links.gateway_url(request))
-    if pod.pod_az_name and pod.az_name:
-        value = _rename_az(value, pod.pod_az_name, pod.az_name)
-    return value
-
-
-_AZ_KEYS = ('OS-EXT-AZ:availability_zone', 'availability_zone',
-            'pinned_availability_zone')
-
-
-def _rename_az(value: Any, inner: str, outer: str) -> Any:
-    if isinstance(value, list):
-        return [_rename_az(item, inner, outer) for item in value]
-    if isinstance(value, dict):
-        return {key: (outer if key in _AZ_KEYS and item == inner
-                      else _rename_az(item, inner, outer))
-                for key, item in value.items()}
-    return value
-
-
-def to_response(request: webob.Request, pod_response: Any, pod: Pod,
+def to_response(request: webob.Request, pod_response: PodReply, pod: Pod,
                 gateway: Gateway) -> webob.Response:
-    """Turn a pod's answer into the gateway's.
-
-    2xx and 4xx keep the pod's status and (translated) body; a 5xx other
-    than 501/503 is raised as the pod's error so the fault table turns it
-    into 500.
-    """
-    from openstack import exceptions as sdk_exc
-
-    status = pod_response.status_code
-    if status >= 500 and status not in (501, 503):
-        sdk_exc.raise_from_response(pod_response)
-    response = webob.Response(status=status)
-    for name in PASSED_HEADERS:
-        if name in pod_response.headers:
-            response.headers[name] = pod_response.headers[name]
-    conn = gateway.connect(request.context, pod)
-    if 'Location' in pod_response.headers:
-        response.headers['Location'] = translate(
-            pod_response.headers['Location'], request, pod, conn)
-    if not pod_response.content:
-        response.body = b''
-        return response
-    try:
-        body = pod_response.json()
-    except ValueError:
-        response.body = pod_response.content
-        return response
-    response.json_body = translate(body, request, pod, conn)
-    return response
+    """Turn a pod's answer into the gateway's (see
+    :meth:`PodCaller.relay`)."""
+    return pods(gateway, request).relay(pod, pod_response)

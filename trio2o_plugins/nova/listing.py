@@ -65,8 +65,8 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import links
+from trio2o_core.plugin import microversion
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import microversions
 from trio2o_plugins.nova.schemas import servers as schemas
 
 LOG = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ def _bool(value: str) -> bool:
 def _user_filters(request: webob.Request) -> set[str]:
     allowed: set[str] = set()
     for version, names in _USER_FILTERS:
-        if microversions.at_least(request, version):
+        if microversion.at_least(request, version):
             allowed.update(names)
     return allowed
 
@@ -306,7 +306,7 @@ def _order(request: webob.Request, keys: list[str], dirs: list[str],
     :raises BadRequest: a bad direction, or more directions than keys.
     """
     ignored = (schemas.IGNORED_SORT_KEYS_V273
-               if microversions.at_least(request, '2.73')
+               if microversion.at_least(request, '2.73')
                else schemas.IGNORED_SORT_KEYS)
     keys = list(keys) or ['created_at']
     dirs = list(dirs) or ['desc']
@@ -344,7 +344,7 @@ def parse(request: webob.Request, gateway: Gateway,
     :raises Forbidden: ``all_tenants`` without the right, or a non-admin
         sorting by host or node.
     """
-    schema = microversions.pick(schemas.INDEX_QUERY, request)
+    schema = microversion.pick(schemas.INDEX_QUERY, request)
     params = request.GET.dict_of_lists()
     validate_query(schema, params)
     known = set(schema['properties'])
@@ -372,7 +372,7 @@ def parse(request: webob.Request, gateway: Gateway,
     max_limit = gateway.conf.api.max_limit
     limit = (min(int(values['limit']), max_limit) if 'limit' in values
              else max_limit)
-    down_records = (microversions.at_least(request, '2.69')
+    down_records = (microversion.at_least(request, '2.69')
                     and not names & set(PAGING_SORTING)
                     and search <= {'all_tenants'})
     return ListRequest(
@@ -650,11 +650,10 @@ class ServerLister:
 
     def _item(self, request: webob.Request, pod: Pod,
               record: dict[str, Any], detail: bool) -> dict[str, Any]:
-        conn = self.gateway.connect(request.context, pod)
         if not detail:
             record = {'id': record['id'], 'name': record.get('name'),
                       'links': record.get('links', [])}
-        return forward.translate(record, request, pod, conn)
+        return forward.translate(self.gateway, request, pod, record)
 
     def _unknown(self, request: webob.Request, query: ListRequest,
                  down: list[Pod], allowed: Mapping[str, set[str]] | None,

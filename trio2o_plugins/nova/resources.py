@@ -377,14 +377,14 @@ class ResourcesController:
             return self._answer(request, refused.pod, refused.response)
         items = []
         for pod, answer in answers:
-            conn = self.gateway.connect(request.context, pod)
             for item in answer.json().get(key, []):
                 if host_key in item:
                     item[host_key] = _host(item[host_key], pod)
                 service = item.get('service')
                 if isinstance(service, dict) and 'host' in service:
                     service['host'] = _host(service['host'], pod)
-                items.append(forward.translate(item, request, pod, conn))
+                items.append(forward.translate(self.gateway, request, pod,
+                                               item))
         down = [pod for pod in pods if pod not in up] + failed
         return self._merged(request, {key: items}, down)
 
@@ -435,8 +435,7 @@ class ResourcesController:
             return self._answer(request, refused.pod, refused.response)
         groups = []
         for pod, answer in sorted(answers, key=lambda pair: pair[0].name):
-            conn = self.gateway.connect(context, pod)
-            groups += [forward.translate(group, request, pod, conn)
+            groups += [forward.translate(self.gateway, request, pod, group)
                        for group in answer.json().get('server_groups', [])
                        if group.get('id') in routed]
         offset = _non_negative(request, 'offset', 0)

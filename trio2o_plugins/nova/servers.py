@@ -25,10 +25,10 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
+from trio2o_core.plugin import microversion
 from trio2o_core.plugin import validation
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import listing
-from trio2o_plugins.nova import microversions
 from trio2o_plugins.nova.schemas import servers as schemas
 
 #: the routing type of server groups
@@ -144,7 +144,7 @@ class ServersController:
             not list (500).
         """
         body = request.json_body_or_none()
-        validation.validate(microversions.pick(schemas.CREATE, request),
+        validation.validate(microversion.pick(schemas.CREATE, request),
                             body)
         server = body['server']
         pod = self._place(request, body)
@@ -269,8 +269,7 @@ class ServersController:
                                           [{'name': 'default'}]),
             'adminPass': password,
         }
-        conn = self.gateway.connect(request.context, pod)
-        view = forward.translate(view, request, pod, conn)
+        view = forward.translate(self.gateway, request, pod, view)
         headers = {link['rel']: link['href'] for link in view['links']}
         return json_response({'server': view}, 202,
                              {'Location': headers.get('self', '')})
@@ -288,7 +287,7 @@ class ServersController:
         """``PUT /servers/{id}``: body checked with Nova's schema, a
         pinned zone named as the pod knows it."""
         body = request.json_body_or_none()
-        validation.validate(microversions.pick(schemas.UPDATE, request),
+        validation.validate(microversion.pick(schemas.UPDATE, request),
                             body)
         routing = forward.server_routing(self.gateway, request, server_id)
         zone = body['server'].get('pinned_availability_zone')

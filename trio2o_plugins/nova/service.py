@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 
 import webob
@@ -13,14 +11,8 @@ from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin.microversion import APIVersion
-from trio2o_core.plugin.request import CONTEXT_KEY
-from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import microversions
 from trio2o_plugins.nova import versions
-
-#: seconds a pod's advertised maximum microversion is trusted
-POD_VERSION_TTL = 600.0
-
 
 #: Nova's default ``project_id_regex``
 PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
@@ -54,11 +46,10 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
+    api = microversions.API
 
     def __init__(self, gateway) -> None:
         super().__init__(gateway)
-        self._pod_max: dict[str, tuple[APIVersion, float]] = {}
-        self._lock = threading.Lock()
         from trio2o_plugins.nova import resources
         from trio2o_plugins.nova import servers
         from trio2o_plugins.nova.actions import dispatch
@@ -78,61 +69,10 @@ class NovaService(ServiceDriver):
             *(project_scoped(route) for route in api),
         ]
 
-    # microversions
-
-    def prepare(self, request: webob.Request) -> None:
-        # The root and the legacy v2 documents are outside microversion
-        # control, as in Nova; everything under /v2.1 is inside it.
-        if request.path_info.strip('/') in ('', 'v2'):
-            return
-        microversions.negotiate_request(request, self.max_version(request))
-
-    def finish(self, request: webob.Request,
-               response: webob.Response) -> None:
-        microversions.add_headers(request, response)
-
     def max_version(self, request: webob.Request) -> APIVersion:
-        """Return the highest version every enabled pod supports, capped
-        by ``[nova] max_microversion``.
-
-        Pods' version documents are read (with the caller's token) when
-        not known for the last ``POD_VERSION_TTL`` seconds; without a
-        caller, what is known is used.
-        """
-        cap = self.gateway.conf.nova.max_microversion
-        best = (APIVersion.parse(cap) if cap
-                else microversions.KNOWN_MAX_VERSION)
-        pods = self.gateway.list_pods()
-        if CONTEXT_KEY in request.environ:
-            self._refresh(request, pods)
-        now = time.monotonic()
-        with self._lock:
-            for pod in pods:
-                known = self._pod_max.get(pod.id)
-                if known is not None and known[1] > now:
-                    best = min(best, known[0])
-        return best
-
-    def _refresh(self, request: webob.Request, pods: list) -> None:
-        now = time.monotonic()
-        with self._lock:
-            stale = [pod for pod in pods
-                     if pod.id not in self._pod_max
-                     or self._pod_max[pod.id][1] <= now]
-        stale = [pod for pod in stale if not self.gateway.is_down(pod)]
-        if not stale:
-            return
-
-        def read(pod):
-            response = forward.call(self.gateway, request, pod, 'GET', '',
-                                    microversion='2.1')
-            return APIVersion.parse(response.json()['version']['version'])
-
-        results = self.gateway.fanout(read, stale)
-        with self._lock:
-            for pod_id, result in results.items():
-                if isinstance(result, APIVersion):
-                    self._pod_max[pod_id] = (result, now + POD_VERSION_TTL)
+        """The highest version every enabled pod supports, capped by
+        ``[nova] max_microversion``."""
+        return self.gateway.max_version(request, self.api)
 
     # version documents
 

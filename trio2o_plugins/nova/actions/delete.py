@@ -21,7 +21,6 @@ from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import PodUnavailable
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import pod_call
 
 
 class ForceDelete(PodAction):
@@ -49,7 +48,7 @@ class ForceDelete(PodAction):
         path = f'/servers/{ctx.routing.bottom_id}'
         while True:
             try:
-                response = pod_call(ctx, 'GET', path)
+                response = ctx.call('GET', path)
             except PodUnavailable:
                 return
             if (forward.forget_if_gone(ctx.gateway, ctx.routing, response)

@@ -15,6 +15,7 @@ from typing import Any
 
 import webob
 
+from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
@@ -24,11 +25,10 @@ from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
+from trio2o_core.plugin import microversion
 from trio2o_core.plugin import validation
 from trio2o_core.plugin.microversion import APIVersion
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import microversions
-from trio2o_plugins.nova.actions.base import NovaActionContext
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
 
@@ -126,7 +126,7 @@ class ActionDispatcher:
         action = self.actions.get(key)
         if action is None:
             raise BadRequest(f'There is no such action: {key}')
-        version = microversions.of(request)
+        version = microversion.of(request)
         if not version.matches(action.min_version, action.max_version):
             raise NotFound(NOT_FOUND)
         schema = action.schema_for(version)
@@ -137,11 +137,10 @@ class ActionDispatcher:
         if handler.policy_rule:
             self.gateway.enforce(request.context, handler.policy_rule,
                                  {'project_id': routing.project_id})
-        ctx = NovaActionContext(
+        ctx = ActionContext(
             context=request.context, gateway=self.gateway, routing=routing,
-            conn=self.gateway.connect(request.context, routing.pod),
-            microversion=str(version),
-            headers=forward.forward_headers(request), request=request)
+            pods=forward.pods(self.gateway, request),
+            microversion=str(version), request=request)
         return self._respond(ctx, handler.handle(ctx, body))
 
     def _routing(self, handler: ServerActionHandler, request: webob.Request,
@@ -156,20 +155,20 @@ class ActionDispatcher:
         except NotFound:
             raise NotFound(handler.not_found.format(id=server_id)) from None
 
-    def _respond(self, ctx: NovaActionContext,
+    @staticmethod
+    def _respond(ctx: ActionContext,
                  result: ActionResult) -> webob.Response:
         """Turn a handler's result into the client's response, hrefs and
         zones as the gateway shows them."""
-        request, pod = ctx.request, ctx.routing.pod
+        pod = ctx.routing.pod
         if isinstance(result, PodAnswer):
-            response = forward.to_response(request, result.response, pod,
-                                           self.gateway)
+            response = ctx.pods.relay(pod, result.response)
             response.headers.update(result.headers)
             return response
         headers = dict(result.headers)
         if 'Location' in headers:
-            headers['Location'] = forward.translate(
-                headers['Location'], request, pod, ctx.conn)
+            headers['Location'] = ctx.pods.translate(pod,
+                                                     headers['Location'])
         body = (None if result.body is None else
-                forward.translate(result.body, request, pod, ctx.conn))
+                ctx.pods.translate(pod, result.body))
         return json_response(body, result.status, headers)

@@ -21,7 +21,6 @@ from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import links
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
-from trio2o_plugins.nova.actions.base import request_of
 from trio2o_plugins.nova.schemas import images as schemas
 
 #: where the gateway serves the image API, below its root
@@ -50,7 +49,7 @@ class CreateImage(PodAction):
             return answer
         image_id = location.rstrip('/').rsplit('/', 1)[-1]
         return PodAnswer.of(answer.response, {
-            'Location': image_url(request_of(ctx), image_id)})
+            'Location': image_url(ctx.request, image_id)})
 
 
 class CreateBackup(PodAction):

@@ -10,7 +10,6 @@ from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
-from trio2o_plugins.nova.actions.base import pod_call
 from trio2o_plugins.nova.schemas import rebuild as schemas
 
 #: the pod's image API (``/images/{id}``) exists up to 2.35
@@ -39,7 +38,7 @@ class Rebuild(PodAction):
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
         image_id = body['rebuild']['imageRef']
-        response = pod_call(ctx, 'GET', f'/images/{image_id}',
+        response = ctx.call('GET', f'/images/{image_id}',
                             microversion=IMAGE_API_VERSION)
         if response.status_code == 404:
             raise BadRequest('Cannot find image for rebuild')

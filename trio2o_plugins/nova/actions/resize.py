@@ -12,7 +12,6 @@ from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
-from trio2o_plugins.nova.actions.base import pod_call
 from trio2o_plugins.nova.schemas import resize as schemas
 
 
@@ -29,7 +28,7 @@ class Resize(PodAction):
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
         flavor_id = str(body['resize']['flavorRef'])
-        response = pod_call(
+        response = ctx.call(
             ctx, 'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
         if response.status_code == 404:
             raise BadRequest(f'Flavor {flavor_id} could not be found.')

@@ -1,0 +1,262 @@
+"""The core's :class:`~trio2o_core.plugin.podcall.PodCaller`: pod calls
+over one shared HTTP pool, with the pod health and the fan-out pool of
+the process."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import TypeVar
+
+import requests
+import urllib3
+import webob
+from keystoneauth1 import exceptions as ks_exc
+
+from trio2o_core.plugin import links
+from trio2o_core.plugin.exceptions import PodFailed
+from trio2o_core.plugin.exceptions import PodUnavailable
+from trio2o_core.plugin.microversion import VERSION_KEY
+from trio2o_core.plugin.podcall import Gathered
+from trio2o_core.plugin.podcall import PodCaller
+from trio2o_core.plugin.podcall import PodRefused
+from trio2o_core.plugin.podcall import PodReply
+from trio2o_core.plugin.podcall import RawBody
+from trio2o_core.plugin.podcall import ServiceAPI
+from trio2o_core.plugin.request import CONTEXT_KEY
+from trio2o_core.plugin.types import Pod
+from trio2o_core.plugin.types import Routing
+from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.health import PodHealth
+
+LOG = logging.getLogger(__name__)
+T = TypeVar('T')
+
+#: what "the pod did not answer" is, whichever HTTP stack raised it
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError, ks_exc.ConnectionError,
+    TimeoutError, ConnectionError)
+#: headers of a pod answer passed on to the client by :meth:`relay`
+PASSED_HEADERS = ('Retry-After', 'Content-Type')
+USER_AGENT = 'trio2o'
+
+
+def answer_lost(exc: BaseException) -> bool:
+    """Whether an unreachable-pod error happened after the call was sent
+    (so the pod may have acted): anything but a refused connection or a
+    connect timeout."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout,
+                        ks_exc.ConnectTimeout)):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = getattr(exc.args[0] if exc.args else None, 'reason', None)
+        return not isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return not isinstance(exc, ks_exc.ConnectFailure)
+
+
+@functools.lru_cache(maxsize=64)
+def _suffix(pattern: str) -> re.Pattern[str]:
+    return re.compile(f'(?:{pattern})/?$') if pattern else re.compile('/$')
+
+
+class CorePodCaller(PodCaller):
+    """Pod calls as one request's caller, for one service.
+
+    :param timeout: seconds before a fan-out call counts as unreachable.
+    """
+
+    def __init__(self, request: webob.Request, api: ServiceAPI,
+                 connector: PodConnector, health: PodHealth,
+                 fanout: Fanout, timeout: float) -> None:
+        self.api = api
+        self.context = request.environ.get(CONTEXT_KEY)
+        self.version = request.environ.get(VERSION_KEY)
+        self.gateway_url = links.gateway_url(request)
+        self.language = request.headers.get('Accept-Language')
+        self._connector = connector
+        self._health = health
+        self._fanout = fanout
+        self._timeout = timeout
+
+    @property
+    def request_id(self) -> str | None:
+        """The id pod calls carry as ``X-OpenStack-Request-ID``."""
+        if self.context is None:
+            return None
+        return self.context.global_request_id or self.context.request_id
+
+    # single calls
+
+    def call(self, target: Pod | Routing, method: str, path: str, *,
+             json: Any = None, data: RawBody | None = None,
+             params: Sequence[tuple[str, str]] | Mapping[str, Any]
+             | None = None,
+             headers: Mapping[str, str] | None = None,
+             microversion: str | None = None,
+             stream: bool = False) -> PodReply:
+        pod = target.pod if isinstance(target, Routing) else target
+        if self._health.is_down(pod.id):
+            raise PodUnavailable(pod.name, f'{pod.name} is marked down')
+        url = self.endpoint(pod)
+        if path:
+            url = url.rstrip('/') + '/' + path.lstrip('/')
+        version = microversion or (str(self.version) if self.version
+                                   else None)
+        return self.send(pod, method, url, json=json, data=data,
+                         params=params, headers=headers, version=version,
+                         stream=stream)
+
+    def send(self, pod: Pod, method: str, url: str, *, json: Any = None,
+             data: RawBody | None = None,
+             params: Sequence[tuple[str, str]] | Mapping[str, Any]
+             | None = None,
+             headers: Mapping[str, str] | None = None,
+             version: str | None = None,
+             stream: bool = False) -> PodReply:
+        """Send one call to an absolute ``url`` of ``pod`` (see
+        :meth:`call`).
+
+        :raises PodUnavailable: the pod cannot be reached.
+        """
+        sent = {'User-Agent': USER_AGENT}
+        if self.context is not None and self.context.auth_token:
+            sent['X-Auth-Token'] = self.context.auth_token
+        if self.request_id:
+            sent['X-OpenStack-Request-ID'] = self.request_id
+        if self.language:
+            sent['Accept-Language'] = self.language
+        if version and self.api.microversions:
+            sent.update(self.api.microversions.request_headers(version))
+        sent.update(headers or {})
+        try:
+            reply = self._connector.http.request(
+                method, url, json=json, data=data, params=params,
+                headers=sent, timeout=self._connector.timeout,
+                stream=stream, allow_redirects=False)
+        except UNREACHABLE as exc:
+            self._health.failed(pod.id)
+            raise PodUnavailable(pod.name, f'{pod.name}: {exc}',
+                                 answer_lost=answer_lost(exc)) from None
+        self._health.succeeded(pod.id)
+        return reply
+
+    def endpoint(self, pod: Pod) -> str:
+        """The service's endpoint in ``pod``.
+
+        :raises PodUnavailable: neither the catalog nor configuration
+            names one.
+        """
+        service = self.api.catalog_service
+        url = (self._connector.endpoint(self.context, pod, service)
+               if service else None)
+        if not url:
+            raise PodUnavailable(
+                pod.name, f'no {self.api.catalog_service} endpoint of pod '
+                          f'{pod.name} in the catalog')
+        return url
+
+    def root(self, pod: Pod) -> str:
+        return _suffix(self.api.version_suffix).sub(
+            '', self.endpoint(pod).rstrip('/'))
+
+    def json(self, target: Pod | Routing, path: str, *,
+             params: Sequence[tuple[str, str]] | Mapping[str, Any]
+             | None = None,
+             microversion: str | None = None,
+             expect: tuple[int, ...] = (200,)) -> Any:
+        pod = target.pod if isinstance(target, Routing) else target
+        reply = self.call(pod, 'GET', path, params=params,
+                          microversion=microversion)
+        if reply.status_code not in expect:
+            raise PodRefused(pod, reply)
+        try:
+            return reply.json()
+        except ValueError:
+            raise PodRefused(pod, reply) from None
+
+    # answers
+
+    def translate(self, pod: Pod, value: Any) -> Any:
+        value = links.rewrite(value, self.root(pod), self.gateway_url)
+        if pod.pod_az_name and pod.az_name and self.api.zone_keys:
+            value = _rename_zone(value, self.api.zone_keys,
+                                 pod.pod_az_name, pod.az_name)
+        return value
+
+    def relay(self, pod: Pod, reply: PodReply) -> webob.Response:
+        status = reply.status_code
+        if status >= 500 and status not in (501, 503):
+            LOG.error('pod %s answered %s (request %s): %.500r', pod.name,
+                      status, self.request_id, reply.content)
+            raise PodFailed(pod.name, status)
+        response = webob.Response(status=status)
+        for name in PASSED_HEADERS:
+            if name in reply.headers:
+                response.headers[name] = reply.headers[name]
+        if 'Location' in reply.headers:
+            response.headers['Location'] = self.translate(
+                pod, reply.headers['Location'])
+        if not reply.content:
+            response.body = b''
+            return response
+        try:
+            body = reply.json()
+        except ValueError:
+            response.body = reply.content
+            return response
+        response.json_body = self.translate(pod, body)
+        return response
+
+    # many pods
+
+    def gather(self, pods: Iterable[Pod], fetch: Callable[[Pod], T],
+               timeout: float | None = None) -> Gathered[T]:
+        pods = list(pods)
+        result: Gathered[T] = Gathered({pod.id: pod for pod in pods})
+        up = []
+        for pod in pods:
+            (result.down if self._health.is_down(pod.id) else up).append(pod)
+        answers = self._fanout.run(
+            lambda pod_id: fetch(result.pods[pod_id]),
+            [pod.id for pod in up],
+            self._timeout if timeout is None else timeout)
+        for pod in up:
+            answer = answers[pod.id]
+            if isinstance(answer, PodRefused):
+                result.refused[pod.id] = answer
+            elif isinstance(answer, (PodUnavailable, *UNREACHABLE)):
+                if not isinstance(answer, PodUnavailable):
+                    self._health.failed(pod.id)
+                LOG.warning('pod %s left out (request %s): %s', pod.name,
+                            self.request_id, _operator_text(answer))
+                result.down.append(pod)
+            elif isinstance(answer, BaseException):
+                LOG.error('pod %s call failed (request %s)', pod.name,
+                          self.request_id, exc_info=answer)
+                result.failed.append(pod)
+            else:
+                result.ok[pod.id] = answer
+        return result
+
+
+def _operator_text(exc: BaseException) -> str:
+    return getattr(exc, 'operator_message', None) or str(exc)
+
+
+def _rename_zone(value: Any, keys: tuple[str, ...], inner: str,
+                 outer: str) -> Any:
+    if isinstance(value, list):
+        return [_rename_zone(item, keys, inner, outer) for item in value]
+    if isinstance(value, dict):
+        return {key: (outer if key in keys and item == inner
+                      else _rename_zone(item, keys, inner, outer))
+                for key, item in value.items()}
+    return value
