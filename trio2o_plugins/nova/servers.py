@@ -130,6 +130,8 @@ class ServersController:
         server is routed ``creating``, the request row removed and the
         servers marked ``active``. When the pod refuses, the request row
         is removed and the pod's error returned: nothing stays routed.
+        When the pod's answer is lost (a read timeout, a reset, a proxy's
+        502/504), the row stays: the reconciler adopts what the pod made.
 
         Several servers (``max_count`` > 1, or ``return_reservation_id``)
         are found by listing the pod's servers of the reservation; the
@@ -164,8 +166,11 @@ class ServersController:
         try:
             answer = forward.call(self.gateway, request, pod, 'POST',
                                   'servers', json=forwarded)
-        except PodUnavailable:
-            pending.abandon()
+        except PodUnavailable as exc:
+            # the pod may have made servers whose ids the gateway never
+            # learnt: the request row stays for the reconciler
+            if not exc.answer_lost:
+                pending.abandon()
             raise
         if answer.status_code >= 300:
             pending.abandon()
