@@ -62,6 +62,9 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
 
     Never raises. Unexpected exceptions are logged with their traceback.
     """
+    if isinstance(exc, plugin_exc.PodFailed):
+        # the pod's answer was logged with the request id when relayed
+        return _unexpected(exc, style)
     if isinstance(exc, plugin_exc.PluginError):
         if exc.operator_message != exc.user_message:
             LOG.info('%s: %s', type(exc).__name__, exc.operator_message)

@@ -188,6 +188,18 @@ def test_pod_5xx_becomes_500_and_is_logged(code, caplog):
     assert 'secret pod internals' in caplog.text
 
 
+@pytest.mark.parametrize('style, message', [
+    ('nova', f"{NOVA_500}\n<class 'trio2o_core.plugin.exceptions.PodFailed'>"),
+    ('cinder', CINDER_500)])
+def test_pod_failed_is_the_style_s_generic_500(style, message):
+    response = rendered(plugin_exc.PodFailed('Pod1', 502), style)
+
+    assert response.status_int == 500
+    assert response.json_body == {'computeFault': {'code': 500,
+                                                   'message': message}}
+    assert 'Pod1' not in response.text
+
+
 def test_pod_5xx_in_cinder_style():
     response = rendered(pod_error(500, {}), 'cinder')
 

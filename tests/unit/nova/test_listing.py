@@ -242,8 +242,8 @@ def test_ignored_sort_keys_are_dropped_with_their_direction(gateway,
 
 def test_pod_refusing_the_query_answers_with_its_error(gateway, client,
                                                        spread):
-    gateway.nova(2).scripted[('GET', 'servers/detail')] = fakes.fault(
-        400, 'Invalid status value')
+    gateway.script(gateway.nova(2).pod, 'GET', '/servers/detail',
+                   fakes.fault(400, 'Invalid status value'))
 
     reply = client.get('/v2.1/servers?status=bogus', version='2.38')
 
@@ -307,8 +307,8 @@ def test_pod_failing_now_is_skipped_and_marked_down(gateway, client,
 
 
 def test_pod_answering_500_is_skipped(gateway, client, spread):
-    gateway.nova(1).scripted[('GET', 'servers/detail')] = fakes.fault(
-        500, 'boom')
+    gateway.script(gateway.nova(1).pod, 'GET', '/servers/detail',
+                   fakes.fault(500, 'boom'))
 
     reply = client.get('/v2.1/servers')
 
@@ -386,14 +386,13 @@ def test_pod_failing_while_paging_gives_a_partial_page(gateway, client,
     newer = [gateway.add_server(2, created=(10 + c) * SECOND)
              for c in range(8)]
     nova = gateway.nova(2)
-    handle = nova.handle
 
-    def fail_when_paging(method, path, params, *args):
-        if path == 'servers/detail' and 'marker' in dict(params):
+    def fail_when_paging(call):
+        if call.path == '/servers/detail' and 'marker' in call.query:
             raise TimeoutError('slow')
-        return handle(method, path, params, *args)
+        return nova(call)
 
-    nova.handle = fail_when_paging
+    gateway.serve(nova.pod, fail_when_paging)
 
     reply = client.get('/v2.1/servers?limit=8')
 
@@ -418,7 +417,7 @@ def test_paging_yields_the_global_order(monkeypatch, data, counts,
     the next links from any marker gives every later server once, in
     the global order."""
     monkeypatch.setattr(listing, 'MIN_BATCH', min_batch)
-    gateway = fakes.FakeGateway(pods=3)
+    gateway = fakes.NovaGateway(pods=3)
     gateway.conf.api.max_limit = max_limit
     client = fakes.Client(NovaService(gateway))
     mine = []

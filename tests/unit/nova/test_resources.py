@@ -177,7 +177,8 @@ def test_services_are_merged_with_the_pod_in_host_names(gateway, admin,
 
 def test_hypervisors_are_merged(gateway, admin):
     for index in (1, 2):
-        gateway.nova(index).scripted[('GET', 'os-hypervisors/detail')] = (
+        gateway.script(
+            gateway.nova(index).pod, 'GET', '/os-hypervisors/detail',
             fakes.pod_response(200, {'hypervisors': [{
                 'id': f'h{index}', 'hypervisor_hostname': 'fake-mini',
                 'service': {'host': 'compute1', 'id': 's'}}]}))
@@ -238,8 +239,8 @@ def test_server_group_delete_drops_its_routing(gateway, client):
 
 
 def test_server_group_refused_leaves_nothing_routed(gateway, client):
-    gateway.nova(1).scripted[('POST', 'os-server-groups')] = fakes.fault(
-        403, 'Quota exceeded, too many server groups.')
+    gateway.script(gateway.nova(1).pod, 'POST', '/os-server-groups',
+                   fakes.fault(403, 'Quota exceeded, too many server groups.'))
 
     reply = client.post('/v2.1/os-server-groups', {
         'server_group': {'name': 'a'}})
