@@ -8,19 +8,25 @@ rules are the same everywhere.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import webob
 
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Gathered
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodFailed
+from trio2o_core.plugin import PodRefused
 from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
+from trio2o_core.plugin import json_response
 from trio2o_plugins.nova import microversions
 
 RESOURCE = 'server'
@@ -128,6 +134,45 @@ def translate(gateway: Gateway, request: webob.Request, pod: Pod,
               value: Any) -> Any:
     """Return a pod's JSON value as the gateway shows it."""
     return pods(gateway, request).translate(pod, value)
+
+
+def checked(pod: Pod, reply: PodReply) -> PodReply:
+    """Return a pod's 2xx answer.
+
+    :raises PodRefused: the pod answered 4xx (its own error, for the
+        client).
+    :raises PodFailed: the pod answered anything else.
+    """
+    if 400 <= reply.status_code < 500:
+        raise PodRefused(pod, reply)
+    if not 200 <= reply.status_code < 300:
+        raise PodFailed(pod.name, reply.status_code)
+    return reply
+
+
+def getter(caller: PodCaller, path: str,
+           params: Sequence[tuple[str, str]] | None = None
+           ) -> Callable[[Pod], PodReply]:
+    """The ``fetch`` of :meth:`PodCaller.gather` that ``GET``s ``path``
+    from each pod (see :func:`checked`)."""
+    return lambda pod: checked(pod, caller.call(pod, 'GET', path,
+                                                params=params))
+
+
+def refusal(caller: PodCaller,
+            gathered: Gathered[Any]) -> webob.Response | None:
+    """The client's answer when a pod of a fan-out refused the call: the
+    first refusing pod's own (in the order the pods were given)."""
+    for refused in gathered.refused.values():
+        return caller.relay(refused.pod, refused.reply)
+    return None
+
+
+def merged(body: Any, gathered: Gathered[Any]) -> webob.Response:
+    """A merged answer, naming the pods it lacks (``X-Trio2o-Partial``)."""
+    response = json_response(body)
+    gathered.mark_partial(response)
+    return response
 
 
 def to_response(request: webob.Request, pod_response: PodReply, pod: Pod,

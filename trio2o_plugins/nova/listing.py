@@ -60,7 +60,10 @@ import webob
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Gathered
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodRefused
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import json_response
@@ -71,7 +74,6 @@ from trio2o_plugins.nova.schemas import servers as schemas
 
 LOG = logging.getLogger(__name__)
 
-PARTIAL_HEADER = 'X-Trio2o-Partial'
 PAGING_SORTING = ('sort_key', 'sort_dir', 'limit', 'marker')
 MIN_BATCH = 100
 ALL_TENANTS_RULE = 'os_compute_api:servers:{view}:get_all_tenants'
@@ -383,15 +385,6 @@ def parse(request: webob.Request, gateway: Gateway,
         down_records=down_records)
 
 
-class PodRefused(Exception):
-    """A pod answered a list call with an error (its response kept)."""
-
-    def __init__(self, pod: Pod, response: Any) -> None:
-        super().__init__(f'{pod.name} answered {response.status_code}')
-        self.pod = pod
-        self.response = response
-
-
 Fetch = Callable[[str | None, int], tuple[list[dict[str, Any]], bool]]
 
 
@@ -519,19 +512,26 @@ class ServerLister:
             for routing in routings:
                 allowed[routing.pod.id].add(routing.top_id)
             candidates = [pod for pod in pods if pod.id in allowed]
-        down = [pod for pod in candidates if self.gateway.is_down(pod)]
-        up = [pod for pod in candidates if pod not in down]
+        caller = forward.pods(self.gateway, request)
         try:
-            after = self._marker_key(request, query, candidates)
-            streams, failed = self._open(request, query, up, allowed, after)
+            after = self._marker_key(caller, request, query, candidates)
         except PodRefused as refused:
-            return forward.to_response(request, refused.response,
-                                       refused.pod, self.gateway)
-        down += failed
+            return caller.relay(refused.pod, refused.reply)
+        gathered = self._open(caller, query, candidates, allowed, after)
+        refused_answer = forward.refusal(caller, gathered)
+        if refused_answer is not None:
+            return refused_answer
+        streams = gathered.items()
         page = merge([s for _, s in streams], query.order, query.limit)
-        down += [pod for pod, stream in streams if stream.failed is not None]
-        items = [self._item(request, streams[index][0], record, detail)
+        for pod, stream in streams:
+            if stream.failed is not None:
+                LOG.warning('pod %s left out of the server list (request '
+                            '%s): %s', pod.name, caller.request_id,
+                            stream.failed)
+                gathered.failed.append(pod)
+        items = [self._item(caller, streams[index][0], record, detail)
                  for index, record in page]
+        down = gathered.missing
         if query.down_records and down:
             items = self._unknown(request, query, down, allowed,
                                   query.limit - len(items)) + items
@@ -540,12 +540,11 @@ class ServerLister:
             body['servers_links'] = [{'rel': 'next', 'href': _next_link(
                 request, query, items[-1]['id'])}]
         response = json_response(body)
-        if down:
-            response.headers[PARTIAL_HEADER] = ', '.join(
-                sorted({pod.name for pod in down}))
+        gathered.mark_partial(response)
         return response
 
-    def _marker_key(self, request: webob.Request, query: ListRequest,
+    def _marker_key(self, caller: PodCaller, request: webob.Request,
+                    query: ListRequest,
                     candidates: list[Pod]) -> SortKey | None:
         """Return the marker's place in the merged order.
 
@@ -571,8 +570,7 @@ class ServerLister:
             raise not_found
         for pod in pods:
             try:
-                answer = forward.call(self.gateway, request, pod, 'GET',
-                                      f'servers/{marker}')
+                answer = caller.call(pod, 'GET', f'servers/{marker}')
             except PodUnavailable:
                 if routing is not None:
                     raise
@@ -583,19 +581,15 @@ class ServerLister:
                 raise PodRefused(pod, answer)
         raise not_found
 
-    def _open(self, request: webob.Request, query: ListRequest,
+    def _open(self, caller: PodCaller, query: ListRequest,
               pods: list[Pod], allowed: Mapping[str, set[str]] | None,
-              after: SortKey | None
-              ) -> tuple[list[tuple[Pod, PodStream]], list[Pod]]:
-        """Start a stream per pod, in parallel; return the streams that
-        started and the pods that failed.
-
-        :raises PodRefused: a pod refused the query with a 4xx (the
-            first pod by name), so its error reaches the client.
-        """
+              after: SortKey | None) -> Gathered[PodStream]:
+        """Start a stream per pod, in parallel (a pod refusing the query
+        with a 4xx is in ``refused``)."""
         max_limit = self.gateway.conf.api.max_limit
         if query.limit == 0 or not pods:
-            return [], []
+            return Gathered({pod.id: pod for pod in pods}, down=[
+                pod for pod in pods if self.gateway.is_down(pod)])
         if len(pods) == 1:
             batch = query.limit
         else:
@@ -605,7 +599,7 @@ class ServerLister:
 
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
-                self._fetcher(request, query, pod), query.order,
+                self._fetcher(caller, query, pod), query.order,
                 None if allowed is None else allowed[pod.id], after,
                 batch=batch, skip_batch=max(batch, max_limit))
             stream.head()
@@ -613,24 +607,9 @@ class ServerLister:
                 raise stream.failed
             return stream
 
-        results = self.gateway.fanout(start, pods)
-        streams, failed, refused = [], [], []
-        for pod in pods:
-            result = results[pod.id]
-            if isinstance(result, PodStream):
-                streams.append((pod, result))
-            elif (isinstance(result, PodRefused)
-                  and result.response.status_code < 500):
-                refused.append(result)
-            else:
-                LOG.warning('server list: pod %s left out: %s', pod.name,
-                            result)
-                failed.append(pod)
-        if refused:
-            raise min(refused, key=lambda error: error.pod.name)
-        return streams, failed
+        return caller.gather(pods, start)
 
-    def _fetcher(self, request: webob.Request, query: ListRequest,
+    def _fetcher(self, caller: PodCaller, query: ListRequest,
                  pod: Pod) -> Fetch:
         def fetch(pod_marker: str | None,
                   limit: int) -> tuple[list[dict[str, Any]], bool]:
@@ -638,22 +617,19 @@ class ServerLister:
                       ('limit', str(limit))]
             if pod_marker is not None:
                 params.append(('marker', pod_marker))
-            response = forward.call(self.gateway, request, pod, 'GET',
-                                    'servers/detail', params=params)
-            if response.status_code != 200:
-                raise PodRefused(pod, response)
-            body = response.json()
+            body = forward.checked(pod, caller.call(
+                pod, 'GET', 'servers/detail', params=params)).json()
             more = any(link.get('rel') == 'next'
                        for link in body.get('servers_links', ()))
             return body.get('servers', []), more
         return fetch
 
-    def _item(self, request: webob.Request, pod: Pod,
+    def _item(self, caller: PodCaller, pod: Pod,
               record: dict[str, Any], detail: bool) -> dict[str, Any]:
         if not detail:
             record = {'id': record['id'], 'name': record.get('name'),
                       'links': record.get('links', [])}
-        return forward.translate(self.gateway, request, pod, record)
+        return caller.translate(pod, record)
 
     def _unknown(self, request: webob.Request, query: ListRequest,
                  down: list[Pod], allowed: Mapping[str, set[str]] | None,

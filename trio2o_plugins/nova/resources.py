@@ -24,8 +24,8 @@ way across pods.
 from __future__ import annotations
 
 import copy
+import logging
 import urllib.parse
-from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,9 +39,9 @@ from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import listing
 from trio2o_plugins.nova.servers import GROUP_RESOURCE
 
+LOG = logging.getLogger(__name__)
 ZONE_RULE = 'os_compute_api:os-availability-zone:{view}'
 INTERNAL_ZONE = 'internal'
 #: limits summed over pods: maximum -> use
@@ -192,36 +192,6 @@ class ResourcesController:
         pod, answer = (found or answers)[0]
         return self._answer(request, pod, answer)
 
-    def _gather(self, request: webob.Request, pods: list[Pod],
-                call: Callable[[Pod], Any]
-                ) -> tuple[list[tuple[Pod, Any]], list[Pod]]:
-        """Call every pod in parallel; return the 2xx answers with their
-        pods, and the pods that failed.
-
-        :raises PodRefused: a pod answered 4xx (the first by name).
-        """
-        results = self.gateway.fanout(call, pods)
-        answers, failed = [], []
-        for pod in pods:
-            result = results[pod.id]
-            if isinstance(result, BaseException):
-                failed.append(pod)
-            elif 400 <= result.status_code < 500:
-                raise listing.PodRefused(pod, result)
-            elif result.status_code >= 300:
-                failed.append(pod)
-            else:
-                answers.append((pod, result))
-        return answers, failed
-
-    def _merged(self, request: webob.Request, body: dict[str, Any],
-                down: list[Pod]) -> webob.Response:
-        response = json_response(body)
-        if down:
-            response.headers[listing.PARTIAL_HEADER] = ', '.join(
-                sorted(pod.name for pod in down))
-        return response
-
     # availability zones
 
     def zones(self, request: webob.Request) -> webob.Response:
@@ -249,15 +219,14 @@ class ResourcesController:
         self.gateway.enforce(context, ZONE_RULE.format(view='detail'),
                              {'project_id': context.project_id})
         pods = self.gateway.list_pods()
-        up = [pod for pod in pods if not self.gateway.is_down(pod)]
-        try:
-            answers, failed = self._gather(request, up, lambda pod: (
-                self._call(request, pod, 'GET',
-                           'os-availability-zone/detail')))
-        except listing.PodRefused as refused:
-            return self._answer(request, refused.pod, refused.response)
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(pods, forward.getter(
+            caller, 'os-availability-zone/detail', forward.query(request)))
+        refused = forward.refusal(caller, gathered)
+        if refused is not None:
+            return refused
         zones: dict[str, dict[str, Any]] = {}
-        for pod, answer in answers:
+        for pod, answer in gathered.items():
             for zone in answer.json().get('availabilityZoneInfo', []):
                 name = zone.get('zoneName')
                 if name == pod.pod_az_name and pod.az_name:
@@ -279,9 +248,8 @@ class ResourcesController:
                 zones[pod.az_name] = {'zoneName': pod.az_name,
                                       'zoneState': {'available': False},
                                       'hosts': None}
-        down = [pod for pod in pods if pod not in up] + failed
-        return self._merged(request, {'availabilityZoneInfo': [
-            zones[name] for name in sorted(zones)]}, down)
+        return forward.merged({'availabilityZoneInfo': [
+            zones[name] for name in sorted(zones)]}, gathered)
 
     # key pairs
 
@@ -317,14 +285,22 @@ class ResourcesController:
 
     def _undo_keypair(self, request: webob.Request, pods: list[Pod],
                       name: str, body: dict[str, Any]) -> None:
+        """Delete the key pair from ``pods``; a pod that keeps it is
+        logged with the request id."""
         user_id = body['keypair'].get('user_id')
         params = [('user_id', user_id)] if user_id else []
         path = 'os-keypairs/' + urllib.parse.quote(name, safe='')
+        caller = forward.pods(self.gateway, request)
         for pod in pods:
             try:
-                self._call(request, pod, 'DELETE', path, params=params)
-            except PodUnavailable:
-                continue
+                status = caller.call(pod, 'DELETE', path,
+                                     params=params).status_code
+            except PodUnavailable as exc:
+                status = exc.code
+            if status >= 300 and status != 404:
+                LOG.error('key pair %s left in pod %s after a failed '
+                          'create (request %s): the pod answered %s',
+                          name, pod.name, caller.request_id, status)
 
     # limits
 
@@ -332,14 +308,15 @@ class ResourcesController:
         """``GET /limits``: the first up pod's limits, with the summed
         ones (:data:`SUMMED_LIMITS`) added up over every up pod."""
         pods = self._up_pods()
-        try:
-            answers, failed = self._gather(request, pods, lambda pod: (
-                self._call(request, pod, 'GET', 'limits')))
-        except listing.PodRefused as refused:
-            return self._answer(request, refused.pod, refused.response)
-        if not answers:
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(pods, forward.getter(
+            caller, 'limits', forward.query(request)))
+        refused = forward.refusal(caller, gathered)
+        if refused is not None:
+            return refused
+        if not gathered.ok:
             raise PodUnavailable(pods[0].name)
-        documents = [answer.json() for _, answer in answers]
+        documents = [answer.json() for _, answer in gathered.items()]
         body = copy.deepcopy(documents[0])
         absolute = body.get('limits', {}).get('absolute', {})
         for maximum, used in SUMMED_LIMITS.items():
@@ -351,7 +328,7 @@ class ResourcesController:
                 if name in absolute and values:
                     absolute[name] = (-1 if -1 in values and name == maximum
                                       else sum(values))
-        return self._merged(request, body, failed)
+        return forward.merged(body, gathered)
 
     # services and hypervisors
 
@@ -368,25 +345,22 @@ class ResourcesController:
 
     def _merged_list(self, request: webob.Request, path: str, key: str,
                      host_key: str) -> webob.Response:
-        pods = self.gateway.list_pods()
-        up = [pod for pod in pods if not self.gateway.is_down(pod)]
-        try:
-            answers, failed = self._gather(request, up, lambda pod: (
-                self._call(request, pod, 'GET', path)))
-        except listing.PodRefused as refused:
-            return self._answer(request, refused.pod, refused.response)
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(self.gateway.list_pods(), forward.getter(
+            caller, path, forward.query(request)))
+        refused = forward.refusal(caller, gathered)
+        if refused is not None:
+            return refused
         items = []
-        for pod, answer in answers:
+        for pod, answer in gathered.items():
             for item in answer.json().get(key, []):
                 if host_key in item:
                     item[host_key] = _host(item[host_key], pod)
                 service = item.get('service')
                 if isinstance(service, dict) and 'host' in service:
                     service['host'] = _host(service['host'], pod)
-                items.append(forward.translate(self.gateway, request, pod,
-                                               item))
-        down = [pod for pod in pods if pod not in up] + failed
-        return self._merged(request, {key: items}, down)
+                items.append(caller.translate(pod, item))
+        return forward.merged({key: items}, gathered)
 
     # server groups
 
@@ -426,23 +400,22 @@ class ResourcesController:
                                               all_projects=all_projects)
         routed = {r.top_id for r in routings}
         pods = list({r.pod.id: r.pod for r in routings}.values())
-        up = [pod for pod in pods if not self.gateway.is_down(pod)]
-        try:
-            answers, failed = self._gather(request, up, lambda pod: (
-                self._call(request, pod, 'GET', 'os-server-groups',
-                           params=params)))
-        except listing.PodRefused as refused:
-            return self._answer(request, refused.pod, refused.response)
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(pods, forward.getter(
+            caller, 'os-server-groups', params))
+        refused = forward.refusal(caller, gathered)
+        if refused is not None:
+            return refused
         groups = []
-        for pod, answer in sorted(answers, key=lambda pair: pair[0].name):
-            groups += [forward.translate(self.gateway, request, pod, group)
+        for pod, answer in sorted(gathered.items(),
+                                  key=lambda pair: pair[0].name):
+            groups += [caller.translate(pod, group)
                        for group in answer.json().get('server_groups', [])
                        if group.get('id') in routed]
         offset = _non_negative(request, 'offset', 0)
         limit = _non_negative(request, 'limit', len(groups))
-        down = [pod for pod in pods if pod not in up] + failed
-        return self._merged(request, {
-            'server_groups': groups[offset:offset + limit]}, down)
+        return forward.merged({
+            'server_groups': groups[offset:offset + limit]}, gathered)
 
     def on_group(self, request: webob.Request,
                  group_id: str) -> webob.Response:

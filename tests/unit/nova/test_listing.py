@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.unit.nova import fakes
+from trio2o_core.plugin import PARTIAL_HEADER
 from trio2o_plugins.nova import listing
 from trio2o_plugins.nova.service import NovaService
 
@@ -290,7 +291,7 @@ def test_down_pod_is_skipped_and_named_below_2_69(gateway, client, spread):
     assert reply.status == 200
     assert ids(reply) == expected_order(
         [r for i, r in enumerate(spread) if i % 3 != 1])
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
     assert not list_calls(gateway, 2)
 
 
@@ -302,7 +303,7 @@ def test_pod_failing_now_is_skipped_and_marked_down(gateway, client,
     reply = client.get('/v2.1/servers/detail')
 
     assert len(ids(reply)) == 6
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod3'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod3'
     assert gateway.is_down(gateway.nova(3).pod)
 
 
@@ -313,7 +314,7 @@ def test_pod_answering_500_is_skipped(gateway, client, spread):
     reply = client.get('/v2.1/servers')
 
     assert reply.status == 200
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod1'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod1'
 
 
 def test_down_pod_servers_are_unknown_records_from_2_69(gateway, client,
@@ -367,7 +368,7 @@ def test_filters_and_paging_skip_down_pods_even_at_2_69(
     reply = client.get('/v2.1/servers' + query, version='2.69')
 
     assert 'UNKNOWN' not in [s.get('status') for s in reply.body['servers']]
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
 
 
 def test_non_admin_filters_nova_ignores_keep_unknown_records(
@@ -397,7 +398,7 @@ def test_pod_failing_while_paging_gives_a_partial_page(gateway, client,
     reply = client.get('/v2.1/servers?limit=8')
 
     assert reply.status == 200
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
     assert ids(reply) == expected_order(newer)[:4] + expected_order(older)
 
 
