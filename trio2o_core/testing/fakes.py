@@ -40,7 +40,7 @@ from trio2o_core import loader
 from trio2o_core.api.router import ServiceApp
 from trio2o_core.conf import opts
 from trio2o_core.context import RequestContext
-from trio2o_core.gateway import CoreGateway
+from trio2o_core.core_gateway import CoreGateway
 from trio2o_core.plugin import Conflict
 from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import NotFound

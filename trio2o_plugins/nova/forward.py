@@ -27,7 +27,7 @@ from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import json_response
-from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova import api as compute_api
 
 RESOURCE = 'server'
 
@@ -113,7 +113,7 @@ def query(request: webob.Request) -> list[tuple[str, str]]:
 
 def pods(gateway: Gateway, request: webob.Request) -> PodCaller:
     """Return the request's caller of compute pods."""
-    return gateway.pod_caller(request, microversions.API)
+    return gateway.pod_caller(request, compute_api.API)
 
 
 def call(gateway: Gateway, request: webob.Request, pod: Pod, method: str,

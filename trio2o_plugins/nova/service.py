@@ -11,7 +11,7 @@ from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin.microversion import APIVersion
-from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
 
 #: Nova's default ``project_id_regex``
@@ -46,7 +46,7 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
-    api = microversions.API
+    api = compute_api.API
 
     def __init__(self, gateway) -> None:
         super().__init__(gateway)

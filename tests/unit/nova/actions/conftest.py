@@ -25,7 +25,7 @@ from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY
 from trio2o_core.testing.fakes import OTHER_PROJECT
 from trio2o_core.testing.fakes import PROJECT
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova.actions import dispatch
 
 SERVER = '6f3c2a0e-2d42-4a5e-9d1e-0c7d1f6b8a11'
@@ -83,7 +83,7 @@ def make_request(body: Any, server_id: str = SERVER,
     request.environ[CONTEXT_KEY] = o_context.RequestContext(
         project_id=project, user_id='user-1', is_admin=admin,
         request_id='req-0001')
-    microversions.SPEC.negotiate(request, microversions.KNOWN_MAX_VERSION)
+    compute_api.SPEC.negotiate(request, compute_api.KNOWN_MAX_VERSION)
     return request
 
 
