@@ -21,6 +21,13 @@ from trio2o_core.plugin.exceptions import PodFailed
 from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.merge import Fetch
+from trio2o_core.plugin.merge import FieldOrder
+from trio2o_core.plugin.merge import PodStream
+from trio2o_core.plugin.merge import SortKey
+from trio2o_core.plugin.merge import batch_size
+from trio2o_core.plugin.merge import comparable
+from trio2o_core.plugin.merge import merge_streams
 from trio2o_core.plugin.microversion import APIVersion
 from trio2o_core.plugin.microversion import MicroversionSpec
 from trio2o_core.plugin.podcall import PARTIAL_HEADER
@@ -40,11 +47,12 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
     'PARTIAL_HEADER', 'PLUGIN_API_VERSION', 'APIVersion', 'ActionContext',
-    'ActionResult', 'BadRequest', 'Conflict', 'Forbidden', 'Gateway',
-    'Gathered', 'MicroversionSpec', 'NoValidPod', 'NotAcceptable',
-    'NotFound', 'NotSupported', 'PluginError', 'PluginLoadError', 'Pod',
-    'PodCaller', 'PodFailed', 'PodRefused', 'PodReply', 'PodUnavailable',
-    'RequestSpec', 'Route', 'Routing', 'SchedulingPolicy',
-    'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
-    'UnsupportedMediaType', 'VolumeActionHandler', 'json_response',
+    'ActionResult', 'BadRequest', 'Conflict', 'Fetch', 'FieldOrder',
+    'Forbidden', 'Gateway', 'Gathered', 'MicroversionSpec', 'NoValidPod',
+    'NotAcceptable', 'NotFound', 'NotSupported', 'PluginError',
+    'PluginLoadError', 'Pod', 'PodCaller', 'PodFailed', 'PodRefused',
+    'PodReply', 'PodStream', 'PodUnavailable', 'RequestSpec', 'Route',
+    'Routing', 'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI',
+    'ServiceDriver', 'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler',
+    'batch_size', 'comparable', 'json_response', 'merge_streams',
 ]

@@ -28,7 +28,7 @@ from trio2o_core.plugin import json_response
 from trio2o_core.plugin import microversion
 from trio2o_core.plugin import validation
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import listing
+from trio2o_plugins.nova import server_list
 from trio2o_plugins.nova.schemas import servers as schemas
 
 #: the routing type of server groups
@@ -92,7 +92,7 @@ class ServersController:
     def __init__(self, service: ServiceDriver) -> None:
         self.service = service
         self.gateway = service.gateway
-        self.lister = listing.ServerLister(self.gateway)
+        self.lister = server_list.ServerLister(self.gateway)
 
     def routes(self) -> Sequence[Route]:
         routes = [

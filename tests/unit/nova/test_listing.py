@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.unit.nova import fakes
 from trio2o_core.plugin import PARTIAL_HEADER
-from trio2o_plugins.nova import listing
+from trio2o_plugins.nova import server_list
 from trio2o_plugins.nova.service import NovaService
 
 SECOND = 1_000_000
@@ -382,7 +382,7 @@ def test_non_admin_filters_nova_ignores_keep_unknown_records(
 
 def test_pod_failing_while_paging_gives_a_partial_page(gateway, client,
                                                        monkeypatch):
-    monkeypatch.setattr(listing, 'MIN_BATCH', 1)
+    monkeypatch.setattr(server_list, 'MIN_BATCH', 1)
     older = [gateway.add_server(1, created=c * SECOND) for c in range(4)]
     newer = [gateway.add_server(2, created=(10 + c) * SECOND)
              for c in range(8)]
@@ -417,7 +417,7 @@ def test_paging_yields_the_global_order(monkeypatch, data, counts,
     alike, sorted apart by the pods), some not the caller's: following
     the next links from any marker gives every later server once, in
     the global order."""
-    monkeypatch.setattr(listing, 'MIN_BATCH', min_batch)
+    monkeypatch.setattr(server_list, 'MIN_BATCH', min_batch)
     gateway = fakes.NovaGateway(pods=3)
     gateway.conf.api.max_limit = max_limit
     client = fakes.Client(NovaService(gateway))
