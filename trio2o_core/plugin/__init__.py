@@ -38,6 +38,7 @@ from trio2o_core.plugin.podcall import PodReply
 from trio2o_core.plugin.podcall import ServiceAPI
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
+from trio2o_core.plugin.service import Handler
 from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.service import json_response
@@ -48,8 +49,8 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 __all__ = [
     'PARTIAL_HEADER', 'PLUGIN_API_VERSION', 'APIVersion', 'ActionContext',
     'ActionResult', 'BadRequest', 'Conflict', 'Fetch', 'FieldOrder',
-    'Forbidden', 'Gateway', 'Gathered', 'MicroversionSpec', 'NoValidPod',
-    'NotAcceptable', 'NotFound', 'NotSupported', 'PluginError',
+    'Forbidden', 'Gateway', 'Gathered', 'Handler', 'MicroversionSpec',
+    'NoValidPod', 'NotAcceptable', 'NotFound', 'NotSupported', 'PluginError',
     'PluginLoadError', 'Pod', 'PodCaller', 'PodFailed', 'PodRefused',
     'PodReply', 'PodStream', 'PodUnavailable', 'RequestSpec', 'Route',
     'Routing', 'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI',

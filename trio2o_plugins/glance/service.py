@@ -25,7 +25,7 @@ from trio2o_core.plugin import json_response
 from trio2o_core.plugin import links
 from trio2o_core.plugin.request import CONTEXT_KEY
 
-OPTS = [
+OPTS: list[cfg.Opt] = [
     cfg.StrOpt('pod',
                help='Region name of the pod whose Glance serves images. '
                     'Unset: the first enabled pod by name.'),
@@ -156,7 +156,8 @@ class _SizedBody:
         return self._length
 
     def read(self, size: int = -1) -> bytes:
-        return self._stream.read(size)
+        data: bytes = self._stream.read(size)
+        return data
 
 
 def _body(request: webob.Request) -> Any:

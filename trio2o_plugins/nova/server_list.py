@@ -209,7 +209,8 @@ class ServerLister:
         if not detail:
             record = {'id': record['id'], 'name': record.get('name'),
                       'links': record.get('links', [])}
-        return caller.translate(pod, record)
+        shown: dict[str, Any] = caller.translate(pod, record)
+        return shown
 
     def _unknown(self, request: webob.Request, query: ListRequest,
                  down: list[Pod], allowed: Mapping[str, set[str]] | None,

@@ -16,6 +16,7 @@ from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import comparable
 from trio2o_core.plugin import microversion
+from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
 PAGING_SORTING = ('sort_key', 'sort_dir', 'limit', 'marker')
@@ -218,7 +219,7 @@ def parse(request: webob.Request, gateway: Gateway,
     :raises Forbidden: ``all_tenants`` without the right, or a non-admin
         sorting by host or node.
     """
-    schema = microversion.pick(schemas.INDEX_QUERY, request)
+    schema = common.for_request(schemas.INDEX_QUERY, request)
     params = request.GET.dict_of_lists()
     validate_query(schema, params)
     known = set(schema['properties'])

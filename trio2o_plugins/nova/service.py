@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Handler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
@@ -24,8 +26,9 @@ def project_scoped(route: Route) -> Route:
 
     A project id other than the token's answers Nova's 400.
     """
-    def scoped(handler):
-        def call(request: webob.Request, url_project_id: str, **params):
+    def scoped(handler: Handler) -> Handler:
+        def call(request: webob.Request, url_project_id: str,
+                 **params: str) -> webob.Response:
             if url_project_id != request.context.project_id:
                 raise BadRequest(
                     f"Malformed request URL: URL's project_id "
@@ -48,7 +51,7 @@ class NovaService(ServiceDriver):
     fault_style = 'nova'
     api = compute_api.API
 
-    def __init__(self, gateway) -> None:
+    def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
         from trio2o_plugins.nova import resources
         from trio2o_plugins.nova import servers

@@ -92,7 +92,8 @@ def action_key(body: Any) -> str:
         raise BadRequest(MALFORMED)
     if not isinstance(body, dict):
         raise NotFound(NOT_FOUND)
-    return next(iter(body))
+    key: str = next(iter(body))
+    return key
 
 
 class ActionDispatcher:
@@ -163,7 +164,7 @@ class ActionDispatcher:
         pod = ctx.routing.pod
         if isinstance(result, PodAnswer):
             response = ctx.pods.relay(pod, result.response)
-            response.headers.update(result.headers)
+            response.headers.update(result.headers.items())
             return response
         headers = dict(result.headers)
         if 'Location' in headers:
