@@ -57,8 +57,8 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import SortKey
 from trio2o_core.plugin import batch_size
+from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import links
 from trio2o_core.plugin import merge_streams
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.server_query import ListRequest
@@ -224,7 +224,7 @@ class ServerLister:
                     all_projects=query.all_tenants, pod_id=pod.id):
                 if allowed is None or routing.top_id in allowed[pod.id]:
                     routings.append(routing)
-        base = links.gateway_url(request)
+        base = gateway_url(request)
         records = []
         for routing in routings[:max(room, 0)]:
             record: dict[str, Any] = {'id': routing.top_id,
@@ -252,5 +252,5 @@ def _next_link(request: webob.Request, query: ListRequest,
     params = dict(sorted(query.link_params))
     params['marker'] = marker
     collection = 'servers/detail' if query.detail else 'servers'
-    return (f'{links.gateway_url(request)}/v2.1/{collection}?'
+    return (f'{gateway_url(request)}/v2.1/{collection}?'
             f'{urllib.parse.urlencode(params)}')

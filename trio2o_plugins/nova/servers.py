@@ -25,7 +25,7 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import validation
+from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import server_list
 from trio2o_plugins.nova.schemas import common
@@ -144,7 +144,7 @@ class ServersController:
             not list (500).
         """
         body = request.json_body_or_none()
-        validation.validate(common.for_request(schemas.CREATE, request),
+        validate(common.for_request(schemas.CREATE, request),
                             body)
         server = body['server']
         pod = self._place(request, body)
@@ -287,7 +287,7 @@ class ServersController:
         """``PUT /servers/{id}``: body checked with Nova's schema, a
         pinned zone named as the pod knows it."""
         body = request.json_body_or_none()
-        validation.validate(common.for_request(schemas.UPDATE, request),
+        validate(common.for_request(schemas.UPDATE, request),
                             body)
         routing = forward.server_routing(self.gateway, request, server_id)
         zone = body['server'].get('pinned_availability_zone')

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import webob
 
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import Handler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin.microversion import APIVersion
 from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
 

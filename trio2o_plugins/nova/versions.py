@@ -7,7 +7,7 @@ from typing import Any
 
 import webob
 
-from trio2o_core.plugin import links
+from trio2o_core.plugin import gateway_url
 from trio2o_plugins.nova import api as compute_api
 
 DESCRIBED_BY = {'rel': 'describedby', 'type': 'text/html',
@@ -38,7 +38,7 @@ def _versions(maximum: str) -> dict[str, dict[str, Any]]:
 
 def _href(request: webob.Request, version_id: str) -> str:
     segment = 'v2.1' if version_id == 'v2.1' else 'v2'
-    return f'{links.gateway_url(request)}/{segment}/'
+    return f'{gateway_url(request)}/{segment}/'
 
 
 def version_list(request: webob.Request, maximum: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import webob
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import PluginLoadError
@@ -26,8 +27,7 @@ from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import microversion
-from trio2o_core.plugin import validation
-from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
@@ -132,7 +132,7 @@ class ActionDispatcher:
             raise NotFound(NOT_FOUND)
         schema = action.schema_for(version)
         if schema is not None:
-            validation.validate(schema, body)
+            validate(schema, body)
         handler = action.handler
         routing = self._routing(handler, request, server_id, body)
         if handler.policy_rule:
