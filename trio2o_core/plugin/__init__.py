@@ -42,6 +42,11 @@ from trio2o_core.plugin.service import Handler
 from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.service import json_response
+from trio2o_core.plugin.settle import PodGet
+from trio2o_core.plugin.settle import PodInventory
+from trio2o_core.plugin.settle import PodUnreadable
+from trio2o_core.plugin.settle import Reconciler
+from trio2o_core.plugin.settle import ResourceState
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
 from trio2o_core.plugin.validation import validate
@@ -52,8 +57,9 @@ __all__ = [
     'ActionContext', 'ActionResult', 'BadRequest', 'Conflict', 'Fetch',
     'FieldOrder', 'Forbidden', 'Gateway', 'Gathered', 'Handler',
     'MicroversionSpec', 'NoValidPod', 'NotFound', 'PluginError',
-    'PluginLoadError', 'Pod', 'PodCaller', 'PodFailed', 'PodRefused',
-    'PodReply', 'PodStream', 'PodUnavailable', 'RequestSpec', 'Route',
+    'PluginLoadError', 'Pod', 'PodCaller', 'PodFailed', 'PodGet',
+    'PodInventory', 'PodRefused', 'PodReply', 'PodStream', 'PodUnavailable',
+    'PodUnreadable', 'Reconciler', 'RequestSpec', 'ResourceState', 'Route',
     'Routing', 'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI',
     'ServiceDriver', 'SortKey', 'VolumeActionHandler', 'batch_size',
     'comparable', 'gateway_url', 'json_response', 'merge_streams',

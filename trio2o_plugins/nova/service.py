@@ -10,11 +10,13 @@ from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import Handler
+from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
+from trio2o_plugins.nova.settle import ServerReconciler
 
 #: Nova's default ``project_id_regex``
 PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
@@ -60,6 +62,9 @@ class NovaService(ServiceDriver):
         self.servers = servers.ServersController(self)
         self.resources = resources.ResourcesController(self)
         self.actions = dispatch.ActionDispatcher(self)
+
+    def reconciler(self) -> Reconciler:
+        return ServerReconciler()
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),
