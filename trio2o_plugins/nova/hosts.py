@@ -38,10 +38,8 @@ class HostsController(PodResources):
 
     def _merged_list(self, request: webob.Request, path: str, key: str,
                      host_key: str) -> webob.Response:
-        caller = forward.pods(self.gateway, request)
-        gathered = caller.gather(self.gateway.list_pods(), forward.getter(
-            caller, path, forward.query(request)))
-        refused = forward.refusal(caller, gathered)
+        caller, gathered, refused = self._gathered(
+            request, self.gateway.list_pods(), path)
         if refused is not None:
             return refused
         items = []

@@ -32,10 +32,7 @@ class LimitsController(PodResources):
         """``GET /limits``: the first up pod's limits, with the summed
         ones (:data:`SUMMED_LIMITS`) added up over every up pod."""
         pods = self._up_pods()
-        caller = forward.pods(self.gateway, request)
-        gathered = caller.gather(pods, forward.getter(
-            caller, 'limits', forward.query(request)))
-        refused = forward.refusal(caller, gathered)
+        _, gathered, refused = self._gathered(request, pods, 'limits')
         if refused is not None:
             return refused
         if not gathered.ok:

@@ -17,7 +17,9 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Gathered
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodCaller
 from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
@@ -113,6 +115,20 @@ class PodResources:
     def _answer(self, request: webob.Request, pod: Pod,
                 answer: PodReply) -> webob.Response:
         return forward.to_response(request, answer, pod, self.gateway)
+
+    def _gathered(self, request: webob.Request, pods: Sequence[Pod],
+                  path: str,
+                  params: Sequence[tuple[str, str]] | None = None
+                  ) -> tuple[PodCaller, Gathered[PodReply],
+                             webob.Response | None]:
+        """``GET`` ``path`` (with the request's query unless ``params``)
+        from ``pods`` in parallel; return the caller, what the pods gave,
+        and the answer of the first pod that refused (or None)."""
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(pods, forward.getter(
+            caller, path, forward.query(request) if params is None
+            else params))
+        return caller, gathered, forward.refusal(caller, gathered)
 
     def first_pod(self, request: webob.Request,
                   **_: str) -> webob.Response:

@@ -63,10 +63,8 @@ class ServerGroupsController(PodResources):
                                               all_projects=all_projects)
         routed = {r.top_id for r in routings}
         pods = list({r.pod.id: r.pod for r in routings}.values())
-        caller = forward.pods(self.gateway, request)
-        gathered = caller.gather(pods, forward.getter(
-            caller, 'os-server-groups', params))
-        refused = forward.refusal(caller, gathered)
+        caller, gathered, refused = self._gathered(
+            request, pods, 'os-server-groups', params)
         if refused is not None:
             return refused
         groups = []

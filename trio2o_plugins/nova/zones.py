@@ -52,10 +52,8 @@ class ZonesController(PodResources):
         self.gateway.enforce(context, ZONE_RULE.format(view='detail'),
                              {'project_id': context.project_id})
         pods = self.gateway.list_pods()
-        caller = forward.pods(self.gateway, request)
-        gathered = caller.gather(pods, forward.getter(
-            caller, 'os-availability-zone/detail', forward.query(request)))
-        refused = forward.refusal(caller, gathered)
+        _, gathered, refused = self._gathered(
+            request, pods, 'os-availability-zone/detail')
         if refused is not None:
             return refused
         zones: dict[str, dict[str, Any]] = {}
