@@ -24,7 +24,7 @@ from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import VolumeActionHandler
-from trio2o_core.testing.fakes import Client
+from trio2o_core.testing.client import Client
 from trio2o_core.testing.fakes import FakeGateway
 
 #: what must never reach a client in a fault body: a class, a module path

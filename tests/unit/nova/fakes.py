@@ -24,15 +24,15 @@ from typing import Any
 import requests
 
 from trio2o_core.plugin import Pod
+from trio2o_core.testing.client import Client  # noqa: F401
+from trio2o_core.testing.client import Reply  # noqa: F401
 from trio2o_core.testing.fakes import ADMIN_PROJECT  # noqa: F401
 from trio2o_core.testing.fakes import EPOCH
 from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY  # noqa: F401
 from trio2o_core.testing.fakes import OTHER_PROJECT  # noqa: F401
 from trio2o_core.testing.fakes import PROJECT
-from trio2o_core.testing.fakes import Client  # noqa: F401
 from trio2o_core.testing.fakes import FakeGateway
 from trio2o_core.testing.fakes import PodRequest
-from trio2o_core.testing.fakes import Reply  # noqa: F401
 from trio2o_core.testing.fakes import pod_response
 from trio2o_core.testing.fakes import refused
 
