@@ -1,8 +1,9 @@
 """Calls to the pod that owns a resource, and their answers to clients.
 
-Every pod call goes through :func:`call`; every pod answer a client sees
-goes through :func:`to_response`, so hrefs, availability zones and error
-rules are the same everywhere.
+Every pod call goes through the request's pod caller (:func:`pods`);
+every pod answer a client sees goes through its ``relay`` or
+``translate``, so hrefs, availability zones and error rules are the same
+everywhere.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,26 +116,6 @@ def pods(gateway: Gateway, request: webob.Request) -> PodCaller:
     return gateway.pod_caller(request, compute_api.API)
 
 
-def call(gateway: Gateway, request: webob.Request, pod: Pod, method: str,
-         path: str, *, json: Any = None,
-         params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
-         microversion: str | None = None) -> PodReply:
-    """Send one compute API call to ``pod`` as the caller (see
-    :meth:`PodCaller.call`).
-
-    :raises PodUnavailable: the pod cannot be reached.
-    """
-    return pods(gateway, request).call(pod, method, path, json=json,
-                                       params=params,
-                                       microversion=microversion)
-
-
-def translate(gateway: Gateway, request: webob.Request, pod: Pod,
-              value: Any) -> Any:
-    """Return a pod's JSON value as the gateway shows it."""
-    return pods(gateway, request).translate(pod, value)
-
-
 def checked(pod: Pod, reply: PodReply) -> PodReply:
     """Return a pod's 2xx answer.
 
@@ -173,10 +153,3 @@ def merged(body: Any, gathered: Gathered[Any]) -> webob.Response:
     response = json_response(body)
     gathered.mark_partial(response)
     return response
-
-
-def to_response(request: webob.Request, pod_response: PodReply, pod: Pod,
-                gateway: Gateway) -> webob.Response:
-    """Turn a pod's answer into the gateway's (see
-    :meth:`PodCaller.relay`)."""
-    return pods(gateway, request).relay(pod, pod_response)

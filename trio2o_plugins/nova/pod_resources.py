@@ -108,13 +108,13 @@ class PodResources:
     def _call(self, request: webob.Request, pod: Pod, method: str,
               path: str, body: Any = None,
               params: Any = None) -> PodReply:
-        return forward.call(self.gateway, request, pod, method, path,
-                            json=body, params=forward.query(request)
-                            if params is None else params)
+        return forward.pods(self.gateway, request).call(
+            pod, method, path, json=body,
+            params=forward.query(request) if params is None else params)
 
     def _answer(self, request: webob.Request, pod: Pod,
                 answer: PodReply) -> webob.Response:
-        return forward.to_response(request, answer, pod, self.gateway)
+        return forward.pods(self.gateway, request).relay(pod, answer)
 
     def _gathered(self, request: webob.Request, pods: Sequence[Pod],
                   path: str,

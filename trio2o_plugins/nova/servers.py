@@ -162,14 +162,14 @@ class ServersController:
         pending = forward.PendingCreate(self.gateway, request, pod,
                                         forward.RESOURCE)
         try:
-            answer = forward.call(self.gateway, request, pod, 'POST',
-                                  'servers', json=forwarded)
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'POST', 'servers', json=forwarded)
         except PodUnavailable:
             pending.abandon()
             raise
         if answer.status_code >= 300:
             pending.abandon()
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,
@@ -179,7 +179,7 @@ class ServersController:
             members = []
             pending.route([created['server']['id']])
         if password is None:
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         return self._first_of(request, pod, server, members, password)
 
     def _place(self, request: webob.Request,
@@ -241,8 +241,8 @@ class ServersController:
         marker = None
         while True:
             page = params + ([('marker', marker)] if marker else [])
-            answer = forward.call(self.gateway, request, pod, 'GET',
-                                  'servers/detail', params=page)
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'GET', 'servers/detail', params=page)
             body = answer.json() if answer.status_code == 200 else {}
             members += body.get('servers', [])
             if not body.get('servers') or not body.get('servers_links'):
@@ -269,7 +269,7 @@ class ServersController:
                                           [{'name': 'default'}]),
             'adminPass': password,
         }
-        view = forward.translate(self.gateway, request, pod, view)
+        view = forward.pods(self.gateway, request).translate(pod, view)
         headers = {link['rel']: link['href'] for link in view['links']}
         return json_response({'server': view}, 202,
                              {'Location': headers.get('self', '')})
@@ -330,13 +330,12 @@ class ServersController:
                    routing: Any = None) -> webob.Response:
         routing = routing or forward.server_routing(self.gateway, request,
                                                     server_id)
-        answer = forward.call(
-            self.gateway, request, routing.pod, method,
-            f'servers/{routing.bottom_id}', json=body,
-            params=forward.query(request))
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, method,
+                             f'servers/{routing.bottom_id}', json=body,
+                             params=forward.query(request))
         forward.forget_if_gone(self.gateway, routing, answer)
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        return caller.relay(routing.pod, answer)
 
     def sub_resource(self, request: webob.Request, server_id: str,
                      item: str | None = None) -> webob.Response:
@@ -352,11 +351,10 @@ class ServersController:
         suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
         path = (f'servers/{routing.bottom_id}'
                 + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
-        answer = forward.call(self.gateway, request, routing.pod,
-                              request.method, path, json=body,
-                              params=forward.query(request))
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, request.method, path, json=body,
+                             params=forward.query(request))
+        return caller.relay(routing.pod, answer)
 
     def _check_volume(self, request: webob.Request, pod: Pod,
                       body: Any) -> None:
