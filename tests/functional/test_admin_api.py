@@ -29,7 +29,7 @@ import requests
 from oslo_config import cfg
 from paste import deploy
 
-from trio2o_core import gateway
+from trio2o_core import core_gateway
 from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
@@ -116,7 +116,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if parse:
         CONF([], project='trio2o', default_config_files=[])
     db.reset_engine()
-    gateway.reset_gateway()
+    core_gateway.reset_gateway()
     policies.reset()
     migration.upgrade()
     server = ThreadedServer(deploy.loadapp(f'config:{PASTE}',
@@ -126,7 +126,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.stop()
         db.reset_engine()
-        gateway.reset_gateway()
+        core_gateway.reset_gateway()
         policies.reset()
         for name, _, group in overrides:
             CONF.clear_override(name, group=group)

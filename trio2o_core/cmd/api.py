@@ -16,7 +16,7 @@ from collections.abc import Sequence  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 
-from trio2o_core import config  # noqa: E402
+from trio2o_core import startup  # noqa: E402
 from trio2o_core.api import app as app_factories  # noqa: E402
 from trio2o_core.conf import CONF  # noqa: E402
 
@@ -78,7 +78,7 @@ def serve(app: object, sock: object, workers: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the API server until interrupted."""
-    config.parse_args(sys.argv[1:] if argv is None else argv)
+    startup.parse_args(sys.argv[1:] if argv is None else argv)
     green_psycopg2()
     from trio2o_core.plugin.exceptions import PluginLoadError
 

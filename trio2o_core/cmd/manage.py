@@ -12,9 +12,9 @@ from typing import Any
 
 from oslo_log import log
 
-from trio2o_core import config
 from trio2o_core import loader
 from trio2o_core import reconcile
+from trio2o_core import startup
 from trio2o_core.admin.service import _pod
 from trio2o_core.admin.service import _routing
 from trio2o_core.conf import CONF
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Logs go to stderr so that stdout carries only the command's output.
     log.register_options(CONF)
     CONF.set_default('use_stderr', True)
-    config.parse_args(oslo_args)
+    startup.parse_args(oslo_args)
     try:
         return _run(args)
     except (db_exc.DBError, reconcile.ReconcileError) as exc:

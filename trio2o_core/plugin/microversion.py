@@ -197,7 +197,7 @@ def of(request: webob.Request) -> APIVersion:
     :raises LookupError: the request's path is outside microversion
         control.
     """
-    version = request.environ.get(VERSION_KEY)
+    version: APIVersion | None = request.environ.get(VERSION_KEY)
     if version is None:
         raise LookupError('no microversion was negotiated')
     return version

@@ -137,6 +137,12 @@ class Gathered(Generic[T]):
 class PodCaller(abc.ABC):
     """Calls, as one request's caller, the pods behind one service."""
 
+    @property
+    @abc.abstractmethod
+    def request_id(self) -> str | None:
+        """The request id pod calls carry (``X-OpenStack-Request-ID``);
+        name it when logging about a pod call."""
+
     @abc.abstractmethod
     def call(self, target: Pod | Routing, method: str, path: str, *,
              json: Any = None, data: RawBody | None = None,

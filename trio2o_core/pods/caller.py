@@ -91,7 +91,6 @@ class CorePodCaller(PodCaller):
 
     @property
     def request_id(self) -> str | None:
-        """The id pod calls carry as ``X-OpenStack-Request-ID``."""
         if self.context is None:
             return None
         return self.context.global_request_id or self.context.request_id

@@ -19,8 +19,8 @@ from trio2o_core.plugin import MicroversionSpec
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import links
 
 MIN_VERSION = APIVersion(3, 0)
 #: the highest version of the Cinder release the gateway was built
@@ -59,7 +59,7 @@ class CinderService(ServiceDriver):
             'links': [{'rel': 'describedby', 'type': 'text/html',
                        'href': 'https://docs.openstack.org/'},
                       {'rel': 'self',
-                       'href': links.gateway_url(request) + '/v3/'}],
+                       'href': gateway_url(request) + '/v3/'}],
             'media-types': [{
                 'base': 'application/json',
                 'type': 'application/vnd.openstack.volume+json;version=3'}],

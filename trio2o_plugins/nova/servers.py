@@ -25,10 +25,10 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import microversion
-from trio2o_core.plugin import validation
+from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import listing
+from trio2o_plugins.nova import server_list
+from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
 #: the routing type of server groups
@@ -92,7 +92,7 @@ class ServersController:
     def __init__(self, service: ServiceDriver) -> None:
         self.service = service
         self.gateway = service.gateway
-        self.lister = listing.ServerLister(self.gateway)
+        self.lister = server_list.ServerLister(self.gateway)
 
     def routes(self) -> Sequence[Route]:
         routes = [
@@ -146,7 +146,7 @@ class ServersController:
             not list (500).
         """
         body = request.json_body_or_none()
-        validation.validate(microversion.pick(schemas.CREATE, request),
+        validate(common.for_request(schemas.CREATE, request),
                             body)
         server = body['server']
         pod = self._place(request, body)
@@ -164,8 +164,8 @@ class ServersController:
         pending = forward.PendingCreate(self.gateway, request, pod,
                                         forward.RESOURCE)
         try:
-            answer = forward.call(self.gateway, request, pod, 'POST',
-                                  'servers', json=forwarded)
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'POST', 'servers', json=forwarded)
         except PodUnavailable as exc:
             # the pod may have made servers whose ids the gateway never
             # learnt: the request row stays for the reconciler
@@ -174,7 +174,7 @@ class ServersController:
             raise
         if answer.status_code >= 300:
             pending.abandon()
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,
@@ -184,7 +184,7 @@ class ServersController:
             members = []
             pending.route([created['server']['id']])
         if password is None:
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         return self._first_of(request, pod, server, members, password)
 
     def _place(self, request: webob.Request,
@@ -246,8 +246,8 @@ class ServersController:
         marker = None
         while True:
             page = params + ([('marker', marker)] if marker else [])
-            answer = forward.call(self.gateway, request, pod, 'GET',
-                                  'servers/detail', params=page)
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'GET', 'servers/detail', params=page)
             body = answer.json() if answer.status_code == 200 else {}
             members += body.get('servers', [])
             if not body.get('servers') or not body.get('servers_links'):
@@ -274,7 +274,7 @@ class ServersController:
                                           [{'name': 'default'}]),
             'adminPass': password,
         }
-        view = forward.translate(self.gateway, request, pod, view)
+        view = forward.pods(self.gateway, request).translate(pod, view)
         headers = {link['rel']: link['href'] for link in view['links']}
         return json_response({'server': view}, 202,
                              {'Location': headers.get('self', '')})
@@ -292,7 +292,7 @@ class ServersController:
         """``PUT /servers/{id}``: body checked with Nova's schema, a
         pinned zone named as the pod knows it."""
         body = request.json_body_or_none()
-        validation.validate(microversion.pick(schemas.UPDATE, request),
+        validate(common.for_request(schemas.UPDATE, request),
                             body)
         routing = forward.server_routing(self.gateway, request, server_id)
         zone = body['server'].get('pinned_availability_zone')
@@ -335,13 +335,12 @@ class ServersController:
                    routing: Any = None) -> webob.Response:
         routing = routing or forward.server_routing(self.gateway, request,
                                                     server_id)
-        answer = forward.call(
-            self.gateway, request, routing.pod, method,
-            f'servers/{routing.bottom_id}', json=body,
-            params=forward.query(request))
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, method,
+                             f'servers/{routing.bottom_id}', json=body,
+                             params=forward.query(request))
         forward.forget_if_gone(self.gateway, routing, answer)
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        return caller.relay(routing.pod, answer)
 
     def sub_resource(self, request: webob.Request, server_id: str,
                      item: str | None = None) -> webob.Response:
@@ -357,11 +356,10 @@ class ServersController:
         suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
         path = (f'servers/{routing.bottom_id}'
                 + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
-        answer = forward.call(self.gateway, request, routing.pod,
-                              request.method, path, json=body,
-                              params=forward.query(request))
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, request.method, path, json=body,
+                             params=forward.query(request))
+        return caller.relay(routing.pod, answer)
 
     def _check_volume(self, request: webob.Request, pod: Pod,
                       body: Any) -> None:

@@ -6,13 +6,17 @@ from collections.abc import Sequence
 
 import webob
 
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Handler
+from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin.microversion import APIVersion
-from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
+from trio2o_plugins.nova.settle import ServerReconciler
 
 #: Nova's default ``project_id_regex``
 PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
@@ -24,8 +28,9 @@ def project_scoped(route: Route) -> Route:
 
     A project id other than the token's answers Nova's 400.
     """
-    def scoped(handler):
-        def call(request: webob.Request, url_project_id: str, **params):
+    def scoped(handler: Handler) -> Handler:
+        def call(request: webob.Request, url_project_id: str,
+                 **params: str) -> webob.Response:
             if url_project_id != request.context.project_id:
                 raise BadRequest(
                     f"Malformed request URL: URL's project_id "
@@ -46,9 +51,9 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
-    api = microversions.API
+    api = compute_api.API
 
-    def __init__(self, gateway) -> None:
+    def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
         from trio2o_plugins.nova import resources
         from trio2o_plugins.nova import servers
@@ -57,6 +62,9 @@ class NovaService(ServiceDriver):
         self.servers = servers.ServersController(self)
         self.resources = resources.ResourcesController(self)
         self.actions = dispatch.ActionDispatcher(self)
+
+    def reconciler(self) -> Reconciler:
+        return ServerReconciler()
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),

@@ -17,6 +17,7 @@ import webob
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import PluginLoadError
@@ -26,8 +27,7 @@ from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import microversion
-from trio2o_core.plugin import validation
-from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.actions.base import PodAnswer
@@ -92,7 +92,8 @@ def action_key(body: Any) -> str:
         raise BadRequest(MALFORMED)
     if not isinstance(body, dict):
         raise NotFound(NOT_FOUND)
-    return next(iter(body))
+    key: str = next(iter(body))
+    return key
 
 
 class ActionDispatcher:
@@ -131,7 +132,7 @@ class ActionDispatcher:
             raise NotFound(NOT_FOUND)
         schema = action.schema_for(version)
         if schema is not None:
-            validation.validate(schema, body)
+            validate(schema, body)
         handler = action.handler
         routing = self._routing(handler, request, server_id, body)
         if handler.policy_rule:
@@ -163,7 +164,7 @@ class ActionDispatcher:
         pod = ctx.routing.pod
         if isinstance(result, PodAnswer):
             response = ctx.pods.relay(pod, result.response)
-            response.headers.update(result.headers)
+            response.headers.update(result.headers.items())
             return response
         headers = dict(result.headers)
         if 'Location' in headers:

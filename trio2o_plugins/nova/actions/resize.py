@@ -29,7 +29,7 @@ class Resize(PodAction):
                body: Mapping[str, Any]) -> ActionResult:
         flavor_id = str(body['resize']['flavorRef'])
         response = ctx.call(
-            ctx, 'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
+            'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
         if response.status_code == 404:
             raise BadRequest(f'Flavor {flavor_id} could not be found.')
         if response.status_code != 200:
