@@ -20,6 +20,12 @@ from trio2o_core.plugin.exceptions import PluginLoadError
 from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.plugin.gateway import Gateway
+from trio2o_core.plugin.query import parse_bool
+from trio2o_core.plugin.query import parse_int
+from trio2o_core.plugin.query import parse_limit
+from trio2o_core.plugin.query import parse_marker
+from trio2o_core.plugin.query import parse_sort
+from trio2o_core.plugin.query import shown_value
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
 from trio2o_core.plugin.service import Route
@@ -36,5 +42,6 @@ __all__ = [
     'NotSupported', 'PluginError', 'PluginLoadError', 'Pod',
     'PodUnavailable', 'RequestSpec', 'Route', 'Routing', 'SchedulingPolicy',
     'ServerActionHandler', 'ServiceDriver', 'VolumeActionHandler',
-    'json_response',
+    'json_response', 'parse_bool', 'parse_int', 'parse_limit',
+    'parse_marker', 'parse_sort', 'shown_value',
 ]

@@ -7,8 +7,11 @@ import re
 from collections.abc import Mapping
 
 from trio2o_core.plugin import exceptions
+from trio2o_core.plugin.query import shown_value
 
-_FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
+# ASCII digits only, and at most 9 of them per part: nothing reaches int()
+# with thousands of digits, and no API has a version that long.
+_FORMAT = re.compile(r'([1-9][0-9]{0,8})\.([1-9][0-9]{0,8}|0)', re.ASCII)
 
 
 @functools.total_ordering
@@ -25,13 +28,14 @@ class APIVersion:
     def parse(cls, text: str) -> APIVersion:
         """Parse ``"X.Y"``.
 
-        :raises BadRequest: the text is not ``MajorNum.MinorNum``.
+        :raises BadRequest: the text is not ``MajorNum.MinorNum`` of ASCII
+            digits, at most 9 per number.
         """
-        match = _FORMAT.match(text)
+        match = _FORMAT.fullmatch(text)
         if not match:
             raise exceptions.BadRequest(
-                f'API Version String {text} is of invalid format. Must be '
-                'of format MajorNum.MinorNum.')
+                f'API Version String {shown_value(text)} is of invalid '
+                'format. Must be of format MajorNum.MinorNum.')
         return cls(int(match.group(1)), int(match.group(2)))
 
     def _key(self) -> tuple[int, int]:
@@ -101,6 +105,6 @@ def negotiate(requested: str | None, minimum: APIVersion,
     version = APIVersion.parse(requested)
     if not version.matches(minimum, maximum):
         raise exceptions.NotAcceptable(
-            f'Version {requested} is not supported by the API. Minimum is '
+            f'Version {version} is not supported by the API. Minimum is '
             f'{minimum} and maximum is {maximum}.')
     return version
