@@ -99,3 +99,23 @@ def test_chunked_upload_reaches_glance_whole(gateway, demo):
         assert stored.hash_value == hashlib.sha512(data).hexdigest()
     finally:
         demo.image.delete_image(image, ignore_missing=True)
+
+
+@pytest.mark.parametrize('path', [
+    '/image/%2E%2E/', '/image/v2/%2e%2e/%2e%2e/', '/image/v2/images/%2E%2E',
+    '/image/v2/images%2F%2E%2E%2F%2E%2E', '/image/v2/images%3Flimit=1',
+    '/image/v2/%252E%252E/'])
+def test_dot_segments_and_hidden_queries_never_reach_glance(gateway, demo,
+                                                            path):
+    response = requests.get(
+        gateway.url + path, timeout=30,
+        headers={'X-Auth-Token': demo.session.get_token()})
+    assert response.status_code == 404
+    assert 'Traceback' not in response.text
+
+
+def test_invalid_utf8_in_the_path_is_400(gateway, demo):
+    response = requests.get(
+        gateway.url + '/image/v2/images/%ff', timeout=30,
+        headers={'X-Auth-Token': demo.session.get_token()})
+    assert response.status_code == 400
