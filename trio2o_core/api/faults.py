@@ -35,7 +35,8 @@ NOVA_UNEXPECTED = 'Unexpected API Error. Please contact the administrator'
 CINDER_UNEXPECTED = ('The server has either erred or is incapable of '
                      'performing the requested operation.')
 
-# db errors the admin API lets through, with their HTTP status
+#: db errors whose message the gateway wrote (ids, column names, counts):
+#: sent to the client with their HTTP status
 _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.MarkerNotFound, 400),
     (db_exc.InvalidValue, 400),
@@ -43,9 +44,11 @@ _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.NotFound, 404),
     (db_exc.PodInUse, 409),
     (db_exc.Duplicate, 409),
-    (db_exc.DBConnectionError, 503),
-    (db_exc.TransientError, 503),
 )
+#: db errors carrying the driver's text (host, user, pool state): logged,
+#: answered 503 with this message
+DB_UNAVAILABLE = 'The service is temporarily unavailable. Try again later.'
+_DB_UNAVAILABLE = (db_exc.DBConnectionError, db_exc.TransientError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,11 +77,26 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
                         ks_exc.EndpointNotFound)):
         LOG.warning('pod unreachable: %s', exc)
         return Fault(503, 'A pod needed by this request is unavailable.')
+    fault = _db_fault(exc)
+    if fault is not None:
+        return fault
+    LOG.error('unexpected error', exc_info=exc)
+    return _unexpected(style)
+
+
+def _db_fault(exc: BaseException) -> Fault | None:
+    """The fault of a database error, None for any other exception.
+
+    Only messages the gateway wrote reach the client; the driver's text
+    goes to the log.
+    """
     for cls, code in _DB_CODES:
         if isinstance(exc, cls):
             return Fault(code, str(exc))
-    LOG.error('unexpected error', exc_info=exc)
-    return _unexpected(exc, style)
+    if isinstance(exc, _DB_UNAVAILABLE):
+        LOG.warning('database unavailable: %s', exc)
+        return Fault(503, DB_UNAVAILABLE)
+    return None
 
 
 def _webob_fault(exc: webob.exc.HTTPException) -> Fault:
@@ -99,7 +117,7 @@ def _pod_fault(exc: sdk_exc.HttpException, style: str) -> Fault:
         LOG.error('pod answered %s for %s (request %s): %s', code,
                   getattr(exc, 'url', '?'), getattr(exc, 'request_id', '?'),
                   exc.details)
-        return _unexpected(exc, style)
+        return _unexpected(style)
     return Fault(code, pod_message(exc), headers)
 
 
@@ -118,10 +136,11 @@ def pod_message(exc: sdk_exc.HttpException) -> str:
     return str(exc.details or exc.message)
 
 
-def _unexpected(exc: BaseException, style: str) -> Fault:
+def _unexpected(style: str) -> Fault:
+    """A 500 that names nothing of its cause (no message, no class)."""
     if style == 'cinder':
         return Fault(500, CINDER_UNEXPECTED)
-    return Fault(500, f'{NOVA_UNEXPECTED}\n{type(exc)!r}')
+    return Fault(500, NOVA_UNEXPECTED)
 
 
 def render(fault: Fault, style: str = 'nova') -> webob.Response:

@@ -88,6 +88,8 @@ def get_pod_by_name(name: str) -> Pod:
 
     :raises NotFound: no such pod.
     """
+    if _unstorable(name):
+        raise exceptions.NotFound('Pod', name)
     with session_scope() as session:
         pod = session.scalars(sa.select(Pod).filter_by(name=name)).first()
         if pod is None:
@@ -98,6 +100,8 @@ def get_pod_by_name(name: str) -> Pod:
 def list_pods(*, az_name: str | None = None,
               enabled: bool | None = None) -> list[Pod]:
     """Return the pods matching the given filters, ordered by name."""
+    if _unstorable(az_name):
+        return []
     query = sa.select(Pod).order_by(Pod.name)
     if az_name is not None:
         query = query.filter_by(az_name=az_name)
@@ -177,6 +181,8 @@ def get_binding(binding_id: str) -> PodBinding:
 
 def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
     """Return the active binding of the project in the AZ, if there is one."""
+    if _unstorable(project_id, az_name):
+        return None
     with session_scope() as session:
         return session.scalars(sa.select(PodBinding).filter_by(
             project_id=project_id, az_name=az_name, is_active=True)).first()
@@ -186,6 +192,8 @@ def list_bindings(*, project_id: str | None = None,
                   az_name: str | None = None, pod_id: str | None = None,
                   is_active: bool | None = None) -> list[PodBinding]:
     """Return the bindings matching the filters, oldest first."""
+    if _unstorable(project_id, az_name, pod_id):
+        return []
     filters = {'project_id': project_id, 'az_name': az_name,
                'pod_id': pod_id, 'is_active': is_active}
     query = sa.select(PodBinding).filter_by(
@@ -285,6 +293,8 @@ def get_routing_by_top_id(top_id: str,
 
     :raises NotFound: the resource is not routed.
     """
+    if _unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
     with session_scope() as session:
         routing = session.scalars(sa.select(ResourceRouting).filter_by(
             top_id=top_id, resource_type=resource_type)).first()
@@ -308,6 +318,8 @@ def list_routings(*, project_id: str | None = None,
     """
     if limit is not None and limit < 0:
         raise exceptions.InvalidValue('limit', 'must be zero or more')
+    if _unstorable(project_id, pod_id, resource_type):
+        return []
     filters = {'project_id': project_id, 'pod_id': pod_id,
                'resource_type': resource_type}
     query = sa.select(ResourceRouting).filter_by(
@@ -330,6 +342,8 @@ def list_routings_by_project(project_id: str,
 
 def count_routings_by_pod(pod_id: str) -> int:
     """Return how many routings point at the pod."""
+    if _unstorable(pod_id):
+        return 0
     with session_scope() as session:
         return _count_routings(session, pod_id)
 
@@ -397,7 +411,17 @@ def delete_routing_if(routing_id: int, expected: str) -> bool:
 
 # Helpers
 
+def _unstorable(*values: object) -> bool:
+    """Whether a value is a string no row can hold: one with a NUL
+    character, which PostgreSQL refuses even as a query parameter. A
+    lookup by such a value finds nothing."""
+    return any(isinstance(value, str) and '\x00' in value
+               for value in values)
+
+
 def _get(session: orm.Session, model: type[_Row], ident: object) -> _Row:
+    if _unstorable(ident):
+        raise exceptions.NotFound(_resource_name(model), ident)
     row = session.get(model, ident)
     if row is None:
         raise exceptions.NotFound(_resource_name(model), ident)
@@ -440,7 +464,7 @@ def _check_values(model: type[Any], values: Mapping[str, Any]) -> None:
     behave the same on every backend.
 
     :raises InvalidValue: a required value is None, a string is too long
-        or a value has the wrong type.
+        or holds a NUL character, or a value has the wrong type.
     """
     columns = model.__table__.columns
     for field, value in values.items():
@@ -452,6 +476,9 @@ def _check_values(model: type[Any], values: Mapping[str, Any]) -> None:
         if isinstance(column.type, sa.String):
             if not isinstance(value, str):
                 raise exceptions.InvalidValue(field, 'must be a string')
+            if _unstorable(value):
+                raise exceptions.InvalidValue(
+                    field, 'must not contain NUL characters')
             if column.type.length and len(value) > column.type.length:
                 raise exceptions.InvalidValue(
                     field,
