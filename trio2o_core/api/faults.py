@@ -74,7 +74,7 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
     if isinstance(exc, sdk_exc.HttpException) and exc.status_code:
         return _pod_fault(exc, style)
     if isinstance(exc, (ks_exc.ConnectFailure, ks_exc.ConnectionError,
-                        ks_exc.EndpointNotFound)):
+                        ks_exc.EndpointNotFound, ks_exc.DiscoveryFailure)):
         LOG.warning('pod unreachable: %s', exc)
         return Fault(503, 'A pod needed by this request is unavailable.')
     fault = _db_fault(exc)

@@ -212,6 +212,7 @@ def test_pod_501_and_503_pass_through(code, name):
     ks_exc.ConnectFailure('refused'),
     ks_exc.ConnectTimeout('slow'),
     ks_exc.EndpointNotFound('no compute in Pod3'),
+    ks_exc.DiscoveryFailure('no version document at the pod'),
 ])
 def test_unreachable_pod_is_503(exc):
     response = rendered(exc)
