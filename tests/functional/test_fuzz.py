@@ -310,3 +310,23 @@ def test_every_route_survives_hostile_requests(app, service):
         except Exception as exc:
             failures.append(f'{prefix}{template}: {exc}'[:3000])
     assert not failures, '\n\n'.join(failures)
+
+
+@pytest.mark.parametrize('path, header', [
+    ('/compute/', 'compute 2.' + '9' * 5000),
+    ('/compute/v2.1', 'compute 2.' + '9' * 5000),
+    ('/compute/v2.1', 'compute ' + '9' * 5000 + '.1'),
+    ('/compute/v2.1', 'compute 2.٣'),
+    ('/volume/', 'volume 3.' + '9' * 5000),
+    ('/volume/', 'volume 3.99999999999'),
+])
+def test_huge_microversions_on_version_documents(app, path, header):
+    """Unauthenticated version documents answer a malformed or huge
+    microversion with the API's own 400/406."""
+    before = snapshot()
+    response = call(app, 'GET', path, '', {
+        'OpenStack-API-Version': header,
+        'X-OpenStack-Nova-API-Version': header.split()[-1]}, None)
+
+    assert response.status_int in (200, 300, 400, 406), response.text
+    check(response, before, snapshot())
