@@ -106,3 +106,26 @@ def test_microversion_bounded(text):
 
     assert 'is of invalid format' in info.value.user_message
     assert len(info.value.user_message) < 200
+
+
+@pytest.mark.parametrize('text, enabled', [('yes', True), ('Off', False),
+                                           ('t', True), ('0', False)])
+def test_manage_reads_booleans_with_the_parser(text, enabled):
+    from trio2o_core.cmd import manage
+
+    args = manage._parser().parse_args(
+        ['pod', 'create', '--name', 'P', '--az-name', 'az', '--enabled',
+         text])
+    assert args.enabled is enabled
+
+
+@pytest.mark.parametrize('text', ['²', 'maybe', '9' * 5000])
+def test_manage_refuses_other_booleans(text, capsys):
+    from trio2o_core.cmd import manage
+
+    with pytest.raises(SystemExit) as info:
+        manage._parser().parse_args(
+            ['pod', 'create', '--name', 'P', '--az-name', 'az',
+             '--enabled', text])
+    assert info.value.code == 2
+    assert 'not a boolean' in capsys.readouterr().err
