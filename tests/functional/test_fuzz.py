@@ -64,6 +64,7 @@ IDENTITIES = [
     {'X-Auth-Token': 'alice:project-a', 'X-Roles': 'member,reader'},
     {'X-Auth-Token': 'operator:admin-project',
      'X-Roles': 'admin,member,reader'},
+    {'X-User-Id': 'bob', 'X-Project-Id': 'project-b'},
 ]
 
 

@@ -73,6 +73,11 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
         return _webob_fault(exc)
     if isinstance(exc, sdk_exc.HttpException) and exc.status_code:
         return _pod_fault(exc, style)
+    if isinstance(exc, ks_exc.AuthorizationFailure):
+        # no credentials to act as the caller in a pod (a noauth request
+        # naming a user but sending no token)
+        return Fault(401, 'The request you have made requires '
+                          'authentication.')
     if isinstance(exc, (ks_exc.ConnectFailure, ks_exc.ConnectionError,
                         ks_exc.EndpointNotFound, ks_exc.DiscoveryFailure)):
         LOG.warning('pod unreachable: %s', exc)

@@ -352,3 +352,14 @@ class TestFaultWrapper:
 
         assert response.status_int == 202
         assert response.json_body == {'ok': True}
+
+
+def test_no_credentials_for_the_pod_call_is_401():
+    exc = ks_exc.AuthorizationFailure('No valid authentication is available')
+
+    response = rendered(exc)
+
+    assert response.status_int == 401
+    assert response.json_body == {'unauthorized': {
+        'code': 401,
+        'message': 'The request you have made requires authentication.'}}
