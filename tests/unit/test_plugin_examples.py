@@ -83,7 +83,8 @@ def test_widgets_merge_the_pods_and_name_the_one_missing():
     assert reply.status == 200
     assert reply.body == {'widgets': [{'name': 'w1'}, {'name': 'w2'}]}
     assert reply.headers[PARTIAL_HEADER] == 'Pod3'
-    assert gateway.is_down(gateway.pod(3))
+    # one failure alone does not take a pod down for everybody
+    assert not gateway.is_down(gateway.pod(3))
 
 
 def test_widgets_relay_a_pod_s_refusal():

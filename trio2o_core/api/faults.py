@@ -34,7 +34,8 @@ NOVA_UNEXPECTED = 'Unexpected API Error. Please contact the administrator'
 CINDER_UNEXPECTED = ('The server has either erred or is incapable of '
                      'performing the requested operation.')
 
-# db errors the admin API lets through, with their HTTP status
+#: db errors whose message the gateway wrote (ids, column names, counts):
+#: sent to the client with their HTTP status
 _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.MarkerNotFound, 400),
     (db_exc.InvalidValue, 400),
@@ -42,9 +43,11 @@ _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.NotFound, 404),
     (db_exc.PodInUse, 409),
     (db_exc.Duplicate, 409),
-    (db_exc.DBConnectionError, 503),
-    (db_exc.TransientError, 503),
 )
+#: db errors carrying the driver's text (host, user, pool state): logged,
+#: answered 503 with this message
+DB_UNAVAILABLE = 'The service is temporarily unavailable. Try again later.'
+_DB_UNAVAILABLE = (db_exc.DBConnectionError, db_exc.TransientError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,18 +66,33 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
     """
     if isinstance(exc, plugin_exc.PodFailed):
         # the pod's answer was logged with the request id when relayed
-        return _unexpected(exc, style)
+        return _unexpected(style)
     if isinstance(exc, plugin_exc.PluginError):
         if exc.operator_message != exc.user_message:
             LOG.info('%s: %s', type(exc).__name__, exc.operator_message)
         return Fault(exc.code, exc.user_message)
     if isinstance(exc, webob.exc.HTTPException):
         return _webob_fault(exc)
+    fault = _db_fault(exc)
+    if fault is not None:
+        return fault
+    LOG.error('unexpected error', exc_info=exc)
+    return _unexpected(style)
+
+
+def _db_fault(exc: BaseException) -> Fault | None:
+    """The fault of a database error, None for any other exception.
+
+    Only messages the gateway wrote reach the client; the driver's text
+    goes to the log.
+    """
     for cls, code in _DB_CODES:
         if isinstance(exc, cls):
             return Fault(code, str(exc))
-    LOG.error('unexpected error', exc_info=exc)
-    return _unexpected(exc, style)
+    if isinstance(exc, _DB_UNAVAILABLE):
+        LOG.warning('database unavailable: %s', exc)
+        return Fault(503, DB_UNAVAILABLE)
+    return None
 
 
 def _webob_fault(exc: webob.exc.HTTPException) -> Fault:
@@ -85,10 +103,11 @@ def _webob_fault(exc: webob.exc.HTTPException) -> Fault:
     return Fault(code, message, headers)
 
 
-def _unexpected(exc: BaseException, style: str) -> Fault:
+def _unexpected(style: str) -> Fault:
+    """A 500 that names nothing of its cause (no message, no class)."""
     if style == 'cinder':
         return Fault(500, CINDER_UNEXPECTED)
-    return Fault(500, f'{NOVA_UNEXPECTED}\n{type(exc)!r}')
+    return Fault(500, NOVA_UNEXPECTED)
 
 
 def render(fault: Fault, style: str = 'nova') -> webob.Response:

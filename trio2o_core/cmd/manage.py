@@ -22,14 +22,16 @@ from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import migration
 from trio2o_core.db.models import RoutingStatus
+from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import query
 
 
 def _bool(text: str) -> bool:
-    if text.lower() in ('true', 'yes', '1', 'on'):
-        return True
-    if text.lower() in ('false', 'no', '0', 'off'):
-        return False
-    raise argparse.ArgumentTypeError(f'not a boolean: {text!r}')
+    try:
+        return query.parse_bool('enabled', text)
+    except BadRequest:
+        raise argparse.ArgumentTypeError(
+            f'not a boolean: {query.shown_value(text)!r}') from None
 
 
 def _seconds(text: str) -> float:

@@ -86,6 +86,8 @@ def get_pod_by_name(name: str) -> Pod:
 
     :raises NotFound: no such pod.
     """
+    if rows.unstorable(name):
+        raise exceptions.NotFound('Pod', name)
     with session_scope() as session:
         pod = session.scalars(sa.select(Pod).filter_by(name=name)).first()
         if pod is None:
@@ -96,6 +98,8 @@ def get_pod_by_name(name: str) -> Pod:
 def list_pods(*, az_name: str | None = None,
               enabled: bool | None = None) -> list[Pod]:
     """Return the pods matching the given filters, ordered by name."""
+    if rows.unstorable(az_name):
+        return []
     query = sa.select(Pod).order_by(Pod.name)
     if az_name is not None:
         query = query.filter_by(az_name=az_name)
@@ -175,6 +179,8 @@ def get_binding(binding_id: str) -> PodBinding:
 
 def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
     """Return the active binding of the project in the AZ, if there is one."""
+    if rows.unstorable(project_id, az_name):
+        return None
     with session_scope() as session:
         return session.scalars(sa.select(PodBinding).filter_by(
             project_id=project_id, az_name=az_name, is_active=True)).first()
@@ -184,6 +190,8 @@ def list_bindings(*, project_id: str | None = None,
                   az_name: str | None = None, pod_id: str | None = None,
                   is_active: bool | None = None) -> list[PodBinding]:
     """Return the bindings matching the filters, oldest first."""
+    if rows.unstorable(project_id, az_name, pod_id):
+        return []
     filters = {'project_id': project_id, 'az_name': az_name,
                'pod_id': pod_id, 'is_active': is_active}
     query = sa.select(PodBinding).filter_by(
@@ -283,6 +291,8 @@ def get_routing_by_top_id(top_id: str,
 
     :raises NotFound: the resource is not routed.
     """
+    if rows.unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
     with session_scope() as session:
         routing = session.scalars(sa.select(ResourceRouting).filter_by(
             top_id=top_id, resource_type=resource_type)).first()
@@ -306,6 +316,8 @@ def list_routings(*, project_id: str | None = None,
     """
     if limit is not None and limit < 0:
         raise exceptions.InvalidValue('limit', 'must be zero or more')
+    if rows.unstorable(project_id, pod_id, resource_type):
+        return []
     filters = {'project_id': project_id, 'pod_id': pod_id,
                'resource_type': resource_type}
     query = sa.select(ResourceRouting).filter_by(
@@ -321,6 +333,8 @@ def list_routings(*, project_id: str | None = None,
 
 def count_routings_by_pod(pod_id: str) -> int:
     """Return how many routings point at the pod."""
+    if rows.unstorable(pod_id):
+        return 0
     with session_scope() as session:
         return _count_routings(session, pod_id)
 

@@ -17,11 +17,21 @@ from trio2o_core.db.models import RoutingStatus
 Row = TypeVar('Row', Pod, PodBinding, ResourceRouting)
 
 
+def unstorable(*values: object) -> bool:
+    """Whether a value is a string no row can hold: one with a NUL
+    character, which PostgreSQL refuses even as a query parameter. A
+    lookup by such a value finds nothing."""
+    return any(isinstance(value, str) and '\x00' in value
+               for value in values)
+
+
 def get_row(session: orm.Session, model: type[Row], ident: object) -> Row:
     """Return the row of ``model`` with primary key ``ident``.
 
     :raises NotFound: there is none.
     """
+    if unstorable(ident):
+        raise exceptions.NotFound(_resource_name(model), ident)
     row = session.get(model, ident)
     if row is None:
         raise exceptions.NotFound(_resource_name(model), ident)
@@ -52,7 +62,7 @@ def check_values(model: type[Any], values: Mapping[str, Any]) -> None:
     behave the same on every backend.
 
     :raises InvalidValue: a required value is None, a string is too long
-        or a value has the wrong type.
+        or holds a NUL character, or a value has the wrong type.
     """
     columns = model.__table__.columns
     for field, value in values.items():
@@ -64,6 +74,9 @@ def check_values(model: type[Any], values: Mapping[str, Any]) -> None:
         if isinstance(column.type, sa.String):
             if not isinstance(value, str):
                 raise exceptions.InvalidValue(field, 'must be a string')
+            if unstorable(value):
+                raise exceptions.InvalidValue(
+                    field, 'must not contain NUL characters')
             if column.type.length and len(value) > column.type.length:
                 raise exceptions.InvalidValue(
                     field,

@@ -35,6 +35,12 @@ from trio2o_core.plugin.podcall import PodCaller
 from trio2o_core.plugin.podcall import PodRefused
 from trio2o_core.plugin.podcall import PodReply
 from trio2o_core.plugin.podcall import ServiceAPI
+from trio2o_core.plugin.query import parse_bool
+from trio2o_core.plugin.query import parse_int
+from trio2o_core.plugin.query import parse_limit
+from trio2o_core.plugin.query import parse_marker
+from trio2o_core.plugin.query import parse_sort
+from trio2o_core.plugin.query import shown_value
 from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
@@ -63,5 +69,6 @@ __all__ = [
     'Routing', 'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI',
     'ServiceDriver', 'SortKey', 'VolumeActionHandler', 'batch_size',
     'comparable', 'gateway_url', 'json_response', 'merge_streams',
-    'microversion', 'validate',
+    'microversion', 'parse_bool', 'parse_int', 'parse_limit',
+    'parse_marker', 'parse_sort', 'shown_value', 'validate',
 ]

@@ -149,7 +149,8 @@ class CorePodCaller(PodCaller):
                                  answer_lost=answer_lost(exc)) from None
         if reply.status_code in LOST_ANSWER:
             self._health.failed(pod.id)
-            reply.close()
+            if stream:
+                reply.close()
             raise PodUnavailable(
                 pod.name, f'{pod.name}: a proxy answered '
                           f'{reply.status_code} for {method} {url}',

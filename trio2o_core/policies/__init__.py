@@ -52,6 +52,14 @@ def reset() -> None:
     _ENFORCER = None
 
 
+def is_admin(context: Any) -> bool:
+    """Whether the policy rule ``context_is_admin`` holds for the
+    context's credentials (the operator's policy file decides, not a role
+    name)."""
+    creds = context.to_policy_values()
+    return bool(get_enforcer().enforce('context_is_admin', creds, creds))
+
+
 def authorize(context: Any, rule: str,
               target: Mapping[str, Any] | None = None) -> None:
     """Check ``rule`` for ``context``.

@@ -165,12 +165,20 @@ class _SizedBody:
 
 def _body(request: webob.Request) -> Any:
     """The request body to send on: sized when the client gave a length,
-    a chunked stream otherwise, None when there is none."""
+    a chunked stream otherwise, None when there is none.
+
+    A chunked body is read from the server's input directly: servers that
+    do not set ``wsgi.input_terminated`` (eventlet) make WebOb's
+    ``body_file`` empty for a body without a length.
+    """
     if request.content_length is not None:
         return (_SizedBody(request.body_file, request.content_length)
                 if request.content_length else None)
-    if request.is_body_readable:
-        return iter(lambda: request.body_file.read(CHUNK), b'')
+    chunked = 'chunked' in request.headers.get('Transfer-Encoding',
+                                               '').lower()
+    if request.is_body_readable or chunked:
+        stream = request.body_file_raw
+        return iter(lambda: stream.read(CHUNK), b'')
     return None
 
 

@@ -58,9 +58,13 @@ def test_unreachable_pod_is_marked_down_by_the_core():
     pod = gateway.pod(1)
     gateway.unreachable.add(pod.id)
     pods = caller(gateway, API)
+    runs = gateway.conf.pods.down_after_failures
+    assert runs > 1
 
-    with pytest.raises(PodUnavailable) as exc:
-        pods.call(pod, 'GET', '/x')
+    for _ in range(runs):
+        assert not gateway.is_down(pod)
+        with pytest.raises(PodUnavailable) as exc:
+            pods.call(pod, 'GET', '/x')
 
     assert not exc.value.answer_lost
     assert gateway.is_down(pod)
@@ -70,11 +74,24 @@ def test_unreachable_pod_is_marked_down_by_the_core():
 def test_pod_5xx_is_the_core_s_pod_failed():
     gateway = FakeGateway(pods=1)
     pod = gateway.pod(1)
-    gateway.script(pod, 'GET', '/x', pod_response(502))
+    gateway.script(pod, 'GET', '/x', pod_response(500))
     pods = caller(gateway, API)
 
     with pytest.raises(PodFailed):
         pods.relay(pod, pods.call(pod, 'GET', '/x'))
+
+
+@pytest.mark.parametrize('status', [502, 504])
+def test_a_proxy_s_bad_gateway_is_a_lost_answer(status):
+    gateway = FakeGateway(pods=1)
+    pod = gateway.pod(1)
+    gateway.script(pod, 'POST', '/x', pod_response(status))
+    pods = caller(gateway, API)
+
+    with pytest.raises(PodUnavailable) as exc:
+        pods.call(pod, 'POST', '/x')
+
+    assert exc.value.answer_lost
 
 
 def test_enforce_denies_admin_rules_to_members():

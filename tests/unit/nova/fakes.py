@@ -346,6 +346,9 @@ class NovaGateway(FakeGateway):
 
     def __init__(self, pods: int = 3) -> None:
         super().__init__(pods, admin_rules=ADMIN_RULES)
+        # one failure takes a pod down, so the down-pod rules are seen
+        # after a single call
+        self.health.threshold = 1
         self.novas: dict[str, FakeNova] = {}
         for pod in self.pod_list:
             self.novas[pod.id] = FakeNova(pod, self.roots[pod.id], self.calls)

@@ -38,6 +38,9 @@ class FakeCloud(FakeGateway):
 
     def __init__(self) -> None:
         super().__init__(pods=2)
+        # one failure takes a pod down, so the down-pod rules are seen
+        # after a single call
+        self.health.threshold = 1
 
     def routing(self, top_id: str) -> Routing | None:
         return self.routings.get((top_id, 'server'))
