@@ -18,7 +18,7 @@ from tests.functional.test_admin_api import PASTE
 from tests.functional.test_admin_api import parsed
 from tests.functional.test_fuzz import call
 from tests.functional.test_fuzz import closed_port
-from trio2o_core import gateway
+from trio2o_core import core_gateway
 from trio2o_core import policies
 from trio2o_core.api import faults
 from trio2o_core.conf import CONF
@@ -44,13 +44,13 @@ def app() -> Iterator[Any]:
     if parse:
         CONF([], project='trio2o', default_config_files=[])
     db.reset_engine()
-    gateway.reset_gateway()
+    core_gateway.reset_gateway()
     policies.reset()
     try:
         yield deploy.loadapp(f'config:{PASTE}', name='trio2o')
     finally:
         db.reset_engine()
-        gateway.reset_gateway()
+        core_gateway.reset_gateway()
         policies.reset()
         for name, _, group in overrides:
             CONF.clear_override(name, group=group)

@@ -47,7 +47,7 @@ from paste import deploy
 
 from tests.functional.test_admin_api import PASTE
 from tests.functional.test_admin_api import parsed
-from trio2o_core import gateway
+from trio2o_core import core_gateway
 from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
@@ -119,7 +119,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if parse:
         CONF([], project='trio2o', default_config_files=[])
     db.reset_engine()
-    gateway.reset_gateway()
+    core_gateway.reset_gateway()
     policies.reset()
     migration.upgrade()
     seed()
@@ -127,7 +127,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield deploy.loadapp(f'config:{PASTE}', name='trio2o')
     finally:
         db.reset_engine()
-        gateway.reset_gateway()
+        core_gateway.reset_gateway()
         policies.reset()
         for name, _, group in overrides:
             CONF.clear_override(name, group=group)
@@ -138,7 +138,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def served_routes(service: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(mount prefix, path template, methods) of every route the
     service's driver serves."""
-    driver = gateway.get_gateway().service(service)
+    driver = core_gateway.get_gateway().service(service)
     return [(f'/{driver.prefix}', route.path, tuple(sorted(route.methods)))
             for route in driver.routes()]
 
@@ -289,18 +289,7 @@ def fuzzer(app: Any, prefix: str, template: str,
     return fuzz
 
 
-# Nova's own call sites still fail the property; the mark is strict, so
-# the run fails as soon as they are fixed and the mark must go.
-NOVA_PENDING = pytest.mark.xfail(strict=True, reason=(
-    'trio2o_plugins/nova: listing.parse converts limit with int() (a '
-    '5000-digit limit is a 500); forward.call does not count '
-    'keystoneauth DiscoveryFailure as unreachable, so a create whose pod '
-    'is unreachable leaves its pending routing row'))
-
-
-@pytest.mark.parametrize('service', [
-    pytest.param(name, marks=NOVA_PENDING) if name == 'nova' else name
-    for name in SERVICES])
+@pytest.mark.parametrize('service', SERVICES)
 def test_every_route_survives_hostile_requests(app, service):
     """Each served route of ``service`` gets its own fixed budget of
     hostile requests; the failures of every route are reported."""
