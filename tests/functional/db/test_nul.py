@@ -41,7 +41,6 @@ def test_filters_match_nothing(pod):
     assert api.get_active_binding(NUL, 'az1') is None
     assert api.list_routings(project_id=NUL) == []
     assert api.list_routings(resource_type=NUL, limit=5) == []
-    assert api.list_routings_by_project(NUL) == []
     assert api.count_routings_by_pod(NUL) == 0
     assert len(api.list_routings(project_id='p1')) == 1
 

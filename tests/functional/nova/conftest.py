@@ -128,3 +128,11 @@ def gateway_db(gateway: GatewayProcess) -> Iterator[None]:
     yield
     db.reset_engine()
     CONF.clear_override('connection', group='database')
+
+
+@pytest.fixture(scope='session')
+def pod2_admin(gateway: GatewayProcess) -> openstack.connection.Connection:
+    """openstacksdk as the admin straight to pod 2, past the gateway."""
+    cloud = gateway.cloud
+    return openstack.connection.Connection(
+        session=cloud.session(cloud.admin), region_name='Pod2')

@@ -13,7 +13,6 @@ import json
 import uuid
 from typing import Any
 
-import openstack.connection
 import pytest
 
 from tests.functional.nova.conftest import FLAVOR_ID
@@ -22,14 +21,6 @@ from tests.functional.nova.conftest import wait_for
 from trio2o_core.testing.gateway import GatewayProcess
 
 SERVER_REQUEST = 'server_request'
-
-
-@pytest.fixture(scope='module')
-def pod2_admin(gateway: GatewayProcess) -> openstack.connection.Connection:
-    """openstacksdk as the admin straight to pod 2, past the gateway."""
-    cloud = gateway.cloud
-    return openstack.connection.Connection(
-        session=cloud.session(cloud.admin), region_name='Pod2')
 
 
 def _rows(gateway: GatewayProcess, resource_type: str) -> list[dict]:
@@ -43,13 +34,13 @@ def _pod_servers(admin: Any, name: str) -> list[Any]:
         all_projects=True, name=f'^{name}$')]
 
 
-@pytest.mark.parametrize('lost_as', [None, 504, 502],
-                         ids=['dropped', 'gateway-timeout', 'bad-gateway'])
-def test_server_made_behind_a_lost_answer_is_adopted(
-        gateway: GatewayProcess, demo: Any, pod2_admin: Any,
-        lost_as: int | None) -> None:
+def create_losing_answer(gateway: GatewayProcess, demo: Any, admin: Any,
+                         lost_as: int | None = None) -> str:
+    """Create a server in az2 through the gateway while pod 2's proxy
+    loses the answer (``lost_as``: the proxy's error, None: the
+    connection dropped); check the client's 503 and return the id of the
+    server the pod made anyway (``admin`` asks pod 2 straight)."""
     name = f'lost-{uuid.uuid4().hex[:8]}'
-    before = {row['top_id'] for row in _rows(gateway, SERVER_REQUEST)}
     proxy = gateway.cloud.pods[1].proxy
     proxy.lose(lost_as)
     try:
@@ -59,16 +50,23 @@ def test_server_made_behind_a_lost_answer_is_adopted(
             microversion='2.37', raise_exc=False)
     finally:
         proxy.clear()
-
     assert answer.status_code == 503
     assert answer.json()['serviceUnavailable']['message'] == (
         'Pod Pod2 is unavailable.')
+    made = wait_for(lambda: _pod_servers(admin, name), 'the server in pod 2')
+    return str(made[0].id)
+
+
+@pytest.mark.parametrize('lost_as', [None, 504, 502],
+                         ids=['dropped', 'gateway-timeout', 'bad-gateway'])
+def test_server_made_behind_a_lost_answer_is_adopted(
+        gateway: GatewayProcess, demo: Any, pod2_admin: Any,
+        lost_as: int | None) -> None:
+    before = {row['top_id'] for row in _rows(gateway, SERVER_REQUEST)}
+    server_id = create_losing_answer(gateway, demo, pod2_admin, lost_as)
     pending = [row for row in _rows(gateway, SERVER_REQUEST)
                if row['top_id'] not in before]
     assert len(pending) == 1
-    made = wait_for(lambda: _pod_servers(pod2_admin, name),
-                    'the server in pod 2')
-    server_id = made[0].id
 
     # the reconciler takes a server once the second it was made in is
     # over; --older-than 0 settles every row
