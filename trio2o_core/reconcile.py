@@ -164,7 +164,8 @@ def reconcile(session: ks_session.Session, *,
                     pod.name, reconciler.catalog_service))
                 inventory = reconciler.inventory(core_gateway.to_pod(pod),
                                                  get)
-                changes = _plan(kind, due, inventory, routed, cutoff)
+                changes = _plan(kind, due, inventory, routed, cutoff,
+                                older_than)
             except PodUnreadable as exc:
                 LOG.warning('Pod %s skipped, its routings unchanged: %s',
                             pod.name, exc)
@@ -312,7 +313,7 @@ def _is_due(row: ResourceRouting, cutoff: datetime.datetime,
 
 def _plan(kind: str, rows: Iterable[ResourceRouting],
           inventory: PodInventory, routed: set[str],
-          cutoff: datetime.datetime) -> list[Change]:
+          cutoff: datetime.datetime, older_than: float) -> list[Change]:
     """Return the changes that settle ``rows`` of one pod; ``routed``
     (every routed id of the type ``kind``) gains the resources adopted.
 
@@ -321,7 +322,8 @@ def _plan(kind: str, rows: Iterable[ResourceRouting],
     changes: list[Change] = []
     for row in rows:
         if row.resource_type != kind:
-            changes += _plan_request(kind, row, inventory, routed, cutoff)
+            changes += _plan_request(kind, row, inventory, routed,
+                                     _made_until(row, cutoff, older_than))
             continue
         action = _row_action(row, inventory.state(row.top_id))
         if action is not None:
@@ -343,6 +345,18 @@ def _row_action(row: ResourceRouting,
         return (None if state is ResourceState.DELETING
                 else Action.RESTORED)
     return Action.PRUNED if gone else None
+
+
+def _made_until(row: ResourceRouting, cutoff: datetime.datetime,
+                older_than: float) -> datetime.datetime:
+    """Return the end of the time in which the call that wrote request
+    row ``row`` may have made resources: ``older_than`` seconds after the
+    row (the longest a call takes), or ``cutoff`` when later."""
+    try:
+        end = row.created_at + datetime.timedelta(seconds=older_than)
+    except OverflowError:
+        return cutoff
+    return max(cutoff, end)
 
 
 def _plan_request(kind: str, row: ResourceRouting, inventory: PodInventory,

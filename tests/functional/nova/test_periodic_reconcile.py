@@ -24,9 +24,10 @@ from trio2o_core.testing.gateway import GatewayProcess
 @pytest.fixture
 def periodic(gateway: GatewayProcess,
              request: pytest.FixtureRequest) -> Iterator[GatewayProcess]:
-    """The gateway restarted with a reconciler every second and
-    ``request.param`` workers; restarted without it afterwards."""
-    gateway.restart({'reconcile': {'interval': '1', 'older_than': '0'},
+    """The gateway restarted with a reconciler every second, settling
+    rows older than 5 s (a younger one may belong to a call in flight),
+    and ``request.param`` workers; restarted without it afterwards."""
+    gateway.restart({'reconcile': {'interval': '1', 'older_than': '5'},
                      'api': {'workers': str(request.param)}})
     try:
         yield gateway

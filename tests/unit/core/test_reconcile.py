@@ -292,6 +292,22 @@ def test_a_server_made_in_the_second_of_the_request_is_adopted(pods):
     assert (Action.ADOPTED, server) in actions(summary)
 
 
+def test_a_request_just_past_the_threshold_adopts_what_its_call_made(pods):
+    # the row is barely older than the threshold: the server its call
+    # made two seconds later is younger than the threshold, yet it is
+    # the call's, and must be adopted before the row goes
+    pod_id, pod = pods['Pod1']
+    request = request_row(pod_id, age=32)
+    server = pod.add(age=30)
+    in_flight = pod.add(age=0)
+
+    summary = run(older_than=31)
+
+    assert (Action.ADOPTED, server) in actions(summary)
+    assert (Action.ADOPTED, in_flight) not in actions(summary)
+    assert status(request) is None
+
+
 def test_request_row_with_nothing_to_route_is_removed(pods):
     pod_id, _pod = pods['Pod1']
     request = request_row(pod_id)
