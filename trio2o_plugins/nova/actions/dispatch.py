@@ -8,7 +8,6 @@ action key (400), the action's microversion range (404), its body schema
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
@@ -16,69 +15,23 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import ActionContext
-from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
-from trio2o_core.plugin import PluginLoadError
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import ServiceDriver
-from trio2o_core.plugin import json_response
+from trio2o_core.plugin import load_actions
 from trio2o_core.plugin import microversion
-from trio2o_core.plugin import validation
-from trio2o_core.plugin.microversion import APIVersion
+from trio2o_core.plugin.dispatch import NOT_FOUND
+from trio2o_core.plugin.dispatch import respond
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import PodAnswer
 
 #: the entry-point group of server action handlers
 GROUP = 'trio2o.nova.server_actions'
 PATH = '/v2.1/servers/{server_id}/action'
 MALFORMED = 'Malformed request body'
-NOT_FOUND = 'The resource could not be found.'
-
-
-@dataclasses.dataclass(frozen=True)
-class _Action:
-    """An enabled handler with its versions parsed and its schemas
-    wrapped to validate the whole body (so messages name the key)."""
-
-    handler: ServerActionHandler
-    min_version: APIVersion | None
-    max_version: APIVersion | None
-    schemas: tuple[tuple[APIVersion | None, APIVersion | None,
-                         Mapping[str, Any]], ...]
-
-    def schema_for(self, version: APIVersion) -> Mapping[str, Any] | None:
-        for low, high, schema in self.schemas:
-            if version.matches(low, high):
-                return schema
-        return None
-
-
-def _version(key: str, text: str | None) -> APIVersion | None:
-    if text is None:
-        return None
-    try:
-        return APIVersion.parse(text)
-    except BadRequest:
-        raise PluginLoadError(f'{GROUP}: plugin {key!r} names the '
-                              f'microversion {text!r}') from None
-
-
-def _action(key: str, handler: Any) -> _Action:
-    if not isinstance(handler, ServerActionHandler):
-        raise PluginLoadError(f'{GROUP}: plugin {key!r} is a '
-                              f'{type(handler).__name__}, not a '
-                              'ServerActionHandler')
-    schemas = tuple(
-        (_version(key, low), _version(key, high),
-         {'type': 'object', 'properties': {key: schema},
-          'required': [key], 'additionalProperties': False})
-        for low, high, schema in handler.schemas)
-    return _Action(handler, _version(key, handler.min_version),
-                   _version(key, handler.max_version), schemas)
 
 
 def action_key(body: Any) -> str:
@@ -105,9 +58,9 @@ class ActionDispatcher:
 
     def __init__(self, service: ServiceDriver) -> None:
         self.gateway = service.gateway
-        enabled = self.gateway.conf.nova.enabled_server_actions
-        self.actions = {key: _action(key, handler) for key, handler
-                        in self.gateway.load_plugins(GROUP, enabled).items()}
+        self.actions = load_actions(
+            self.gateway, GROUP, self.gateway.conf.nova.enabled_server_actions,
+            ServerActionHandler)
 
     def routes(self) -> Sequence[Route]:
         return [Route(PATH, {'POST': self.action})]
@@ -127,11 +80,7 @@ class ActionDispatcher:
         if action is None:
             raise BadRequest(f'There is no such action: {key}')
         version = microversion.of(request)
-        if not version.matches(action.min_version, action.max_version):
-            raise NotFound(NOT_FOUND)
-        schema = action.schema_for(version)
-        if schema is not None:
-            validation.validate(schema, body)
+        action.check(version, body)
         handler = action.handler
         routing = self._routing(handler, request, server_id, body)
         if handler.policy_rule:
@@ -141,7 +90,7 @@ class ActionDispatcher:
             context=request.context, gateway=self.gateway, routing=routing,
             pods=forward.pods(self.gateway, request),
             microversion=str(version), request=request)
-        return self._respond(ctx, handler.handle(ctx, body))
+        return respond(ctx, handler.handle(ctx, body))
 
     def _routing(self, handler: ServerActionHandler, request: webob.Request,
                  server_id: str, body: Mapping[str, Any]) -> Routing:
@@ -154,21 +103,3 @@ class ActionDispatcher:
             return forward.server_routing(self.gateway, request, server_id)
         except NotFound:
             raise NotFound(handler.not_found.format(id=server_id)) from None
-
-    @staticmethod
-    def _respond(ctx: ActionContext,
-                 result: ActionResult) -> webob.Response:
-        """Turn a handler's result into the client's response, hrefs and
-        zones as the gateway shows them."""
-        pod = ctx.routing.pod
-        if isinstance(result, PodAnswer):
-            response = ctx.pods.relay(pod, result.response)
-            response.headers.update(result.headers)
-            return response
-        headers = dict(result.headers)
-        if 'Location' in headers:
-            headers['Location'] = ctx.pods.translate(pod,
-                                                     headers['Location'])
-        body = (None if result.body is None else
-                ctx.pods.translate(pod, result.body))
-        return json_response(body, result.status, headers)
