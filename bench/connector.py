@@ -1,12 +1,13 @@
-"""What a pod call costs the gateway: PodConnector with and without reuse.
+"""What a pod call costs the gateway: the pod caller over the connector's
+shared HTTP session, and without that reuse.
 
 Run: ``python bench/connector.py [--calls N]``. Prints microseconds per
 operation (median of N) against a canned backend on loopback:
 
-- connect, first time: catalog parsing and an openstacksdk Connection;
-- connect, cached: what every later request of the same token pays;
-- GET through a cached Connection (pooled TCP);
-- GET through a fresh Connection each time (what no reuse would cost).
+- endpoint, first time: catalog parsing for a new caller;
+- endpoint, cached: what every later request of the same caller pays;
+- GET through the shared session (pooled TCP);
+- GET through a fresh connector each time (what no reuse would cost).
 """
 
 from __future__ import annotations
@@ -16,16 +17,23 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import webob
 from keystoneauth1 import fixture
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from backend import CannedBackend  # noqa: E402
 
 from trio2o_core.context import RequestContext  # noqa: E402
-from trio2o_core.plugin.types import Pod  # noqa: E402
+from trio2o_core.plugin import CONTEXT_KEY  # noqa: E402
+from trio2o_core.plugin import Pod  # noqa: E402
+from trio2o_core.pods.caller import CorePodCaller  # noqa: E402
 from trio2o_core.pods.connector import PodConnector  # noqa: E402
+from trio2o_core.pods.fanout import Fanout  # noqa: E402
+from trio2o_core.pods.health import PodHealth  # noqa: E402
+from trio2o_plugins.nova.api import API  # noqa: E402
 
 
 def _context(url: str) -> RequestContext:
@@ -36,7 +44,15 @@ def _context(url: str) -> RequestContext:
                           auth_token=uuid.uuid4().hex, token_info=token)
 
 
-def _median_us(func, calls: int) -> float:
+def _caller(connector: PodConnector,
+            context: RequestContext) -> CorePodCaller:
+    request = webob.Request.blank('/')
+    request.environ[CONTEXT_KEY] = context
+    return CorePodCaller(request, API, connector, PodHealth(), Fanout(),
+                         10.0)
+
+
+def _median_us(func: Callable[[], object], calls: int) -> float:
     samples = []
     for _ in range(calls):
         start = time.perf_counter()
@@ -51,26 +67,27 @@ def main() -> None:
     args = parser.parse_args()
     pod = Pod('pod-1', 'Pod1', 'az1', 'pod1-zone', None, True)
     with CannedBackend() as backend:
-        def first_connect() -> None:
-            PodConnector().connect(_context(backend.url), pod)
-
         connector = PodConnector()
         context = _context(backend.url)
-        conn = connector.connect(context, pod)
-        conn.compute.get('/servers', microversion='2.1')
+        shared = _caller(connector, context)
+        shared.call(pod, 'GET', '/servers', microversion='2.1')
+
+        def first_endpoint() -> None:
+            PodConnector().endpoint(_context(backend.url), pod, 'compute')
 
         def fresh_get() -> None:
-            PodConnector().connect(context, pod).compute.get(
-                '/servers', microversion='2.1')
+            _caller(PodConnector(), context).call(
+                pod, 'GET', '/servers', microversion='2.1')
 
         rows = [
-            ('connect, first time', _median_us(first_connect, args.calls)),
-            ('connect, cached', _median_us(
-                lambda: connector.connect(context, pod), args.calls)),
-            ('GET, cached connection', _median_us(
-                lambda: connector.connect(context, pod).compute.get(
-                    '/servers', microversion='2.1'), args.calls)),
-            ('GET, fresh connection', _median_us(fresh_get, args.calls)),
+            ('endpoint, first time', _median_us(first_endpoint, args.calls)),
+            ('endpoint, cached', _median_us(
+                lambda: connector.endpoint(context, pod, 'compute'),
+                args.calls)),
+            ('GET, shared session', _median_us(
+                lambda: shared.call(pod, 'GET', '/servers',
+                                    microversion='2.1'), args.calls)),
+            ('GET, fresh connector', _median_us(fresh_get, args.calls)),
         ]
     for name, micros in rows:
         print(f'{name:<26} {micros:10.1f} us')

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,7 +30,7 @@ import requests
 from oslo_config import cfg
 from paste import deploy
 
-from trio2o_core import gateway
+from trio2o_core import core_gateway
 from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
@@ -116,7 +117,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if parse:
         CONF([], project='trio2o', default_config_files=[])
     db.reset_engine()
-    gateway.reset_gateway()
+    core_gateway.reset_gateway()
     policies.reset()
     migration.upgrade()
     server = ThreadedServer(deploy.loadapp(f'config:{PASTE}',
@@ -126,7 +127,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.stop()
         db.reset_engine()
-        gateway.reset_gateway()
+        core_gateway.reset_gateway()
         policies.reset()
         for name, _, group in overrides:
             CONF.clear_override(name, group=group)
@@ -262,6 +263,8 @@ def test_pods_are_listed_by_name_and_filtered(admin):
     assert names('?az_name=az1') == ['PodB', 'PodC']
     assert names('?enabled=false') == ['PodA']
     assert names('?enabled=True&az_name=az2') == []
+    assert names('?enabled=no') == ['PodA']
+    assert names('?enabled=Yes') == ['PodB', 'PodC']
 
 
 @pytest.mark.parametrize('body, message', [
@@ -302,6 +305,9 @@ def test_bad_query_names_the_parameter(admin):
 
     assert message.startswith('Invalid input for query parameters enabled. '
                               'Value: maybe.')
+    assert fault(admin('GET', '/v1/bindings?is_active=%C2%B2'),
+                 400).startswith('Invalid input for query parameters '
+                                 'is_active. ')
     assert fault(admin('GET', '/v1/pods?colour=red'), 400) == (
         "Additional properties are not allowed ('colour' was unexpected)")
 
@@ -468,10 +474,11 @@ def test_show_routing(admin, routings):
         'updated_at': None}
 
 
-@pytest.mark.parametrize('ident', ['999999', 'abc'])
+@pytest.mark.parametrize('ident', ['999999', 'abc', '%C2%B2', '1' * 30])
 def test_unknown_routing_is_404(admin, routings, ident):
+    shown = urllib.parse.unquote(ident)
     assert fault(admin('GET', f'/v1/routings/{ident}'), 404) == (
-        f'Resource routing {ident} could not be found.')
+        f'Resource routing {shown} could not be found.')
 
 
 def follow(admin: Client, url: str) -> tuple[list[int], list[str]]:
@@ -532,7 +539,10 @@ def test_unknown_marker_is_400(admin, routings):
         'Marker 999999 could not be found.')
 
 
-@pytest.mark.parametrize('query', ['limit=-1', 'limit=two', 'marker=x'])
+@pytest.mark.parametrize('query', [
+    'limit=-1', 'limit=two', 'marker=x', 'limit=%C2%B2', 'marker=%C2%B2',
+    'limit=%D9%A3', 'limit=' + '9' * 5000, 'marker=' + '9' * 5000,
+    'limit=1&limit=%C2%B2'])
 def test_bad_paging_parameters_are_400(admin, query):
     name = query.split('=')[0]
 

@@ -1,4 +1,4 @@
-"""The pod connector over real HTTP on loopback.
+"""Pod calls over the connector's session, real HTTP on loopback.
 
 The canned Nova runs in a child process: an in-process ``http.server``
 may be the green copy another test's eventlet import left behind.
@@ -11,11 +11,18 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+import webob
 from keystoneauth1 import fixture
 
 from trio2o_core.context import RequestContext
+from trio2o_core.plugin import CONTEXT_KEY
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodReply
+from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.health import PodHealth
+from trio2o_plugins.nova.api import API
 
 POD = Pod('id-1', 'Pod1', 'az1', 'pod1-zone', None, True)
 
@@ -74,11 +81,20 @@ def _context(url: str, token: str) -> RequestContext:
                           token_info=catalog)
 
 
+def _get(connector: PodConnector, url: str, token: str) -> PodReply:
+    """``GET /servers`` of the pod at ``url``, as the caller of a request
+    with ``token``."""
+    request = webob.Request.blank('/')
+    request.environ[CONTEXT_KEY] = _context(url, token)
+    caller = CorePodCaller(request, API, connector, PodHealth(), Fanout(),
+                           10.0)
+    return caller.call(POD, 'GET', '/servers', microversion='2.1')
+
+
 def test_calls_carry_the_token_and_reuse_one_tcp_connection(nova):
     connector = PodConnector()
     for token in ('token-a', 'token-b', 'token-a'):
-        conn = connector.connect(_context(nova, token), POD)
-        body = conn.compute.get('/servers', microversion='2.1').json()
+        body = _get(connector, nova, token).json()
         assert body['seen_token'] == token
     assert body['connections'] == 1
 
@@ -89,5 +105,4 @@ def test_proxy_settings_of_the_environment_are_not_used(nova, monkeypatch):
     monkeypatch.setenv('http_proxy', 'http://127.0.0.1:9')
     monkeypatch.delenv('NO_PROXY', raising=False)
     monkeypatch.delenv('no_proxy', raising=False)
-    conn = PodConnector().connect(_context(nova, 'token-a'), POD)
-    assert conn.compute.get('/servers', microversion='2.1').status_code == 200
+    assert _get(PodConnector(), nova, 'token-a').status_code == 200

@@ -1,35 +1,52 @@
-"""Plugins import only the public plugin API of the core."""
+"""Plugins use only the closed contract: names of
+``trio2o_core.plugin.__all__``, imported from the package itself."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parents[2] / 'trio2o_plugins'
-ALLOWED = ('trio2o_core.plugin',)
+import trio2o_core.plugin
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN_TREES = (ROOT / 'trio2o_plugins', ROOT / 'doc' / 'examples')
+CONTRACT = 'trio2o_core.plugin'
 
 
-def _core_imports(path: Path) -> list[str]:
+def _core_imports(path: Path) -> list[tuple[str, str | None]]:
+    """``(module, name)`` of each import of the core (name None for a
+    plain ``import``)."""
     tree = ast.parse(path.read_text(), str(path))
-    names = []
+    found: list[tuple[str, str | None]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
+            found += [(alias.name, None) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
-            names.append(node.module)
-    return [name for name in names if name.split('.')[0] == 'trio2o_core']
+            found += [(node.module, alias.name) for alias in node.names]
+    return [(module, name) for module, name in found
+            if module.split('.')[0] == 'trio2o_core']
 
 
-def test_plugins_import_only_the_plugin_api():
+def _plugin_files() -> list[Path]:
+    return [path for tree in PLUGIN_TREES for path in tree.rglob('*.py')]
+
+
+def test_plugins_import_only_names_of_the_contract():
     offenders = {
-        str(path.relative_to(PLUGINS)): name
-        for path in PLUGINS.rglob('*.py')
-        for name in _core_imports(path)
-        if not any(name == ok or name.startswith(ok + '.')
-                   for ok in ALLOWED)
+        f'{path.relative_to(ROOT)}: {module} {name}'
+        for path in _plugin_files()
+        for module, name in _core_imports(path)
+        if module != CONTRACT or name not in trio2o_core.plugin.__all__
     }
     assert not offenders
 
 
+def test_every_name_of_the_contract_exists():
+    missing = [name for name in trio2o_core.plugin.__all__
+               if not hasattr(trio2o_core.plugin, name)]
+    assert not missing
+
+
 def test_the_check_sees_plugin_modules():
-    assert any(_core_imports(path) for path in PLUGINS.rglob('*.py'))
+    assert all(any(_core_imports(path) for path in tree.rglob('*.py'))
+               for tree in PLUGIN_TREES)

@@ -41,8 +41,8 @@ create_binding = {
     'required': ['binding'], 'additionalProperties': False,
 }
 
-_BOOL_QUERY = {'type': 'string',
-               'enum': ['true', 'false', 'True', 'False', '1', '0']}
+# booleans and integers are parsed by trio2o_core.plugin.query
+_BOOL_QUERY = {'type': 'string'}
 
 list_pods_query = {
     'type': 'object',
@@ -64,7 +64,7 @@ list_routings_query = {
     'properties': {'project_id': {'type': 'string'},
                    'pod_id': {'type': 'string'},
                    'resource_type': {'type': 'string'},
-                   'limit': {'type': 'string', 'pattern': '^[0-9]+$'},
-                   'marker': {'type': 'string', 'pattern': '^[0-9]+$'}},
+                   'limit': {'type': 'string'},
+                   'marker': {'type': 'string'}},
     'additionalProperties': False,
 }

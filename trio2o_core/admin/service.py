@@ -13,6 +13,7 @@ from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.plugin import exceptions
 from trio2o_core.plugin import links
+from trio2o_core.plugin import query
 from trio2o_core.plugin.request import Request
 from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
@@ -21,7 +22,6 @@ from trio2o_core.plugin.validation import validate
 from trio2o_core.plugin.validation import validate_query
 
 RULE = 'trio2o:admin:{}:{}'
-_TRUE = ('true', 'True', '1')
 
 
 def _time(value: Any) -> str | None:
@@ -50,10 +50,15 @@ def _routing(row: Any) -> dict[str, Any]:
             'updated_at': _time(row.updated_at)}
 
 
-def _query(request: Request, schema: dict[str, Any]) -> dict[str, str]:
+def _params(request: Request, schema: dict[str, Any]) -> dict[str, str]:
     params = dict(request.GET.items())
     validate_query(schema, params)
     return params
+
+
+def _flag(params: dict[str, str], name: str) -> bool | None:
+    value = params.pop(name, None)
+    return None if value is None else query.parse_bool(name, value)
 
 
 class AdminService(ServiceDriver):
@@ -100,11 +105,9 @@ class AdminService(ServiceDriver):
 
     def list_pods(self, request: Request) -> webob.Response:
         self._authorize(request, 'pods', 'list')
-        params = _query(request, schemas.list_pods_query)
-        enabled = params.get('enabled')
-        rows = db.list_pods(
-            az_name=params.get('az_name'),
-            enabled=None if enabled is None else enabled in _TRUE)
+        params = _params(request, schemas.list_pods_query)
+        rows = db.list_pods(az_name=params.get('az_name'),
+                            enabled=_flag(params, 'enabled'))
         return json_response({'pods': [_pod(row) for row in rows]})
 
     def create_pod(self, request: Request) -> webob.Response:
@@ -139,11 +142,9 @@ class AdminService(ServiceDriver):
 
     def list_bindings(self, request: Request) -> webob.Response:
         self._authorize(request, 'bindings', 'list')
-        params = _query(request, schemas.list_bindings_query)
-        active = params.pop('is_active', None)
-        rows = db.list_bindings(
-            is_active=None if active is None else active in _TRUE,
-            **params)
+        params = _params(request, schemas.list_bindings_query)
+        rows = db.list_bindings(is_active=_flag(params, 'is_active'),
+                                **params)
         return json_response({'bindings': [_binding(r) for r in rows]})
 
     def create_binding(self, request: Request) -> webob.Response:
@@ -180,26 +181,30 @@ class AdminService(ServiceDriver):
 
     def list_routings(self, request: Request) -> webob.Response:
         self._authorize(request, 'routings', 'list')
-        params = _query(request, schemas.list_routings_query)
-        limit = min(int(params.pop('limit', self.gateway.conf.api.max_limit)),
-                    self.gateway.conf.api.max_limit)
+        params = _params(request, schemas.list_routings_query)
+        limit = query.parse_limit(params, self.gateway.conf.api.max_limit)
         marker = params.pop('marker', None)
+        params.pop('limit', None)
         rows = db.list_routings(limit=limit,
                                 marker=None if marker is None
-                                else int(marker), **params)
+                                else query.parse_int('marker', marker),
+                                **params)
         body: dict[str, Any] = {'routings': [_routing(r) for r in rows]}
         if rows and len(rows) == limit:
-            query = dict(params, limit=str(limit), marker=str(rows[-1].id))
+            following = dict(params, limit=str(limit),
+                             marker=str(rows[-1].id))
             href = (links.gateway_url(request) + '/v1/routings?'
-                    + urllib.parse.urlencode(query))
+                    + urllib.parse.urlencode(following))
             body['routings_links'] = [{'rel': 'next', 'href': href}]
         return json_response(body)
 
     def show_routing(self, request: Request,
                      routing_id: str) -> webob.Response:
         self._authorize(request, 'routings', 'show')
-        if not routing_id.isdigit():
+        try:
+            number = query.parse_int('routing_id', routing_id)
+        except exceptions.BadRequest:
+            shown = query.shown_value(routing_id)
             raise exceptions.NotFound(
-                f'Resource routing {routing_id} could not be found.')
-        return json_response({'routing': _routing(db.get_routing(
-            int(routing_id)))})
+                f'Resource routing {shown} could not be found.') from None
+        return json_response({'routing': _routing(db.get_routing(number))})

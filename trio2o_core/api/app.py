@@ -16,9 +16,9 @@ def service_app_factory(global_conf: dict, service: str,
 
     :raises PluginLoadError: the service is not enabled or fails to load.
     """
-    from trio2o_core import gateway
+    from trio2o_core import core_gateway
 
-    driver = gateway.get_gateway().service(service)
+    driver = core_gateway.get_gateway().service(service)
     return ServiceApp(driver, public_url=CONF.api.public_url)
 
 
@@ -81,7 +81,7 @@ def load_paste_app() -> Any:
     """
     from paste import deploy
 
-    from trio2o_core import config
+    from trio2o_core import startup
 
-    path = config.find_config_file(CONF.api.paste_config)
+    path = startup.find_config_file(CONF.api.paste_config)
     return deploy.loadapp(f'config:{path}', name='trio2o')

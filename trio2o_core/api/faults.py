@@ -1,8 +1,9 @@
 """The one table from exceptions to HTTP faults.
 
 Gateway-made errors are written as Nova (``{"badRequest": {"code": 400,
-"message": ...}}``) or Cinder faults; a pod's own 4xx is passed through
-with the pod's message; a pod's 5xx becomes 500; an unreachable pod 503.
+"message": ...}}``) or Cinder faults. A pod's own answer is relayed by the
+pod caller; a pod's 5xx reaches this table as ``PodFailed`` (the style's
+generic 500), an unreachable pod as ``PodUnavailable`` (503).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any
 import webob
 import webob.dec
 import webob.exc
-from keystoneauth1 import exceptions as ks_exc
-from openstack import exceptions as sdk_exc
 
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.plugin import exceptions as plugin_exc
@@ -35,7 +34,8 @@ NOVA_UNEXPECTED = 'Unexpected API Error. Please contact the administrator'
 CINDER_UNEXPECTED = ('The server has either erred or is incapable of '
                      'performing the requested operation.')
 
-# db errors the admin API lets through, with their HTTP status
+#: db errors whose message the gateway wrote (ids, column names, counts):
+#: sent to the client with their HTTP status
 _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.MarkerNotFound, 400),
     (db_exc.InvalidValue, 400),
@@ -43,9 +43,11 @@ _DB_CODES: tuple[tuple[type[Exception], int], ...] = (
     (db_exc.NotFound, 404),
     (db_exc.PodInUse, 409),
     (db_exc.Duplicate, 409),
-    (db_exc.DBConnectionError, 503),
-    (db_exc.TransientError, 503),
 )
+#: db errors carrying the driver's text (host, user, pool state): logged,
+#: answered 503 with this message
+DB_UNAVAILABLE = 'The service is temporarily unavailable. Try again later.'
+_DB_UNAVAILABLE = (db_exc.DBConnectionError, db_exc.TransientError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,23 +64,35 @@ def fault_for(exc: BaseException, style: str = 'nova') -> Fault:
 
     Never raises. Unexpected exceptions are logged with their traceback.
     """
+    if isinstance(exc, plugin_exc.PodFailed):
+        # the pod's answer was logged with the request id when relayed
+        return _unexpected(style)
     if isinstance(exc, plugin_exc.PluginError):
         if exc.operator_message != exc.user_message:
             LOG.info('%s: %s', type(exc).__name__, exc.operator_message)
         return Fault(exc.code, exc.user_message)
     if isinstance(exc, webob.exc.HTTPException):
         return _webob_fault(exc)
-    if isinstance(exc, sdk_exc.HttpException) and exc.status_code:
-        return _pod_fault(exc, style)
-    if isinstance(exc, (ks_exc.ConnectFailure, ks_exc.ConnectionError,
-                        ks_exc.EndpointNotFound)):
-        LOG.warning('pod unreachable: %s', exc)
-        return Fault(503, 'A pod needed by this request is unavailable.')
+    fault = _db_fault(exc)
+    if fault is not None:
+        return fault
+    LOG.error('unexpected error', exc_info=exc)
+    return _unexpected(style)
+
+
+def _db_fault(exc: BaseException) -> Fault | None:
+    """The fault of a database error, None for any other exception.
+
+    Only messages the gateway wrote reach the client; the driver's text
+    goes to the log.
+    """
     for cls, code in _DB_CODES:
         if isinstance(exc, cls):
             return Fault(code, str(exc))
-    LOG.error('unexpected error', exc_info=exc)
-    return _unexpected(exc, style)
+    if isinstance(exc, _DB_UNAVAILABLE):
+        LOG.warning('database unavailable: %s', exc)
+        return Fault(503, DB_UNAVAILABLE)
+    return None
 
 
 def _webob_fault(exc: webob.exc.HTTPException) -> Fault:
@@ -89,39 +103,11 @@ def _webob_fault(exc: webob.exc.HTTPException) -> Fault:
     return Fault(code, message, headers)
 
 
-def _pod_fault(exc: sdk_exc.HttpException, style: str) -> Fault:
-    code = int(exc.status_code)
-    headers: tuple[tuple[str, str], ...] = ()
-    response = getattr(exc, 'response', None)
-    if response is not None and response.headers.get('Retry-After'):
-        headers = (('Retry-After', response.headers['Retry-After']),)
-    if code >= 500 and code not in (501, 503):
-        LOG.error('pod answered %s for %s (request %s): %s', code,
-                  getattr(exc, 'url', '?'), getattr(exc, 'request_id', '?'),
-                  exc.details)
-        return _unexpected(exc, style)
-    return Fault(code, pod_message(exc), headers)
-
-
-def pod_message(exc: sdk_exc.HttpException) -> str:
-    """Return the message a pod wrote in its error body."""
-    response = getattr(exc, 'response', None)
-    if response is not None:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and len(body) == 1:
-            inner = next(iter(body.values()))
-            if isinstance(inner, dict) and 'message' in inner:
-                return str(inner['message'])
-    return str(exc.details or exc.message)
-
-
-def _unexpected(exc: BaseException, style: str) -> Fault:
+def _unexpected(style: str) -> Fault:
+    """A 500 that names nothing of its cause (no message, no class)."""
     if style == 'cinder':
         return Fault(500, CINDER_UNEXPECTED)
-    return Fault(500, f'{NOVA_UNEXPECTED}\n{type(exc)!r}')
+    return Fault(500, NOVA_UNEXPECTED)
 
 
 def render(fault: Fault, style: str = 'nova') -> webob.Response:

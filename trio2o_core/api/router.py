@@ -11,6 +11,7 @@ import webob.dec
 import webob.exc
 
 from trio2o_core.api import faults
+from trio2o_core.api import paths
 from trio2o_core.plugin import links
 from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.plugin.request import Request
@@ -23,7 +24,8 @@ LOG = logging.getLogger(__name__)
 class ServiceApp:
     """Dispatch requests to a :class:`ServiceDriver`'s handlers.
 
-    An unknown path answers 404; a known path with another method 405
+    A URL breaking :func:`paths.check` answers 400/404 before any
+    routing; an unknown path 404; a known path with another method 405
     with ``Allow``. Every exception becomes a fault in the driver's
     style, and the driver's ``finish`` hook sees every response.
     """
@@ -55,6 +57,7 @@ class ServiceApp:
         return response
 
     def _dispatch(self, request: Request) -> webob.Response:
+        paths.check(request.environ)
         if self.public_url:
             request.environ[links.CONFIG_PUBLIC_URL_KEY] = self.public_url
         path = request.path_info or '/'

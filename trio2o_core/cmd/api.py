@@ -12,15 +12,18 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 
-from trio2o_core import config  # noqa: E402
+from trio2o_core import startup  # noqa: E402
 from trio2o_core.api import app as app_factories  # noqa: E402
 from trio2o_core.conf import CONF  # noqa: E402
 
 LOG = logging.getLogger(__name__)
+#: seconds before a dead worker is replaced (no busy loop of crashes)
+RESPAWN_DELAY = 1.0
 
 
 def green_psycopg2() -> None:
@@ -50,35 +53,58 @@ def green_psycopg2() -> None:
 
 def serve(app: object, sock: object, workers: int) -> None:
     """Serve ``app`` on ``sock`` with ``workers`` processes (1: this
-    one); returns when the server stops."""
+    one); returns when the server stops.
+
+    With several workers this process only supervises: a worker that
+    exits is replaced after :data:`RESPAWN_DELAY`, until SIGTERM stops
+    them all. Each connection that sends nothing for ``[api]
+    client_socket_timeout`` seconds is closed.
+    """
     def run() -> None:
         eventlet.wsgi.server(sock, app, log=logging.getLogger('wsgi'),
-                             log_output=CONF.debug)
+                             log_output=CONF.debug,
+                             socket_timeout=(CONF.api.client_socket_timeout
+                                             or None))
 
     if workers == 1:
         run()
         return
-    children = []
-    for _ in range(workers):
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            run()
-            os._exit(0)
-        children.append(pid)
+            try:
+                run()
+            finally:
+                os._exit(0)
+        children.add(pid)
 
     def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             os.kill(child, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
-    for child in children:
-        os.waitpid(child, 0)
+    for _ in range(workers):
+        spawn()
+    while children:
+        pid, status = os.wait()
+        children.discard(pid)
+        if not stopping:
+            LOG.warning('worker %s exited (status %s); starting another',
+                        pid, status)
+            time.sleep(RESPAWN_DELAY)
+            if not stopping:
+                spawn()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the API server until interrupted."""
-    config.parse_args(sys.argv[1:] if argv is None else argv)
+    startup.parse_args(sys.argv[1:] if argv is None else argv)
     green_psycopg2()
     from trio2o_core.plugin.exceptions import PluginLoadError
 

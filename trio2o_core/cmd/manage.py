@@ -12,9 +12,9 @@ from typing import Any
 
 from oslo_log import log
 
-from trio2o_core import config
 from trio2o_core import loader
 from trio2o_core import reconcile
+from trio2o_core import startup
 from trio2o_core.admin.service import _pod
 from trio2o_core.admin.service import _routing
 from trio2o_core.conf import CONF
@@ -22,14 +22,16 @@ from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import migration
 from trio2o_core.db.models import RoutingStatus
+from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import query
 
 
 def _bool(text: str) -> bool:
-    if text.lower() in ('true', 'yes', '1', 'on'):
-        return True
-    if text.lower() in ('false', 'no', '0', 'off'):
-        return False
-    raise argparse.ArgumentTypeError(f'not a boolean: {text!r}')
+    try:
+        return query.parse_bool('enabled', text)
+    except BadRequest:
+        raise argparse.ArgumentTypeError(
+            f'not a boolean: {query.shown_value(text)!r}') from None
 
 
 def _seconds(text: str) -> float:
@@ -193,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Logs go to stderr so that stdout carries only the command's output.
     log.register_options(CONF)
     CONF.set_default('use_stderr', True)
-    config.parse_args(oslo_args)
+    startup.parse_args(oslo_args)
     try:
         return _run(args)
     except (db_exc.DBError, reconcile.ReconcileError) as exc:

@@ -10,7 +10,12 @@ OPTS = [
     cfg.PortOpt('bind_port', default=19996,
                 help='Port trio2o-api listens on.'),
     cfg.IntOpt('workers', default=1, min=1,
-               help='Number of trio2o-api worker processes.'),
+               help='Number of trio2o-api worker processes. With more '
+                    'than one, a worker that dies is replaced.'),
+    cfg.IntOpt('client_socket_timeout', default=900, min=0,
+               help='Seconds trio2o-api waits on a client connection '
+                    'that sends nothing (an idle keep-alive connection, '
+                    'a slow client) before closing it. 0 waits forever.'),
     cfg.StrOpt('paste_config', default='api-paste.ini',
                help='Paste deploy file; a relative name is looked up next '
                     'to the configuration files, then in etc/trio2o.'),

@@ -15,9 +15,13 @@ OPTS = [
                      'type>:<url>" pairs, e.g. '
                      '"Pod1.compute:http://10.0.0.5:8774/v2.1". Used '
                      'instead of the token\'s catalog.'),
-    cfg.IntOpt('down_after_failures', default=1, min=1,
-               help='Consecutive connection failures after which a pod '
-                    'is marked down.'),
+    cfg.IntOpt('down_after_failures', default=3, min=1,
+               help='Consecutive failures to reach a pod (refused or '
+                    'reset connections, timeouts, a proxy\'s 502/504) '
+                    'after which it is marked down: calls to it answer '
+                    '503 at once and lists leave it out until '
+                    'retry_down_after has passed. One slow answer does '
+                    'not take a pod down for everybody.'),
     cfg.FloatOpt('retry_down_after', default=30.0, min=0,
                  help='Seconds after which a down pod is tried again.'),
     cfg.IntOpt('fanout_workers', default=16, min=1,

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 from typing import TypedDict
-from typing import TypeVar
 from typing import Unpack
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from trio2o_core.db import exceptions
+from trio2o_core.db import rows
 from trio2o_core.db.engine import get_engine
 from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
@@ -34,11 +34,9 @@ __all__ = [
     'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
-    'list_routings', 'list_routings_by_project', 'count_routings_by_pod',
+    'list_routings', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
 ]
-
-_Row = TypeVar('_Row', Pod, PodBinding, ResourceRouting)
 
 BINDING_RACE_ATTEMPTS = 5
 
@@ -67,7 +65,7 @@ def create_pod(name: str, az_name: str, *, pod_az_name: str | None = None,
               'dc_name': dc_name, 'enabled': enabled}
     if pod_id is not None:
         values['id'] = pod_id
-    _check_values(Pod, values)
+    rows.check_values(Pod, values)
     with session_scope() as session:
         pod = Pod(**values)
         session.add(pod)
@@ -80,7 +78,7 @@ def get_pod(pod_id: str) -> Pod:
     :raises NotFound: no such pod.
     """
     with session_scope() as session:
-        return _get(session, Pod, pod_id)
+        return rows.get_row(session, Pod, pod_id)
 
 
 def get_pod_by_name(name: str) -> Pod:
@@ -88,6 +86,8 @@ def get_pod_by_name(name: str) -> Pod:
 
     :raises NotFound: no such pod.
     """
+    if rows.unstorable(name):
+        raise exceptions.NotFound('Pod', name)
     with session_scope() as session:
         pod = session.scalars(sa.select(Pod).filter_by(name=name)).first()
         if pod is None:
@@ -98,6 +98,8 @@ def get_pod_by_name(name: str) -> Pod:
 def list_pods(*, az_name: str | None = None,
               enabled: bool | None = None) -> list[Pod]:
     """Return the pods matching the given filters, ordered by name."""
+    if rows.unstorable(az_name):
+        return []
     query = sa.select(Pod).order_by(Pod.name)
     if az_name is not None:
         query = query.filter_by(az_name=az_name)
@@ -118,9 +120,9 @@ def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
     if unknown:
         raise exceptions.InvalidValue(', '.join(sorted(unknown)),
                                       'not a field of a pod')
-    _check_values(Pod, changes)
+    rows.check_values(Pod, changes)
     with session_scope() as session:
-        pod = _get(session, Pod, pod_id)
+        pod = rows.get_row(session, Pod, pod_id)
         for field, value in changes.items():
             setattr(pod, field, value)
     return pod
@@ -135,7 +137,7 @@ def delete_pod(pod_id: str) -> None:
     """
     try:
         with session_scope() as session:
-            pod = _get(session, Pod, pod_id)
+            pod = rows.get_row(session, Pod, pod_id)
             count = _count_routings(session, pod_id)
             if count:
                 raise exceptions.PodInUse(pod_id, count)
@@ -159,7 +161,7 @@ def create_binding(project_id: str, az_name: str, pod_id: str, *,
     """
     values = {'project_id': project_id, 'az_name': az_name, 'pod_id': pod_id,
               'is_active': is_active}
-    _check_values(PodBinding, values)
+    rows.check_values(PodBinding, values)
     with session_scope() as session:
         binding = PodBinding(**values)
         session.add(binding)
@@ -172,11 +174,13 @@ def get_binding(binding_id: str) -> PodBinding:
     :raises NotFound: no such binding.
     """
     with session_scope() as session:
-        return _get(session, PodBinding, binding_id)
+        return rows.get_row(session, PodBinding, binding_id)
 
 
 def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
     """Return the active binding of the project in the AZ, if there is one."""
+    if rows.unstorable(project_id, az_name):
+        return None
     with session_scope() as session:
         return session.scalars(sa.select(PodBinding).filter_by(
             project_id=project_id, az_name=az_name, is_active=True)).first()
@@ -186,6 +190,8 @@ def list_bindings(*, project_id: str | None = None,
                   az_name: str | None = None, pod_id: str | None = None,
                   is_active: bool | None = None) -> list[PodBinding]:
     """Return the bindings matching the filters, oldest first."""
+    if rows.unstorable(project_id, az_name, pod_id):
+        return []
     filters = {'project_id': project_id, 'az_name': az_name,
                'pod_id': pod_id, 'is_active': is_active}
     query = sa.select(PodBinding).filter_by(
@@ -201,7 +207,7 @@ def deactivate_binding(binding_id: str) -> PodBinding:
     :raises NotFound: no such binding.
     """
     with session_scope() as session:
-        binding = _get(session, PodBinding, binding_id)
+        binding = rows.get_row(session, PodBinding, binding_id)
         binding.is_active = False
     return binding
 
@@ -212,7 +218,7 @@ def delete_binding(binding_id: str) -> None:
     :raises NotFound: no such binding.
     """
     with session_scope() as session:
-        session.delete(_get(session, PodBinding, binding_id))
+        session.delete(rows.get_row(session, PodBinding, binding_id))
 
 
 def get_or_create_active_binding(project_id: str, az_name: str,
@@ -262,8 +268,8 @@ def create_routing(top_id: str, resource_type: str, pod_id: str,
     values = {'top_id': top_id, 'resource_type': resource_type,
               'pod_id': pod_id, 'project_id': project_id,
               'bottom_id': top_id if bottom_id is None else bottom_id,
-              'status': _status(status)}
-    _check_values(ResourceRouting, values)
+              'status': rows.routing_status(status)}
+    rows.check_values(ResourceRouting, values)
     with session_scope() as session:
         routing = ResourceRouting(**values)
         session.add(routing)
@@ -276,7 +282,7 @@ def get_routing(routing_id: int) -> ResourceRouting:
     :raises NotFound: no such routing.
     """
     with session_scope() as session:
-        return _get(session, ResourceRouting, routing_id)
+        return rows.get_row(session, ResourceRouting, routing_id)
 
 
 def get_routing_by_top_id(top_id: str,
@@ -285,6 +291,8 @@ def get_routing_by_top_id(top_id: str,
 
     :raises NotFound: the resource is not routed.
     """
+    if rows.unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
     with session_scope() as session:
         routing = session.scalars(sa.select(ResourceRouting).filter_by(
             top_id=top_id, resource_type=resource_type)).first()
@@ -308,6 +316,8 @@ def list_routings(*, project_id: str | None = None,
     """
     if limit is not None and limit < 0:
         raise exceptions.InvalidValue('limit', 'must be zero or more')
+    if rows.unstorable(project_id, pod_id, resource_type):
+        return []
     filters = {'project_id': project_id, 'pod_id': pod_id,
                'resource_type': resource_type}
     query = sa.select(ResourceRouting).filter_by(
@@ -321,15 +331,10 @@ def list_routings(*, project_id: str | None = None,
             query.order_by(ResourceRouting.id).limit(limit)))
 
 
-def list_routings_by_project(project_id: str,
-                             resource_type: str | None = None
-                             ) -> list[ResourceRouting]:
-    """Return every routing of the project (of one type if given)."""
-    return list_routings(project_id=project_id, resource_type=resource_type)
-
-
 def count_routings_by_pod(pod_id: str) -> int:
     """Return how many routings point at the pod."""
+    if rows.unstorable(pod_id):
+        return 0
     with session_scope() as session:
         return _count_routings(session, pod_id)
 
@@ -362,7 +367,7 @@ def delete_routing(routing_id: int) -> None:
     :raises NotFound: no such routing.
     """
     with session_scope() as session:
-        session.delete(_get(session, ResourceRouting, routing_id))
+        session.delete(rows.get_row(session, ResourceRouting, routing_id))
 
 
 def set_routing_status_if(routing_id: int, expected: str,
@@ -376,8 +381,8 @@ def set_routing_status_if(routing_id: int, expected: str,
     routing = ResourceRouting.__table__
     statement = sa.update(routing).where(
         routing.c.id == routing_id,
-        routing.c.status == _status(expected)).values(
-            status=_status(status), updated_at=utcnow())
+        routing.c.status == rows.routing_status(expected)).values(
+            status=rows.routing_status(status), updated_at=utcnow())
     with session_scope() as session:
         return session.execute(statement).rowcount == 1
 
@@ -390,24 +395,13 @@ def delete_routing_if(routing_id: int, expected: str) -> bool:
     """
     routing = ResourceRouting.__table__
     statement = sa.delete(routing).where(
-        routing.c.id == routing_id, routing.c.status == _status(expected))
+        routing.c.id == routing_id,
+        routing.c.status == rows.routing_status(expected))
     with session_scope() as session:
         return session.execute(statement).rowcount == 1
 
 
 # Helpers
-
-def _get(session: orm.Session, model: type[_Row], ident: object) -> _Row:
-    row = session.get(model, ident)
-    if row is None:
-        raise exceptions.NotFound(_resource_name(model), ident)
-    return row
-
-
-def _resource_name(model: type[Any]) -> str:
-    return {Pod: 'Pod', PodBinding: 'Pod binding',
-            ResourceRouting: 'Resource routing'}[model]
-
 
 def _count_routings(session: orm.Session, pod_id: str) -> int:
     return session.scalar(
@@ -417,45 +411,9 @@ def _count_routings(session: orm.Session, pod_id: str) -> int:
 
 def _update_routing(routing_id: int,
                     changes: Mapping[str, Any]) -> ResourceRouting:
-    _check_values(ResourceRouting, changes)
+    rows.check_values(ResourceRouting, changes)
     with session_scope() as session:
-        routing = _get(session, ResourceRouting, routing_id)
+        routing = rows.get_row(session, ResourceRouting, routing_id)
         for field, value in changes.items():
             setattr(routing, field, value)
     return routing
-
-
-def _status(status: str) -> str:
-    try:
-        return RoutingStatus(status).value
-    except ValueError:
-        raise exceptions.InvalidValue(
-            'status', f'must be one of {", ".join(RoutingStatus)}') from None
-
-
-def _check_values(model: type[Any], values: Mapping[str, Any]) -> None:
-    """Refuse what the column types would refuse on the strictest backend.
-
-    SQLite does not enforce string lengths, so they are checked here to
-    behave the same on every backend.
-
-    :raises InvalidValue: a required value is None, a string is too long
-        or a value has the wrong type.
-    """
-    columns = model.__table__.columns
-    for field, value in values.items():
-        column = columns[field]
-        if value is None:
-            if not column.nullable:
-                raise exceptions.InvalidValue(field, 'must not be null')
-            continue
-        if isinstance(column.type, sa.String):
-            if not isinstance(value, str):
-                raise exceptions.InvalidValue(field, 'must be a string')
-            if column.type.length and len(value) > column.type.length:
-                raise exceptions.InvalidValue(
-                    field,
-                    f'must be at most {column.type.length} characters')
-        elif isinstance(column.type, sa.Boolean) and not isinstance(
-                value, bool):
-            raise exceptions.InvalidValue(field, 'must be a boolean')

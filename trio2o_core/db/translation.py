@@ -81,7 +81,9 @@ def _postgresql(error: sa_exc.DBAPIError) -> exceptions.DBError | None:
         return exceptions.InvalidValue(
             constraint or '?', 'violates a check constraint')
     if code is not None and code.startswith('22'):
-        return exceptions.InvalidValue('?', str(orig).splitlines()[0])
+        return exceptions.InvalidValue(
+            getattr(diag, 'column_name', None) or '?',
+            'not valid for its column')
     if code in _PG_TRANSIENT:
         return exceptions.TransientError(str(orig))
     if code is None and isinstance(error, sa_exc.OperationalError):

@@ -1,13 +1,11 @@
-"""What the core offers plugins: pods, routing, scheduling, connections."""
+"""What the core offers plugins: pods, routing, scheduling, pod calls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
-from typing import TypeVar
 
 import webob
 from oslo_config import cfg
@@ -18,8 +16,6 @@ from trio2o_core.plugin.podcall import PodCaller
 from trio2o_core.plugin.podcall import ServiceAPI
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
-
-T = TypeVar('T')
 
 
 class Gateway(Protocol):
@@ -85,38 +81,8 @@ class Gateway(Protocol):
         :raises ValueError: ``api`` has no microversions.
         """
 
-    def connect(self, context: o_context.RequestContext,
-                pod: Pod) -> Any:
-        """Return an ``openstack.connection.Connection`` to ``pod`` acting
-        as the caller (the request's token).
-
-        :raises PodUnavailable: the pod has no endpoint in the catalog.
-        """
-
-    def endpoint(self, context: o_context.RequestContext, pod: Pod,
-                 service: str) -> str | None:
-        """Return the URL of ``service`` (``compute``, ``block_storage``
-        or ``image``) in ``pod``, as the catalog or configuration names
-        it, or None."""
-
-    def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
-               timeout: float | None = None
-               ) -> Mapping[str, T | BaseException]:
-        """Call ``func(pod)`` for every pod in parallel.
-
-        Returns the result or the raised exception per pod id; a call
-        still running after ``timeout`` seconds yields ``TimeoutError``.
-        Failures to reach a pod mark it down.
-        """
-
     def is_down(self, pod: Pod) -> bool:
         """Whether the pod is currently considered unreachable."""
-
-    def mark_down(self, pod: Pod) -> None:
-        """Record that ``pod`` failed to answer."""
-
-    def mark_up(self, pod: Pod) -> None:
-        """Record that ``pod`` answered."""
 
     def enforce(self, context: o_context.RequestContext, rule: str,
                 target: Mapping[str, Any] | None = None) -> None:

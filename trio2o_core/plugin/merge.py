@@ -1,38 +1,52 @@
-"""One sorted list out of many pods' sorted lists (the cells v2 way).
+"""One sorted, paged list over many pods: a k-way heap merge of per-pod
+sorted streams.
 
-Each pod's records arrive as a :class:`PodStream`: batches fetched with
-the pod's own markers, only when the merge has drained the previous one.
-:func:`merge` takes the smallest head of all streams (k-way heap) until
-the page is full. Records are compared by a :class:`SortKey`: the
-values of the requested sort keys, each ascending or descending; the
-caller makes ``id`` the last key so that the order is total.
+A driver describes its list's order with a :class:`FieldOrder` (the
+request's sort keys and directions, and how a record shows each key),
+opens one :class:`PodStream` per pod over a ``fetch(pod_marker, limit)``
+of the pod's own sorted pages, and takes a page with
+:func:`merge_streams`.
 
-A marker of the merged list is resolved by the caller to its sort key
-(``after``): every stream then starts after that key, so the page that
-follows is the same whichever pod the marker came from.
+Records of different pods are compared by what the API shows, which is
+not always what a pod sorted by (times shown in whole seconds, keys not
+shown at all). A pod's answer is therefore cut into *blocks*: runs of
+records that agree on the shown values of the keys up to the first key
+the pod may order differently (a *coarse* or hidden one). Such a run is
+contiguous in the pod's order, so each block, once complete, is
+re-sorted by the full shown key. Every stream is then sorted by one
+total order, and the merge of them is that order.
+
+A marker is resolved by the driver to a record and its :class:`SortKey`
+(``after``): every stream then skips the records up to it.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import heapq
 import json
 from collections.abc import Callable
-from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
-from collections.abc import Sequence
 from typing import Any
 
+#: a record as a pod lists it
 Record = dict[str, Any]
 #: ``fetch(pod_marker, limit)``: a batch of a pod's records in the pod's
-#: order, and whether more may follow
+#: order after its record ``pod_marker`` (from the start when None), and
+#: whether more may follow
 Fetch = Callable[[str | None, int], tuple[list[Record], bool]]
+#: ``shown(record, key)``: the comparable value a record shows for a
+#: sort key (see :func:`comparable`), None when it does not show it
+Shown = Callable[[Mapping[str, Any], str], tuple[Any, ...] | None]
+
+_HIDDEN: tuple[Any, ...] = (0,)
 
 
-def normal(value: Any) -> tuple[Any, ...]:
-    """Make any shown JSON value comparable with any other (None lowest,
-    then numbers and booleans, then strings, then the rest)."""
+def comparable(value: Any) -> tuple[Any, ...]:
+    """Make any JSON value comparable with any other (None first, then
+    booleans and numbers, then strings and the rest)."""
     if value is None:
         return (0,)
     if isinstance(value, bool):
@@ -41,7 +55,17 @@ def normal(value: Any) -> tuple[Any, ...]:
         return (1, value)
     if isinstance(value, str):
         return (2, value)
-    return (3, json.dumps(value, sort_keys=True))
+    return (2, json.dumps(value, sort_keys=True))
+
+
+def batch_size(limit: int, pods: int, minimum: int) -> int:
+    """A pod's batch for a page of ``limit`` over ``pods`` pods:
+    ``max(minimum, min(limit, ceil(limit / pods * 1.1)))``; the whole
+    ``limit`` from a single pod."""
+    if pods <= 1:
+        return limit
+    share = -(-limit * 11 // (10 * pods))
+    return max(minimum, min(limit, share))
 
 
 class SortKey:
@@ -49,10 +73,10 @@ class SortKey:
 
     __slots__ = ('desc', 'values')
 
-    def __init__(self, values: Sequence[tuple[Any, ...]],
-                 desc: Sequence[bool]) -> None:
-        self.values = tuple(values)
-        self.desc = tuple(desc)
+    def __init__(self, values: tuple[tuple[Any, ...], ...],
+                 desc: tuple[bool, ...]) -> None:
+        self.values = values
+        self.desc = desc
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SortKey) and self.values == other.values
@@ -61,50 +85,77 @@ class SortKey:
         for mine, theirs, desc in zip(self.values, other.values, self.desc,
                                       strict=True):
             if mine != theirs:
-                return mine > theirs if desc else mine < theirs
+                return bool(mine > theirs if desc else mine < theirs)
         return False
 
     def __hash__(self) -> int:
         return hash(self.values)
 
 
-def sort_key(record: Mapping[str, Any], attributes: Sequence[str],
-             desc: Sequence[bool]) -> SortKey:
-    """Return the key of ``record`` for the shown ``attributes`` (a
-    missing attribute compares as None)."""
-    return SortKey([normal(record.get(name)) for name in attributes], desc)
+@dataclasses.dataclass(frozen=True)
+class FieldOrder:
+    """Sort keys with their directions (the last key should identify a
+    record), how a record shows a key, and the keys a pod may order more
+    finely than it shows them."""
+
+    keys: tuple[str, ...]
+    desc: tuple[bool, ...]
+    shown: Shown
+    coarse: frozenset[str] = frozenset()
+
+    def params(self) -> list[tuple[str, str]]:
+        """Return the ``sort_key``/``sort_dir`` parameters for a pod."""
+        return ([('sort_key', key) for key in self.keys]
+                + [('sort_dir', 'desc' if desc else 'asc')
+                   for desc in self.desc])
+
+    def key(self, record: Mapping[str, Any]) -> SortKey:
+        """Return the record's place; hidden keys compare equal."""
+        values = []
+        for key in self.keys:
+            shown = self.shown(record, key)
+            values.append(_HIDDEN if shown is None else shown)
+        return SortKey(tuple(values), self.desc)
+
+    def block(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+        """Return the values of the keys up to the first one a pod may
+        order differently from what it shows; a pod lists records with
+        equal blocks next to each other."""
+        values = []
+        for key in self.keys:
+            shown = self.shown(record, key)
+            values.append(_HIDDEN if shown is None else shown)
+            if shown is None or key in self.coarse:
+                break
+        return tuple(values)
 
 
 class PodStream:
     """One pod's records in the merged order.
 
-    ``key`` gives a record's :class:`SortKey`. Records not in ``allowed``
+    Batches from ``fetch`` are cut into blocks (:meth:`FieldOrder.block`),
+    each sorted once complete; records whose ``id`` is not in ``allowed``
     (when given) and those not after ``after`` are dropped. Until the
     first record after ``after`` is seen, batches of ``skip_batch`` are
-    asked for, then of ``batch``. When ``block`` is given, a pod may list
-    records with equal ``block(record)`` in an order of its own (a key it
-    shows coarser than it sorts by): each such run is sorted by ``key``
-    once complete.
+    asked for, then of ``batch``.
     """
 
-    def __init__(self, fetch: Fetch, key: Callable[[Record], SortKey],
+    def __init__(self, fetch: Fetch, order: FieldOrder,
                  allowed: Iterable[str] | None, after: SortKey | None,
-                 batch: int, skip_batch: int,
-                 block: Callable[[Record], Hashable] | None = None) -> None:
+                 batch: int, skip_batch: int) -> None:
         self._fetch_batch = fetch
-        self._key = key
-        self._block_of = block
+        self._order = order
         self._allowed = None if allowed is None else set(allowed)
         self._after = after
         self._batch = batch
         self._skip_batch = skip_batch
         self._ready: collections.deque[Record] = collections.deque()
         self._block: list[Record] = []
-        self._block_key: Hashable = None
+        self._block_key: tuple[Any, ...] | None = None
         self._pod_marker: str | None = None
         self._more = True
         self._passed = after is None
-        #: the error that ended the stream early, if any
+        #: why the stream ended early (a fetch raised it), or None
         self.failed: Exception | None = None
 
     def head(self) -> Record | None:
@@ -135,22 +186,19 @@ class PodStream:
             self._pod_marker = records[-1]['id']
         self._more = more and bool(records)
         for record in records:
-            if self._block_of is not None:
-                block = self._block_of(record)
-                if self._block and block != self._block_key:
-                    self._flush()
-                self._block_key = block
+            block = self._order.block(record)
+            if self._block_key is not None and block != self._block_key:
+                self._flush()
+            self._block_key = block
             if self._after is not None and not self._passed:
-                self._passed = self._after < self._key(record)
+                self._passed = self._after < self._order.key(record)
             if self._allowed is None or record['id'] in self._allowed:
                 self._block.append(record)
-            if self._block_of is None:
-                self._flush()
         if not self._more:
             self._flush()
 
     def _flush(self) -> None:
-        keyed = sorted(((self._key(r), r) for r in self._block),
+        keyed = sorted(((self._order.key(r), r) for r in self._block),
                        key=lambda pair: pair[0])
         self._block = []
         for key, record in keyed:
@@ -158,16 +206,7 @@ class PodStream:
                 self._ready.append(record)
 
 
-def batch_size(limit: int, pods: int, minimum: int = 100) -> int:
-    """A pod's batch for a page of ``limit`` over ``pods`` pods:
-    ``max(minimum, ceil(limit / pods * 1.1))``, at most ``limit``."""
-    if pods <= 1:
-        return limit
-    share = -(-limit * 11 // (10 * pods))
-    return max(minimum, min(limit, share))
-
-
-def merge(streams: Sequence[PodStream], key: Callable[[Record], SortKey],
+def merge_streams(streams: list[PodStream], order: FieldOrder,
           limit: int) -> list[tuple[int, Record]]:
     """Return up to ``limit`` ``(stream index, record)`` pairs, smallest
     first, asking a stream for more only when it is drained."""
@@ -175,7 +214,7 @@ def merge(streams: Sequence[PodStream], key: Callable[[Record], SortKey],
     for index, stream in enumerate(streams):
         record = stream.head()
         if record is not None:
-            heap.append((key(record), index))
+            heap.append((order.key(record), index))
     heapq.heapify(heap)
     page: list[tuple[int, Record]] = []
     while heap and len(page) < limit:
@@ -184,5 +223,5 @@ def merge(streams: Sequence[PodStream], key: Callable[[Record], SortKey],
         if len(page) < limit:
             record = streams[index].head()
             if record is not None:
-                heapq.heappush(heap, (key(record), index))
+                heapq.heappush(heap, (order.key(record), index))
     return page

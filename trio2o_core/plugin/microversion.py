@@ -19,6 +19,7 @@ from typing import TypeVar
 import webob
 
 from trio2o_core.plugin import exceptions
+from trio2o_core.plugin.query import shown_value
 
 T = TypeVar('T')
 #: where the negotiated version of a request is kept
@@ -26,7 +27,9 @@ VERSION_KEY = 'trio2o.microversion'
 #: a well-formed version the request asked for and was refused (406)
 REJECTED_KEY = 'trio2o.rejected_microversion'
 
-_FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
+# ASCII digits only, and at most 9 of them per part: nothing reaches int()
+# with thousands of digits, and no API has a version that long.
+_FORMAT = re.compile(r'([1-9][0-9]{0,8})\.([1-9][0-9]{0,8}|0)', re.ASCII)
 
 
 @functools.total_ordering
@@ -43,13 +46,14 @@ class APIVersion:
     def parse(cls, text: str) -> APIVersion:
         """Parse ``"X.Y"``.
 
-        :raises BadRequest: the text is not ``MajorNum.MinorNum``.
+        :raises BadRequest: the text is not ``MajorNum.MinorNum`` of ASCII
+            digits, at most 9 per number.
         """
-        match = _FORMAT.match(text)
+        match = _FORMAT.fullmatch(text)
         if not match:
             raise exceptions.BadRequest(
-                f'API Version String {text} is of invalid format. Must be '
-                'of format MajorNum.MinorNum.')
+                f'API Version String {shown_value(text)} is of invalid '
+                'format. Must be of format MajorNum.MinorNum.')
         return cls(int(match.group(1)), int(match.group(2)))
 
     def _key(self) -> tuple[int, int]:
@@ -119,7 +123,7 @@ def negotiate(requested: str | None, minimum: APIVersion,
     version = APIVersion.parse(requested)
     if not version.matches(minimum, maximum):
         raise exceptions.NotAcceptable(
-            f'Version {requested} is not supported by the API. Minimum is '
+            f'Version {version} is not supported by the API. Minimum is '
             f'{minimum} and maximum is {maximum}.')
     return version
 
@@ -197,7 +201,7 @@ def of(request: webob.Request) -> APIVersion:
     :raises LookupError: the request's path is outside microversion
         control.
     """
-    version = request.environ.get(VERSION_KEY)
+    version: APIVersion | None = request.environ.get(VERSION_KEY)
     if version is None:
         raise LookupError('no microversion was negotiated')
     return version

@@ -6,9 +6,10 @@ microversion and the service whose pod endpoint it calls. It owns every
 rule about pod calls, so no driver repeats them:
 
 - *unreachable* is one definition: a refused or failed connection, a
-  connect or read timeout, a connection reset. The pod is marked down
-  (after ``[pods] down_after_failures`` such failures in a row) and the
-  call raises :class:`PodUnavailable` (503); an answer marks it up.
+  connect or read timeout, a connection reset, a proxy's 502 or 504.
+  The pod is marked down (after ``[pods] down_after_failures`` such
+  failures in a row) and the call raises :class:`PodUnavailable` (503);
+  an answer marks it up.
 - a pod's 5xx becomes the gateway's 500 (the pod's answer is logged);
   501 and 503 pass through with the pod's message, as does every 4xx.
 - hrefs in answers point at the gateway, and the pod's internal
@@ -135,6 +136,12 @@ class Gathered(Generic[T]):
 
 class PodCaller(abc.ABC):
     """Calls, as one request's caller, the pods behind one service."""
+
+    @property
+    @abc.abstractmethod
+    def request_id(self) -> str | None:
+        """The request id pod calls carry (``X-OpenStack-Request-ID``);
+        name it when logging about a pod call."""
 
     @abc.abstractmethod
     def call(self, target: Pod | Routing, method: str, path: str, *,

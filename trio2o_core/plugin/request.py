@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from typing import Any
 
 import webob
@@ -11,6 +13,23 @@ from trio2o_core.plugin import exceptions
 
 CONTEXT_KEY = 'trio2o.context'
 JSON_TYPES = ('application/json', 'application/vnd.openstack.compute+json')
+#: the deepest nesting of arrays and objects a request body may have
+MAX_JSON_DEPTH = 64
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r'[^\[\]{}]+')
+_STEP = {'[': 1, '{': 1, ']': -1, '}': -1}
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects in ``text`` nest deeper than
+    :data:`MAX_JSON_DEPTH` (brackets inside strings do not count)."""
+    brackets = _NOT_BRACKET.sub('', _STRING.sub('', text))
+    return max(itertools.accumulate(_STEP[c] for c in brackets),
+               default=0) > MAX_JSON_DEPTH
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f'{name} is not JSON')
 
 
 class Request(webob.Request):
@@ -29,26 +48,36 @@ class Request(webob.Request):
                                        'no request context in environ')
         return ctx
 
-    def json_body_or_none(self) -> Any:
+    def json_body_or_none(self, media_types: tuple[str, ...] = JSON_TYPES
+                          ) -> Any:
         """Return the decoded JSON body, or None when the body is empty.
 
         A missing, empty or ``text/plain`` Content-Type counts as JSON,
-        as in Nova.
+        as in Nova, and so do ``media_types``.
 
-        :raises BadRequest: the body is not valid UTF-8 JSON
-            (``Malformed request body``).
+        :raises BadRequest: ``Malformed request body``: the body is not
+            valid UTF-8 JSON, nests deeper than :data:`MAX_JSON_DEPTH`,
+            holds ``NaN``/``Infinity``, a lone surrogate (``\\ud800``) or
+            an integer of more digits than Python converts.
         :raises UnsupportedMediaType: another Content-Type was sent.
         """
         content_type = (self.content_type or '').lower()
-        if content_type not in ('', 'text/plain') + JSON_TYPES:
+        if content_type not in ('', 'text/plain') + media_types:
             raise exceptions.UnsupportedMediaType('Unsupported Content-Type')
         raw = self.body
         if not raw:
             return None
         try:
-            return json.loads(raw.decode('utf-8'))
-        except (UnicodeDecodeError, ValueError):
+            text = raw.decode('utf-8')
+            if _too_deep(text):
+                raise ValueError('nested too deep')
+            body = json.loads(text, parse_constant=_refuse_constant)
+            # a lone surrogate cannot be encoded: refuse it here, not
+            # where the value is stored or forwarded
+            json.dumps(body, ensure_ascii=False).encode('utf-8')
+        except (UnicodeError, ValueError, RecursionError):
             raise exceptions.BadRequest('Malformed request body') from None
+        return body
 
     def json_object(self) -> dict[str, Any]:
         """Return the body, which must be a JSON object.

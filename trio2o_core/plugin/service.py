@@ -16,6 +16,7 @@ import webob
 from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.podcall import PodCaller
 from trio2o_core.plugin.podcall import ServiceAPI
+from trio2o_core.plugin.settle import Reconciler
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 Handler = Callable[..., webob.Response]
@@ -65,6 +66,11 @@ class ServiceDriver(abc.ABC):
     def pods(self, request: webob.Request) -> PodCaller:
         """Return the pod caller of ``request`` for this service."""
         return self.gateway.pod_caller(request, self.api)
+
+    def reconciler(self) -> Reconciler | None:
+        """Return the reader of pods through which the core settles the
+        service's routing rows (None: the service routes nothing)."""
+        return None
 
     def prepare(self, request: webob.Request) -> None:
         """Inspect a matched request before its handler runs.

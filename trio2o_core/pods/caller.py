@@ -44,6 +44,9 @@ UNREACHABLE: tuple[type[BaseException], ...] = (
     requests.exceptions.ConnectionError, requests.exceptions.Timeout,
     requests.exceptions.ChunkedEncodingError, ks_exc.ConnectionError,
     TimeoutError, ConnectionError)
+#: statuses with which a proxy in front of a pod says the pod's answer
+#: did not reach it (bad gateway, gateway timeout)
+LOST_ANSWER = (502, 504)
 #: headers of a pod answer passed on to the client by :meth:`relay`
 PASSED_HEADERS = ('Retry-After', 'Content-Type')
 USER_AGENT = 'trio2o'
@@ -88,7 +91,6 @@ class CorePodCaller(PodCaller):
 
     @property
     def request_id(self) -> str | None:
-        """The id pod calls carry as ``X-OpenStack-Request-ID``."""
         if self.context is None:
             return None
         return self.context.global_request_id or self.context.request_id
@@ -145,6 +147,14 @@ class CorePodCaller(PodCaller):
             self._health.failed(pod.id)
             raise PodUnavailable(pod.name, f'{pod.name}: {exc}',
                                  answer_lost=answer_lost(exc)) from None
+        if reply.status_code in LOST_ANSWER:
+            self._health.failed(pod.id)
+            if stream:
+                reply.close()
+            raise PodUnavailable(
+                pod.name, f'{pod.name}: a proxy answered '
+                          f'{reply.status_code} for {method} {url}',
+                answer_lost=True)
         self._health.succeeded(pod.id)
         return reply
 

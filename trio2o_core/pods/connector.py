@@ -1,29 +1,21 @@
-"""Connections to pods that act as the calling user.
-
-Connections are cached per (token, pod) and share one HTTP connection
-pool and one version-discovery cache, so a request pays neither catalog
-parsing nor TCP set-up once its caller has been seen. Being shared across
-requests, a Connection carries no per-request state: each call passes
-the request's global request id (``X-OpenStack-Request-ID``) and
-microversion itself (see the service drivers' forwarding helpers).
+"""Where pods are and how they are reached: the pods' endpoints (from
+configured overrides or the caller's catalog) and one HTTP session whose
+connection pools every pod call shares, so a request pays no TCP set-up
+to a pod another request has called. The session carries no per-request
+state: each call passes its token, request id and microversion
+(:class:`trio2o_core.pods.caller.CorePodCaller`).
 """
 
 from __future__ import annotations
 
-import collections
-import threading
 import time
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-import openstack.connection
 import requests
-from keystoneauth1 import session as ks_session
-from keystoneauth1 import token_endpoint
 
-from trio2o_core.plugin import exceptions
 from trio2o_core.plugin.types import Pod
 
 #: SDK service name -> catalog types that serve it, preferred first
@@ -35,7 +27,7 @@ SERVICE_TYPES = {
 
 
 class PodConnector:
-    """Builds and caches ``openstack.connection.Connection`` objects.
+    """The pods' endpoints and the shared HTTP session.
 
     :param interface: catalog interface (``public``...).
     :param overrides: ``{(region, service_type): url}`` used before the
@@ -45,12 +37,11 @@ class PodConnector:
 
     def __init__(self, interface: str = 'public',
                  overrides: dict[tuple[str, str], str] | None = None,
-                 timeout: float = 10.0, max_connections: int = 512,
+                 timeout: float = 10.0,
                  endpoint_ttl: float = 300.0) -> None:
         self.interface = interface
         self.overrides = dict(overrides or {})
         self.timeout = timeout
-        self.max_connections = max_connections
         self.endpoint_ttl = endpoint_ttl
         self.http = requests.Session()
         # pod calls go straight to the pods: reading proxy settings from
@@ -61,12 +52,8 @@ class PodConnector:
                                                 pool_maxsize=64)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
-        self._discovery: dict[str, Any] = {}
         self._endpoints: dict[tuple[str, str, str | None],
                               tuple[str | None, float]] = {}
-        self._connections: collections.OrderedDict[
-            tuple[str, str], Any] = collections.OrderedDict()
-        self._lock = threading.Lock()
 
     @staticmethod
     def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
@@ -83,39 +70,6 @@ class PodConnector:
                                  '"<region>.<service type>"')
             result[(region, service)] = url
         return result
-
-    def connect(self, context: Any, pod: Pod) -> Any:
-        """Return a Connection to ``pod`` carrying the caller's token.
-
-        :raises PodUnavailable: the pod has no compute, block-storage or
-            image endpoint for the caller.
-        """
-        token = context.auth_token or ''
-        key = (token, pod.id)
-        with self._lock:
-            conn = self._connections.get(key)
-            if conn is not None:
-                self._connections.move_to_end(key)
-                return conn
-        overrides = {}
-        for service in SERVICE_TYPES:
-            url = self.endpoint(context, pod, service)
-            if url:
-                overrides[f'{service}_endpoint_override'] = url
-        if not overrides:
-            raise exceptions.PodUnavailable(
-                pod.name, f'no endpoint of pod {pod.name} in the catalog')
-        session = ks_session.Session(
-            auth=token_endpoint.Token(None, token), session=self.http,
-            timeout=self.timeout, discovery_cache=self._discovery,
-            app_name='trio2o')
-        conn = openstack.connection.Connection(
-            session=session, region_name=pod.name, **overrides)
-        with self._lock:
-            self._connections[key] = conn
-            while len(self._connections) > self.max_connections:
-                self._connections.popitem(last=False)
-        return conn
 
     def endpoint(self, context: Any, pod: Pod,
                  service: str) -> str | None:

@@ -1,9 +1,15 @@
-"""Policy defaults in code, and the enforcer."""
+"""Policy defaults in code, and the enforcer.
+
+The core's rules are the ``trio2o`` namespace of ``oslo.policy.policies``;
+a plugin package declares its own rules as a ``trio2o.<name>`` namespace
+there, and the enforcer registers them all.
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from importlib import metadata
 from typing import Any
 
 from oslo_config import cfg
@@ -11,15 +17,21 @@ from oslo_policy import policy
 
 from trio2o_core.policies import admin
 from trio2o_core.policies import base
-from trio2o_core.policies import servers
 
 _ENFORCER: policy.Enforcer | None = None
 
 
 def list_rules() -> list[policy.RuleDefault]:
-    """Return every default rule (for oslo-policy generators)."""
-    return list(itertools.chain(base.list_rules(), admin.list_rules(),
-                                servers.list_rules()))
+    """Return the core's default rules (for oslo-policy generators)."""
+    return list(itertools.chain(base.list_rules(), admin.list_rules()))
+
+
+def plugin_rules() -> list[policy.RuleDefault]:
+    """Return the rules of every installed ``trio2o.<name>`` namespace."""
+    return [rule for entry in metadata.entry_points(
+                group='oslo.policy.policies')
+            if entry.name.startswith('trio2o.')
+            for rule in entry.load()()]
 
 
 def get_enforcer(conf: cfg.ConfigOpts | None = None) -> policy.Enforcer:
@@ -29,7 +41,7 @@ def get_enforcer(conf: cfg.ConfigOpts | None = None) -> policy.Enforcer:
         from trio2o_core.conf import CONF
 
         enforcer = policy.Enforcer(conf or CONF)
-        enforcer.register_defaults(list_rules())
+        enforcer.register_defaults([*list_rules(), *plugin_rules()])
         _ENFORCER = enforcer
     return _ENFORCER
 
@@ -38,6 +50,14 @@ def reset() -> None:
     """Forget the enforcer (tests, configuration reload)."""
     global _ENFORCER
     _ENFORCER = None
+
+
+def is_admin(context: Any) -> bool:
+    """Whether the policy rule ``context_is_admin`` holds for the
+    context's credentials (the operator's policy file decides, not a role
+    name)."""
+    creds = context.to_policy_values()
+    return bool(get_enforcer().enforce('context_is_admin', creds, creds))
 
 
 def authorize(context: Any, rule: str,

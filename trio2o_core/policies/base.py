@@ -3,8 +3,6 @@
 from oslo_policy import policy
 
 ADMIN = 'rule:context_is_admin'
-PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
-PROJECT_READER = 'role:reader and project_id:%(project_id)s'
 ADMIN_OR_OWNER = f'{ADMIN} or project_id:%(project_id)s'
 
 

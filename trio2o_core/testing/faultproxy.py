@@ -9,6 +9,9 @@ mode, so one proxy can stand in front of every endpoint of a pod:
 * :meth:`FaultProxy.delay` holds every request for some seconds, then
   forwards it;
 * :meth:`FaultProxy.fail` answers every request with an HTTP error;
+* :meth:`FaultProxy.lose` forwards every request but loses the answer:
+  the connection is dropped, or a gateway error (502/504) is sent
+  instead;
 * :meth:`FaultProxy.clear` goes back to plain forwarding.
 
 The ``Host`` header is passed through unchanged, so links the upstream
@@ -104,7 +107,7 @@ class FaultProxy:
 
     @property
     def mode(self) -> str:
-        """``pass``, ``refuse``, ``delay`` or ``fail``."""
+        """``pass``, ``refuse``, ``delay``, ``fail`` or ``lose``."""
         return self._mode
 
     def refuse(self) -> None:
@@ -121,6 +124,11 @@ class FaultProxy:
     def fail(self, status: int = 503) -> None:
         """Answer every request with ``status`` and a JSON fault body."""
         self._set("fail", status=status)
+
+    def lose(self, status: int | None = None) -> None:
+        """Forward each request, then drop the connection instead of the
+        upstream's answer (``status``: answer it with that error)."""
+        self._set("lose", status=status or 0)
 
     def clear(self) -> None:
         """Forward every request unchanged again."""
@@ -190,9 +198,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reply(502, {"fault": {"code": 502,
                                         "message": "no upstream yet"}})
             return
-        self._forward(upstream, body)
+        self._forward(upstream, body, lose=status if mode == "lose" else None)
 
-    def _forward(self, upstream: str, body: bytes) -> None:
+    def _forward(self, upstream: str, body: bytes,
+                 lose: int | None = None) -> None:
         target = urllib.parse.urlsplit(upstream)
         conn = http.client.HTTPConnection(target.hostname, target.port,
                                           timeout=300)
@@ -206,6 +215,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError as exc:
             conn.close()
             self._reply(502, {"fault": {"code": 502, "message": str(exc)}})
+            return
+        if lose is not None:
+            resp.read()
+            conn.close()
+            if lose:
+                self._reply(lose, {"fault": {"code": lose,
+                                             "message": "answer lost"}})
+            else:
+                self.close_connection = True
             return
         try:
             self.send_response(resp.status, resp.reason)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from trio2o_core import config
+from trio2o_core import startup
 from trio2o_core.api import app
 
 
@@ -24,7 +24,7 @@ def init_application() -> Any:
     """
     files = [f for f in os.environ.get('TRIO2O_CONFIG_FILES', '').split(',')
              if f]
-    config.parse_args([], default_config_files=files or None)
+    startup.parse_args([], default_config_files=files or None)
     return app.load_paste_app()
 
 

@@ -5,7 +5,8 @@ Every enabled pod holding a routing of the caller's project (every
 enabled pod for an admin with ``all_tenants``) is asked in parallel for
 its detailed records, sorted by the request's keys with Cinder's
 defaults appended (``created_at``, then ``id``, in the first direction).
-:mod:`trio2o_core.plugin.merge` merges them; a pod is asked for more only
+:mod:`trio2o_core.plugin.merge` merges them by the values the records
+show; a pod is asked for more only
 when the merge has drained it. Only records routed to the caller's
 project are kept (unless admin with ``all_tenants``). Filters go to the
 pods unchanged but the zone, which is sent as each pod names it (a pod
@@ -24,14 +25,19 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Fetch
+from trio2o_core.plugin import FieldOrder
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodStream
 from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import batch_size
+from trio2o_core.plugin import comparable
+from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import links
-from trio2o_core.plugin import merge
+from trio2o_core.plugin import merge_streams
 from trio2o_core.plugin import microversion
 from trio2o_plugins.cinder import routed
 
@@ -58,10 +64,23 @@ def _int(name: str, value: str) -> int:
     return number
 
 
-def sort_order(params: Mapping[str, str]) -> tuple[list[str], list[bool]]:
-    """Cinder's sort keys and directions (True: descending) from
-    ``sort=k:dir,...`` or ``sort_key``/``sort_dir``, with ``created_at``
-    and ``id`` appended in the first direction.
+#: the smallest batch asked of a pod
+MIN_BATCH = 100
+
+
+def shown(record: Mapping[str, Any], key: str) -> tuple[Any, ...] | None:
+    """Return the comparable value a record shows for a sort key, None
+    when it does not show it."""
+    attribute = _SHOWN.get(key, key)
+    if attribute not in record:
+        return None
+    return comparable(record[attribute])
+
+
+def sort_order(params: Mapping[str, str]) -> FieldOrder:
+    """Cinder's order from ``sort=k:dir,...`` or ``sort_key``/``sort_dir``
+    (``name`` read as ``display_name``), with ``created_at`` and ``id``
+    appended in the first direction.
 
     :raises BadRequest: both syntaxes, or an unknown direction.
     """
@@ -85,7 +104,8 @@ def sort_order(params: Mapping[str, str]) -> tuple[list[str], list[bool]]:
         if default not in keys:
             keys.append(default)
             dirs.append(dirs[0])
-    return keys, [direction == 'desc' for direction in dirs]
+    return FieldOrder(tuple(keys),
+                      tuple(direction == 'desc' for direction in dirs), shown)
 
 
 class Lister:
@@ -108,12 +128,7 @@ class Lister:
         :raises PodUnavailable: the marker's pod is down.
         """
         params = dict(request.GET.items())
-        keys, desc = sort_order(params)
-        attributes = [_SHOWN.get(key, key) for key in keys]
-
-        def key(record: Mapping[str, Any]) -> merge.SortKey:
-            return merge.sort_key(record, attributes, desc)
-
+        order = sort_order(params)
         max_limit = self.gateway.conf.api.max_limit
         limit = min(_int('limit', params['limit']), max_limit) \
             if 'limit' in params else max_limit
@@ -130,17 +145,17 @@ class Lister:
                                                params)
         after = None
         if 'marker' in params:
-            after = key(self._marker(request, pods, params['marker'],
-                                     candidates))
+            after = order.key(self._marker(request, pods, params['marker'],
+                                           candidates))
         counts: dict[str, int] = {}
-        batch = merge.batch_size(limit + offset, len(candidates))
+        batch = batch_size(limit + offset, len(candidates), MIN_BATCH)
         skip = max(batch, max_limit)
 
-        def start(pod: Pod) -> merge.PodStream:
-            fetch = self._fetcher(pods, pod, filters, keys, desc,
-                                  with_count, counts)
-            stream = merge.PodStream(
-                fetch, key, None if allowed is None else allowed[pod.id],
+        def start(pod: Pod) -> PodStream:
+            fetch = self._fetcher(pods, pod, filters, order, with_count,
+                                  counts)
+            stream = PodStream(
+                fetch, order, None if allowed is None else allowed[pod.id],
                 after, batch=batch, skip_batch=skip)
             stream.head()
             if stream.failed is not None:
@@ -153,8 +168,8 @@ class Lister:
                         key=lambda refused: refused.pod.name)
             return pods.relay(first.pod, first.reply)
         started = gathered.items()
-        page = merge.merge([stream for _, stream in started], key,
-                           limit + offset)[offset:]
+        page = merge_streams([stream for _, stream in started], order,
+                             limit + offset)[offset:]
         for pod, stream in started:
             if stream.failed is not None:
                 gathered.failed.append(pod)
@@ -211,15 +226,16 @@ class Lister:
                     raise
                 continue
             if answer.status_code == 200:
-                return answer.json()[singular]
+                record: dict[str, Any] = answer.json()[singular]
+                return record
         raise NotFound(self.kind.not_found.format(id=marker))
 
     def _fetcher(self, pods: PodCaller, pod: Pod,
-                 filters: list[tuple[str, str]], keys: list[str],
-                 desc: list[bool], with_count: bool,
-                 counts: dict[str, int]) -> merge.Fetch:
+                 filters: list[tuple[str, str]], order: FieldOrder,
+                 with_count: bool, counts: dict[str, int]) -> Fetch:
         sort = ','.join(f'{key}:{"desc" if down else "asc"}'
-                        for key, down in zip(keys, desc, strict=True))
+                        for key, down in zip(order.keys, order.desc,
+                                             strict=True))
         shown = [(name, value) for name, value in filters]
         if pod.pod_az_name:
             shown = [(name, pod.pod_az_name
@@ -249,5 +265,5 @@ def _next_link(request: webob.Request, marker: str) -> str:
     to the page's last id."""
     params = dict(request.GET.items())
     params['marker'] = marker
-    return (f'{links.gateway_url(request)}{request.path_info}?'
+    return (f'{gateway_url(request)}{request.path_info}?'
             f'{urllib.parse.urlencode(params)}')

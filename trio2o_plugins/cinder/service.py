@@ -22,8 +22,8 @@ from trio2o_core.plugin import MicroversionSpec
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import links
 from trio2o_core.plugin import project_scoped
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
@@ -71,7 +71,7 @@ class CinderService(ServiceDriver):
         super().__init__(gateway)
         self.volumes = volumes.VolumesController(self)
         self.snapshots = snapshots.SnapshotsController(self)
-        self.actions = dispatch.ActionDispatcher(self)
+        self.actions = dispatch.VolumeActions(self)
         self.volume_lister = listing.Lister(gateway, routed.VOLUME,
                                             VOLUME_SUMMARY)
         self.snapshot_lister = listing.Lister(gateway, routed.SNAPSHOT,
@@ -110,7 +110,7 @@ class CinderService(ServiceDriver):
             'links': [{'rel': 'describedby', 'type': 'text/html',
                        'href': 'https://docs.openstack.org/'},
                       {'rel': 'self',
-                       'href': links.gateway_url(request) + '/v3/'}],
+                       'href': gateway_url(request) + '/v3/'}],
             'media-types': [{
                 'base': 'application/json',
                 'type': 'application/vnd.openstack.volume+json;version=3'}],

@@ -13,7 +13,7 @@ from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
-from trio2o_core.plugin import validation
+from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder.schemas import volumes as schemas
 
@@ -50,7 +50,7 @@ class SnapshotsController:
         :raises PodUnavailable: the volume's pod cannot be reached.
         """
         body = request.json_object()
-        validation.validate(schemas.SNAPSHOT_CREATE, body)
+        validate(schemas.SNAPSHOT_CREATE, body)
         volume = routed.VOLUME.routing(self.gateway, request,
                                        body['snapshot']['volume_id'])
         pods = self.service.pods(request)

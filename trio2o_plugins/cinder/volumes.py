@@ -21,7 +21,7 @@ from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
-from trio2o_core.plugin import validation
+from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder.schemas import volumes as schemas
 
@@ -69,7 +69,7 @@ class VolumesController:
         :raises PodUnavailable: the pod cannot be reached.
         """
         body = request.json_object()
-        validation.validate(schemas.CREATE, body)
+        validate(schemas.CREATE, body)
         pod = self._place(request, body['volume'])
         forwarded = copy.deepcopy(body)
         volume = forwarded['volume']

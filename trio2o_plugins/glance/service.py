@@ -16,16 +16,18 @@ from typing import Any
 import webob
 from oslo_config import cfg
 
+from trio2o_core.plugin import CONTEXT_KEY
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import links
-from trio2o_core.plugin.request import CONTEXT_KEY
 
-OPTS = [
+OPTS: list[cfg.Opt] = [
     cfg.StrOpt('pod',
                help='Region name of the pod whose Glance serves images. '
                     'Unset: the first enabled pod by name.'),
@@ -98,7 +100,7 @@ class GlanceService(ServiceDriver):
             if response.status_code < 400:
                 response.status = status
             return response
-        base = links.gateway_url(request)
+        base = gateway_url(request)
         return json_response({'versions': [
             {'id': f'v{version}',
              'status': 'CURRENT' if i == 0 else 'SUPPORTED',
@@ -118,19 +120,20 @@ class GlanceService(ServiceDriver):
         pod_response = pods.call(
             pod, request.method, path, params=list(request.GET.items()),
             data=_body(request), headers=headers, stream=True)
-        return self._answer(request, pod_response, pods.root(pod))
+        return self._answer(pods, pod, pod_response)
 
     @staticmethod
-    def _answer(request: webob.Request, pod_response: Any,
-                endpoint: str) -> webob.Response:
+    def _answer(pods: PodCaller, pod: Pod,
+                pod_response: PodReply) -> webob.Response:
+        """The pod's answer unchanged but for its hrefs (at the
+        gateway); a body other than JSON is streamed."""
         response = webob.Response(status=pod_response.status_code)
         response.headerlist = [
             (name, pod_response.headers[name]) for name in RESPONSE_HEADERS
             if name in pod_response.headers]
-        top = links.gateway_url(request)
         if 'Location' in pod_response.headers:
-            response.headers['Location'] = links.rewrite(
-                pod_response.headers['Location'], endpoint, top)
+            response.headers['Location'] = pods.translate(
+                pod, pod_response.headers['Location'])
         content_type = pod_response.headers.get('Content-Type', '')
         if content_type.startswith('application/json'):
             try:
@@ -138,7 +141,7 @@ class GlanceService(ServiceDriver):
             except ValueError:
                 response.body = pod_response.content
             else:
-                response.json_body = links.rewrite(body, endpoint, top)
+                response.json_body = pods.translate(pod, body)
             return response
         response.app_iter = _stream(pod_response)
         return response
@@ -156,17 +159,26 @@ class _SizedBody:
         return self._length
 
     def read(self, size: int = -1) -> bytes:
-        return self._stream.read(size)
+        data: bytes = self._stream.read(size)
+        return data
 
 
 def _body(request: webob.Request) -> Any:
     """The request body to send on: sized when the client gave a length,
-    a chunked stream otherwise, None when there is none."""
+    a chunked stream otherwise, None when there is none.
+
+    A chunked body is read from the server's input directly: servers that
+    do not set ``wsgi.input_terminated`` (eventlet) make WebOb's
+    ``body_file`` empty for a body without a length.
+    """
     if request.content_length is not None:
         return (_SizedBody(request.body_file, request.content_length)
                 if request.content_length else None)
-    if request.is_body_readable:
-        return iter(lambda: request.body_file.read(CHUNK), b'')
+    chunked = 'chunked' in request.headers.get('Transfer-Encoding',
+                                               '').lower()
+    if request.is_body_readable or chunked:
+        stream = request.body_file_raw
+        return iter(lambda: stream.read(CHUNK), b'')
     return None
 
 

@@ -1,27 +1,31 @@
 """Calls to the pod that owns a resource, and their answers to clients.
 
-Every pod call goes through :func:`call`; every pod answer a client sees
-goes through :func:`to_response`, so hrefs, availability zones and error
-rules are the same everywhere.
+Every pod call goes through the request's pod caller (:func:`pods`);
+every pod answer a client sees goes through its ``relay`` or
+``translate``, so hrefs, availability zones and error rules are the same
+everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import webob
 
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Gathered
 from trio2o_core.plugin import NotFound
-from trio2o_core.plugin import PendingCreate  # noqa: F401 (forward.PendingCreate)
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodFailed
+from trio2o_core.plugin import PodRefused
 from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
-from trio2o_core.plugin import forget_if_gone  # noqa: F401 (forward.forget_if_gone)
-from trio2o_plugins.nova import microversions
+from trio2o_core.plugin import json_response
+from trio2o_plugins.nova import api as compute_api
 
 RESOURCE = 'server'
 
@@ -49,31 +53,43 @@ def query(request: webob.Request) -> list[tuple[str, str]]:
 
 def pods(gateway: Gateway, request: webob.Request) -> PodCaller:
     """Return the request's caller of compute pods."""
-    return gateway.pod_caller(request, microversions.API)
+    return gateway.pod_caller(request, compute_api.API)
 
 
-def call(gateway: Gateway, request: webob.Request, pod: Pod, method: str,
-         path: str, *, json: Any = None,
-         params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
-         microversion: str | None = None) -> PodReply:
-    """Send one compute API call to ``pod`` as the caller (see
-    :meth:`PodCaller.call`).
+def checked(pod: Pod, reply: PodReply) -> PodReply:
+    """Return a pod's 2xx answer.
 
-    :raises PodUnavailable: the pod cannot be reached.
+    :raises PodRefused: the pod answered 4xx (its own error, for the
+        client).
+    :raises PodFailed: the pod answered anything else.
     """
-    return pods(gateway, request).call(pod, method, path, json=json,
-                                       params=params,
-                                       microversion=microversion)
+    if 400 <= reply.status_code < 500:
+        raise PodRefused(pod, reply)
+    if not 200 <= reply.status_code < 300:
+        raise PodFailed(pod.name, reply.status_code)
+    return reply
 
 
-def translate(gateway: Gateway, request: webob.Request, pod: Pod,
-              value: Any) -> Any:
-    """Return a pod's JSON value as the gateway shows it."""
-    return pods(gateway, request).translate(pod, value)
+def getter(caller: PodCaller, path: str,
+           params: Sequence[tuple[str, str]] | None = None
+           ) -> Callable[[Pod], PodReply]:
+    """The ``fetch`` of :meth:`PodCaller.gather` that ``GET``s ``path``
+    from each pod (see :func:`checked`)."""
+    return lambda pod: checked(pod, caller.call(pod, 'GET', path,
+                                                params=params))
 
 
-def to_response(request: webob.Request, pod_response: PodReply, pod: Pod,
-                gateway: Gateway) -> webob.Response:
-    """Turn a pod's answer into the gateway's (see
-    :meth:`PodCaller.relay`)."""
-    return pods(gateway, request).relay(pod, pod_response)
+def refusal(caller: PodCaller,
+            gathered: Gathered[Any]) -> webob.Response | None:
+    """The client's answer when a pod of a fan-out refused the call: the
+    first refusing pod's own (in the order the pods were given)."""
+    for refused in gathered.refused.values():
+        return caller.relay(refused.pod, refused.reply)
+    return None
+
+
+def merged(body: Any, gathered: Gathered[Any]) -> webob.Response:
+    """A merged answer, naming the pods it lacks (``X-Trio2o-Partial``)."""
+    response = json_response(body)
+    gathered.mark_partial(response)
+    return response

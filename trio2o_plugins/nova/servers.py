@@ -19,16 +19,18 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import microversion
-from trio2o_core.plugin import validation
+from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
-from trio2o_plugins.nova import listing
+from trio2o_plugins.nova import server_list
+from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
 #: the routing type of server groups
@@ -92,7 +94,7 @@ class ServersController:
     def __init__(self, service: ServiceDriver) -> None:
         self.service = service
         self.gateway = service.gateway
-        self.lister = listing.ServerLister(self.gateway)
+        self.lister = server_list.ServerLister(self.gateway)
 
     def routes(self) -> Sequence[Route]:
         routes = [
@@ -123,13 +125,15 @@ class ServersController:
         The pod gives the server its id, so no routing row can name the
         server before the pod answers. A ``server_request`` row (its own
         random id, the caller's project and the chosen pod, ``creating``:
-        :class:`forward.PendingCreate`) is therefore written before the
+        :class:`PendingCreate`) is therefore written before the
         pod is called: should the gateway stop before the servers are
         routed, that row tells which pod may hold unrouted servers of the
         project, created after the row. Once the pod answers, each new
         server is routed ``creating``, the request row removed and the
         servers marked ``active``. When the pod refuses, the request row
         is removed and the pod's error returned: nothing stays routed.
+        When the pod's answer is lost (a read timeout, a reset, a proxy's
+        502/504), the row stays: the reconciler adopts what the pod made.
 
         Several servers (``max_count`` > 1, or ``return_reservation_id``)
         are found by listing the pod's servers of the reservation; the
@@ -144,7 +148,7 @@ class ServersController:
             not list (500).
         """
         body = request.json_body_or_none()
-        validation.validate(microversion.pick(schemas.CREATE, request),
+        validate(common.for_request(schemas.CREATE, request),
                             body)
         server = body['server']
         pod = self._place(request, body)
@@ -159,17 +163,20 @@ class ServersController:
             forwarded['server']['return_reservation_id'] = True
             password = server.get('adminPass') or generate_password()
             forwarded['server']['adminPass'] = password
-        pending = forward.PendingCreate(self.gateway, request, pod,
+        pending = PendingCreate(self.gateway, request, pod,
                                         forward.RESOURCE)
         try:
-            answer = forward.call(self.gateway, request, pod, 'POST',
-                                  'servers', json=forwarded)
-        except PodUnavailable:
-            pending.abandon()
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'POST', 'servers', json=forwarded)
+        except PodUnavailable as exc:
+            # the pod may have made servers whose ids the gateway never
+            # learnt: the request row stays for the reconciler
+            if not exc.answer_lost:
+                pending.abandon()
             raise
         if answer.status_code >= 300:
             pending.abandon()
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,
@@ -179,7 +186,7 @@ class ServersController:
             members = []
             pending.route([created['server']['id']])
         if password is None:
-            return forward.to_response(request, answer, pod, self.gateway)
+            return forward.pods(self.gateway, request).relay(pod, answer)
         return self._first_of(request, pod, server, members, password)
 
     def _place(self, request: webob.Request,
@@ -241,8 +248,8 @@ class ServersController:
         marker = None
         while True:
             page = params + ([('marker', marker)] if marker else [])
-            answer = forward.call(self.gateway, request, pod, 'GET',
-                                  'servers/detail', params=page)
+            answer = forward.pods(self.gateway, request).call(
+                pod, 'GET', 'servers/detail', params=page)
             body = answer.json() if answer.status_code == 200 else {}
             members += body.get('servers', [])
             if not body.get('servers') or not body.get('servers_links'):
@@ -269,7 +276,7 @@ class ServersController:
                                           [{'name': 'default'}]),
             'adminPass': password,
         }
-        view = forward.translate(self.gateway, request, pod, view)
+        view = forward.pods(self.gateway, request).translate(pod, view)
         headers = {link['rel']: link['href'] for link in view['links']}
         return json_response({'server': view}, 202,
                              {'Location': headers.get('self', '')})
@@ -287,7 +294,7 @@ class ServersController:
         """``PUT /servers/{id}``: body checked with Nova's schema, a
         pinned zone named as the pod knows it."""
         body = request.json_body_or_none()
-        validation.validate(microversion.pick(schemas.UPDATE, request),
+        validate(common.for_request(schemas.UPDATE, request),
                             body)
         routing = forward.server_routing(self.gateway, request, server_id)
         zone = body['server'].get('pinned_availability_zone')
@@ -330,13 +337,12 @@ class ServersController:
                    routing: Any = None) -> webob.Response:
         routing = routing or forward.server_routing(self.gateway, request,
                                                     server_id)
-        answer = forward.call(
-            self.gateway, request, routing.pod, method,
-            f'servers/{routing.bottom_id}', json=body,
-            params=forward.query(request))
-        forward.forget_if_gone(self.gateway, routing, answer)
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, method,
+                             f'servers/{routing.bottom_id}', json=body,
+                             params=forward.query(request))
+        forget_if_gone(self.gateway, routing, answer)
+        return caller.relay(routing.pod, answer)
 
     def sub_resource(self, request: webob.Request, server_id: str,
                      item: str | None = None) -> webob.Response:
@@ -352,11 +358,10 @@ class ServersController:
         suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
         path = (f'servers/{routing.bottom_id}'
                 + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
-        answer = forward.call(self.gateway, request, routing.pod,
-                              request.method, path, json=body,
-                              params=forward.query(request))
-        return forward.to_response(request, answer, routing.pod,
-                                   self.gateway)
+        caller = forward.pods(self.gateway, request)
+        answer = caller.call(routing.pod, request.method, path, json=body,
+                             params=forward.query(request))
+        return caller.relay(routing.pod, answer)
 
     def _check_volume(self, request: webob.Request, pod: Pod,
                       body: Any) -> None:

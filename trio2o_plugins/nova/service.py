@@ -6,14 +6,17 @@ from collections.abc import Sequence
 
 import webob
 
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
-from trio2o_core.plugin.microversion import APIVersion
-from trio2o_plugins.nova import microversions
+from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
+from trio2o_plugins.nova.settle import ServerReconciler
 
 
 def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
@@ -28,9 +31,9 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
-    api = microversions.API
+    api = compute_api.API
 
-    def __init__(self, gateway) -> None:
+    def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
         from trio2o_plugins.nova import resources
         from trio2o_plugins.nova import servers
@@ -38,7 +41,10 @@ class NovaService(ServiceDriver):
 
         self.servers = servers.ServersController(self)
         self.resources = resources.ResourcesController(self)
-        self.actions = dispatch.ActionDispatcher(self)
+        self.actions = dispatch.ServerActions(self)
+
+    def reconciler(self) -> Reconciler:
+        return ServerReconciler()
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),

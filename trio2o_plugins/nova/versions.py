@@ -7,8 +7,8 @@ from typing import Any
 
 import webob
 
-from trio2o_core.plugin import links
-from trio2o_plugins.nova import microversions
+from trio2o_core.plugin import gateway_url
+from trio2o_plugins.nova import api as compute_api
 
 DESCRIBED_BY = {'rel': 'describedby', 'type': 'text/html',
                 'href': 'http://docs.openstack.org/'}
@@ -26,7 +26,7 @@ def _versions(maximum: str) -> dict[str, dict[str, Any]]:
         },
         'v2.1': {
             'id': 'v2.1', 'status': 'CURRENT', 'version': maximum,
-            'min_version': str(microversions.MIN_VERSION),
+            'min_version': str(compute_api.MIN_VERSION),
             'updated': '2013-07-23T11:33:21Z',
             'media-types': [{
                 'base': 'application/json',
@@ -38,7 +38,7 @@ def _versions(maximum: str) -> dict[str, dict[str, Any]]:
 
 def _href(request: webob.Request, version_id: str) -> str:
     segment = 'v2.1' if version_id == 'v2.1' else 'v2'
-    return f'{links.gateway_url(request)}/{segment}/'
+    return f'{gateway_url(request)}/{segment}/'
 
 
 def version_list(request: webob.Request, maximum: str) -> dict[str, Any]:

@@ -101,9 +101,10 @@ def test_filters_and_counts(pod: models.Pod) -> None:
     assert top_ids(api.list_routings(pod_id=other.id)) == ['vm-2']
     assert top_ids(api.list_routings(resource_type='server',
                                      pod_id=pod.id)) == ['vm-1', 'vm-3']
-    assert top_ids(api.list_routings_by_project('p1', 'server')) == [
+    assert top_ids(api.list_routings(project_id='p1',
+                                     resource_type='server')) == [
         'vm-1', 'vm-2']
-    assert top_ids(api.list_routings_by_project('p2')) == ['vm-3']
+    assert top_ids(api.list_routings(project_id='p2')) == ['vm-3']
     assert api.count_routings_by_pod(pod.id) == 3
     assert api.count_routings_by_pod(other.id) == 1
     assert api.count_routings_by_pod('no-such-pod') == 0

@@ -4,6 +4,7 @@ gateway."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import pytest
@@ -68,3 +69,53 @@ def test_versions_without_a_token(gateway):
 def test_no_token_is_refused(gateway):
     response = requests.get(gateway.url + '/image/v2/images', timeout=30)
     assert response.status_code == 401
+
+
+def test_chunked_upload_reaches_glance_whole(gateway, demo):
+    """A body without Content-Length (a client streaming from a pipe) is
+    streamed to Glance: the image has the data's size and checksums."""
+    data = os.urandom(2 * 1024 * 1024 + 5)
+    image = demo.image.create_image(
+        name='gw-chunked', disk_format='raw', container_format='bare')
+    url = f'{gateway.url}/image/v2/images/{image.id}/file'
+
+    def pieces():
+        for start in range(0, len(data), 100_000):
+            yield data[start:start + 100_000]
+
+    try:
+        response = requests.put(
+            url, data=pieces(), timeout=120,
+            headers={'X-Auth-Token': demo.session.get_token(),
+                     'Content-Type': 'application/octet-stream'})
+        assert response.status_code == 204, response.text
+        assert response.request.headers.get('Transfer-Encoding') == (
+            'chunked')
+        assert 'Content-Length' not in response.request.headers
+        stored = demo.image.get_image(image.id)
+        assert stored.status == 'active'
+        assert stored.size == len(data)
+        assert stored.checksum == hashlib.md5(data).hexdigest()
+        assert stored.hash_value == hashlib.sha512(data).hexdigest()
+    finally:
+        demo.image.delete_image(image, ignore_missing=True)
+
+
+@pytest.mark.parametrize('path', [
+    '/image/%2E%2E/', '/image/v2/%2e%2e/%2e%2e/', '/image/v2/images/%2E%2E',
+    '/image/v2/images%2F%2E%2E%2F%2E%2E', '/image/v2/images%3Flimit=1',
+    '/image/v2/%252E%252E/'])
+def test_dot_segments_and_hidden_queries_never_reach_glance(gateway, demo,
+                                                            path):
+    response = requests.get(
+        gateway.url + path, timeout=30,
+        headers={'X-Auth-Token': demo.session.get_token()})
+    assert response.status_code == 404
+    assert 'Traceback' not in response.text
+
+
+def test_invalid_utf8_in_the_path_is_400(gateway, demo):
+    response = requests.get(
+        gateway.url + '/image/v2/images/%ff', timeout=30,
+        headers={'X-Auth-Token': demo.session.get_token()})
+    assert response.status_code == 400

@@ -32,10 +32,8 @@ PLUGIN = textwrap.dedent('''
         schemas = ((None, None, {'type': 'null'}),)
 
         def handle(self, ctx, body):
-            server = ctx.conn.compute.get(
-                f'/servers/{ctx.routing.bottom_id}',
-                microversion=ctx.microversion,
-                headers=dict(ctx.headers)).json()['server']
+            server = ctx.call(
+                'GET', f'/servers/{ctx.routing.bottom_id}').json()['server']
             return ActionResult(200, {'whereIs': {
                 'pod': ctx.routing.pod.name,
                 'availability_zone': server['OS-EXT-AZ:availability_zone'],

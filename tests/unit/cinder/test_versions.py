@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import types
-
 import pytest
 import webob
 
 from trio2o_core.api.router import ServiceApp
 from trio2o_core.context import RequestContext
 from trio2o_core.plugin.request import CONTEXT_KEY
+from trio2o_core.testing.fakes import FakeGateway
 from trio2o_plugins.cinder.service import CinderService
 
 
 def _app(cap: str | None = None) -> ServiceApp:
-    conf = types.SimpleNamespace(
-        cinder=types.SimpleNamespace(max_microversion=cap))
-    return ServiceApp(CinderService(types.SimpleNamespace(conf=conf)))
+    gateway = FakeGateway(pods=0)
+    gateway.conf.set_override('max_microversion', cap, group='cinder')
+    return ServiceApp(CinderService(gateway))
 
 
 def _get(app: ServiceApp, path: str, version: str | None = None,

@@ -1,12 +1,19 @@
-"""Connections to pods acting as the caller, reused across requests."""
+"""Pod endpoints from the caller's catalog or overrides, and the one HTTP
+session of pod calls."""
 
 import pytest
+import webob
 from keystoneauth1 import fixture
 
 from trio2o_core.context import RequestContext
+from trio2o_core.plugin import CONTEXT_KEY
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import ServiceAPI
+from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.health import PodHealth
 
 POD1 = Pod('id-1', 'Pod1', 'az1', 'nova', None, True)
 POD2 = Pod('id-2', 'Pod2', 'az2', 'nova', None, True)
@@ -34,39 +41,41 @@ def context(token: str = 'token-a', catalog: bool = True) -> RequestContext:
                           token_info=catalog_token() if catalog else None)
 
 
-def endpoints(conn) -> tuple:
-    return tuple(conn.config.get_endpoint(service)
-                 for service in ('compute', 'block-storage', 'image'))
+def endpoints(connector: PodConnector, ctx: RequestContext,
+              pod: Pod) -> tuple:
+    return tuple(connector.endpoint(ctx, pod, service)
+                 for service in ('compute', 'block_storage', 'image'))
 
 
-def test_connection_acts_as_the_caller_in_the_pod_region():
+def caller(connector: PodConnector, ctx: RequestContext) -> CorePodCaller:
+    request = webob.Request.blank('/')
+    request.environ[CONTEXT_KEY] = ctx
+    return CorePodCaller(request, ServiceAPI(catalog_service='compute'),
+                         connector, PodHealth(), Fanout(), 10.0)
+
+
+def test_pod_calls_share_one_session_that_ignores_proxy_settings():
     connector = PodConnector(timeout=7.5)
 
-    conn = connector.connect(context('secret-token'), POD1)
-
-    assert conn.session.auth.get_token(conn.session) == 'secret-token'
-    assert conn.config.get_region_name() == 'Pod1'
-    assert conn.session.timeout == 7.5
+    assert connector.http.trust_env is False
+    assert connector.timeout == 7.5
 
 
 def test_endpoints_come_from_the_callers_catalog():
-    conn = PodConnector().connect(context(), POD1)
-
-    assert endpoints(conn) == ('http://pod1:8774/v2.1',
-                               'http://pod1:8776/v3', 'http://glance:9292')
+    assert endpoints(PodConnector(), context(), POD1) == (
+        'http://pod1:8774/v2.1', 'http://pod1:8776/v3', 'http://glance:9292')
 
 
 def test_only_the_pod_region_is_used():
-    conn = PodConnector().connect(context(), POD2)
-
-    assert endpoints(conn) == ('http://pod2:8774/v2.1', None, None)
+    assert endpoints(PodConnector(), context(), POD2) == (
+        'http://pod2:8774/v2.1', None, None)
 
 
 def test_catalog_interface_is_configurable():
-    conn = PodConnector(interface='internal').connect(context(), POD1)
+    connector = PodConnector(interface='internal')
 
-    assert endpoints(conn)[:2] == ('http://pod1.int:8774/v2.1',
-                                   'http://pod1.int:8776/v3')
+    assert endpoints(connector, context(), POD1)[:2] == (
+        'http://pod1.int:8774/v2.1', 'http://pod1.int:8776/v3')
 
 
 def test_overrides_win_over_the_catalog():
@@ -75,19 +84,16 @@ def test_overrides_win_over_the_catalog():
         'Pod1.volumev3': 'http://10.0.0.9:8776/v3',
         'Pod2.image': 'http://elsewhere:9292'}))
 
-    conn = connector.connect(context(), POD1)
-
-    assert endpoints(conn) == ('http://10.0.0.9:8774/v2.1',
-                               'http://10.0.0.9:8776/v3',
-                               'http://glance:9292')
+    assert endpoints(connector, context(), POD1) == (
+        'http://10.0.0.9:8774/v2.1', 'http://10.0.0.9:8776/v3',
+        'http://glance:9292')
 
 
 def test_overrides_work_without_a_catalog():
     connector = PodConnector(overrides={('Pod2', 'compute'): 'http://x:1'})
 
-    conn = connector.connect(context(catalog=False), POD2)
-
-    assert endpoints(conn) == ('http://x:1', None, None)
+    assert endpoints(connector, context(catalog=False), POD2) == (
+        'http://x:1', None, None)
 
 
 def test_parse_overrides_keeps_dots_in_region_names():
@@ -106,7 +112,7 @@ def test_pod_without_endpoints_is_unavailable():
     pod = Pod('id-3', 'Pod3', 'az3', None, None, True)
 
     with pytest.raises(PodUnavailable) as info:
-        PodConnector().connect(context(), pod)
+        caller(PodConnector(), context()).call(pod, 'GET', '/servers')
 
     assert info.value.user_message == 'Pod Pod3 is unavailable.'
     assert info.value.code == 503
@@ -114,38 +120,8 @@ def test_pod_without_endpoints_is_unavailable():
 
 def test_no_catalog_and_no_override_is_unavailable():
     with pytest.raises(PodUnavailable, match='Pod1'):
-        PodConnector().connect(context(catalog=False), POD1)
-
-
-def test_same_token_and_pod_reuse_one_connection():
-    connector = PodConnector()
-
-    first = connector.connect(context('t1'), POD1)
-
-    assert connector.connect(context('t1'), POD1) is first
-    assert connector.connect(context('t2'), POD1) is not first
-    assert connector.connect(context('t1'), POD2) is not first
-
-
-def test_connections_share_one_http_pool():
-    connector = PodConnector()
-
-    a = connector.connect(context('t1'), POD1)
-    b = connector.connect(context('t2'), POD2)
-
-    assert a.session.session is b.session.session
-
-
-def test_least_recently_used_connection_is_dropped():
-    connector = PodConnector(max_connections=2)
-    one = connector.connect(context('t1'), POD1)
-    two = connector.connect(context('t2'), POD1)
-    assert connector.connect(context('t1'), POD1) is one
-
-    connector.connect(context('t3'), POD1)
-
-    assert connector.connect(context('t1'), POD1) is one
-    assert connector.connect(context('t2'), POD1) is not two
+        caller(PodConnector(), context(catalog=False)).call(
+            POD1, 'GET', '/servers')
 
 
 def test_volume_aliases_in_other_regions_do_not_break_lookup():

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from trio2o_core import gateway
+from trio2o_core import core_gateway
 from trio2o_core import loader
 from trio2o_core.conf import CONF
 from trio2o_core.plugin import PLUGIN_API_VERSION
@@ -175,12 +175,12 @@ def test_gateway_refuses_a_service_that_is_not_enabled(override):
 
     with pytest.raises(PluginLoadError,
                        match="service 'nova' is not in"):
-        gateway.CoreGateway(CONF).service('nova')
+        core_gateway.CoreGateway(CONF).service('nova')
 
 
 def test_gateway_loads_an_enabled_service_once(override):
     override('enabled_services', ['admin'])
-    core = gateway.CoreGateway(CONF)
+    core = core_gateway.CoreGateway(CONF)
 
     admin = core.service('admin')
 

@@ -4,7 +4,7 @@ import pytest
 import webob
 
 from trio2o_core.plugin import BadRequest
-from trio2o_core.plugin import NotAcceptable
+from trio2o_core.plugin.exceptions import NotAcceptable
 from trio2o_core.plugin.microversion import APIVersion
 from trio2o_core.plugin.microversion import negotiate
 from trio2o_core.plugin.microversion import requested_version

@@ -4,6 +4,8 @@ import pytest
 import webob
 from keystoneauth1 import fixture
 
+from tests.unit.core.test_policies import use_policy_file
+from trio2o_core import policies
 from trio2o_core.api import app as api_app
 from trio2o_core.api.middleware.context import KeystoneContext
 from trio2o_core.api.middleware.context import NoAuthContext
@@ -30,6 +32,14 @@ class Recorder:
 @pytest.fixture
 def inner():
     return Recorder()
+
+
+@pytest.fixture(autouse=True)
+def default_policy(tmp_path):
+    """The policy defaults (no policy file)."""
+    use_policy_file(tmp_path / 'absent.yaml')
+    yield
+    policies.reset()
 
 
 def test_keystone_context_from_a_confirmed_token(inner):
@@ -170,3 +180,28 @@ def test_urlmap_mounts_only_enabled_services(override):
                              '/admin': 'admin:admin_pipe'})
 
     assert urlmap.apps == [('/admin', 'admin_pipe')]
+
+
+@pytest.fixture
+def cloud_admin_policy(tmp_path, default_policy):
+    """``context_is_admin`` is the role ``cloud_admin``, not ``admin``."""
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"context_is_admin": "role:cloud_admin"\n')
+    use_policy_file(path)
+
+
+@pytest.mark.parametrize('roles, admin', [
+    ('admin', False), ('cloud_admin', True), ('member,cloud_admin', True),
+    ('member', False)])
+def test_is_admin_follows_the_policy_rule(inner, cloud_admin_policy,
+                                          roles, admin):
+    noauth = webob.Request.blank('/', headers={
+        'X-User-Id': 'u1', 'X-Project-Id': 'p1', 'X-Roles': roles})
+    noauth.get_response(NoAuthContext(inner))
+    assert inner.context.is_admin is admin
+
+    keystone = webob.Request.blank('/', headers={
+        'X-Identity-Status': 'Confirmed', 'X-User-Id': 'u1',
+        'X-Project-Id': 'p1', 'X-Roles': roles})
+    keystone.get_response(KeystoneContext(inner))
+    assert inner.context.is_admin is admin

@@ -69,3 +69,14 @@ def test_operator_policy_file_overrides_defaults(tmp_path, enforcer):
     policies.authorize(context('reader'), 'trio2o:admin:pods:list')
     with pytest.raises(Forbidden):
         policies.authorize(context('reader'), 'trio2o:admin:pods:show')
+
+
+def test_rules_of_plugin_namespaces_are_enforced(enforcer):
+    rule = 'os_compute_api:servers:index:get_all_tenants'
+    assert rule not in {r.name for r in policies.list_rules()}
+
+    policies.authorize(context('admin'), rule)
+    with pytest.raises(Forbidden):
+        policies.authorize(context('member'), rule)
+    policies.authorize(context('member'),
+                       'os_compute_api:os-availability-zone:list')

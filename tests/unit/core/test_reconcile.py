@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import requests
@@ -29,7 +30,15 @@ from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import utcnow
-from trio2o_core.reconcile import Action
+from trio2o_core.plugin import PodInventory
+from trio2o_core.plugin import Reconciler
+from trio2o_core.plugin import ResourceState
+from trio2o_core.reconcile_report import Action
+from trio2o_core.reconcile_report import Summary
+from trio2o_plugins.nova import settle
+
+SERVER = settle.ServerReconciler.resource_type
+SERVER_REQUEST = f'{SERVER}_request'
 
 KEYSTONE = 'http://keystone.test/v3'
 POD_URLS = {'Pod1': 'http://pod1.test:8774/v2.1',
@@ -139,7 +148,7 @@ def pods(sqlite_db: str, service_conf: None,
 
 def row(pod_id: str, top_id: str, status: str, *, age: float = OLD,
         changed: float | None = None, project: str = 'p1',
-        resource_type: str = reconcile.SERVER) -> int:
+        resource_type: str = SERVER) -> int:
     """Write a routing made ``age`` seconds ago and last changed
     ``changed`` seconds ago (never, if None); return its id."""
     routing = db.create_routing(top_id, resource_type, pod_id, project,
@@ -158,7 +167,7 @@ def row(pod_id: str, top_id: str, status: str, *, age: float = OLD,
 def request_row(pod_id: str, *, age: float = OLD,
                 project: str = 'p1') -> int:
     return row(pod_id, str(uuid.uuid4()), 'creating', age=age,
-               project=project, resource_type=reconcile.SERVER_REQUEST)
+               project=project, resource_type=SERVER_REQUEST)
 
 
 def status(routing_id: int) -> str | None:
@@ -169,11 +178,11 @@ def status(routing_id: int) -> str | None:
         return None
 
 
-def run(**kwargs: Any) -> reconcile.Summary:
+def run(**kwargs: Any) -> Summary:
     return reconcile.reconcile(reconcile.service_session(CONF), **kwargs)
 
 
-def actions(summary: reconcile.Summary, pod: str = 'Pod1'
+def actions(summary: Summary, pod: str = 'Pod1'
             ) -> list[tuple[Action, str]]:
     return [(change.action, change.top_id)
             for change in summary.pods[pod].changes]
@@ -266,10 +275,10 @@ def test_request_row_routes_the_servers_it_left_unrouted(pods):
                                 (Action.REMOVED_REQUEST, request_id)]
     assert status(request) is None
     for server in made:
-        routing = db.get_routing_by_top_id(server, reconcile.SERVER)
+        routing = db.get_routing_by_top_id(server, SERVER)
         assert (routing.status, routing.bottom_id, routing.pod_id,
                 routing.project_id) == ('active', server, pod_id, 'p1')
-    assert len(db.list_routings(resource_type=reconcile.SERVER)) == 3
+    assert len(db.list_routings(resource_type=SERVER)) == 3
 
 
 def test_a_server_made_in_the_second_of_the_request_is_adopted(pods):
@@ -307,7 +316,7 @@ def test_servers_routed_creating_are_activated_not_adopted(pods):
 
 
 def test_servers_are_listed_page_by_page(pods, monkeypatch):
-    monkeypatch.setattr(reconcile, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(settle, 'PAGE_SIZE', 2)
     pod_id, pod = pods['Pod1']
     request_row(pod_id)
     made = {pod.add(age=OLD - 10) for _ in range(5)}
@@ -424,7 +433,7 @@ def test_dry_run_changes_nothing_and_says_what_it_would_do(pods):
         'restored': 0, 'adopted': 1, 'removed_request': 1, 'pruned': 0}
     assert (status(creating), status(request)) == ('creating', 'creating')
     with pytest.raises(db_exc.NotFound):
-        db.get_routing_by_top_id(unrouted, reconcile.SERVER)
+        db.get_routing_by_top_id(unrouted, SERVER)
 
 
 def test_summary_as_dict_counts_per_pod(pods):
@@ -570,3 +579,53 @@ def test_manage_reports_missing_credentials_without_traceback(tmp_path):
     assert done.stderr.startswith('trio2o-manage: no service credentials')
     assert 'Traceback' not in done.stderr
     assert done.stdout == ''
+
+
+# another service's rows, through its own reconciler
+
+class _Volumes(PodInventory):
+    def __init__(self, states: dict[str, ResourceState],
+                 made: list[str]) -> None:
+        self.states = states
+        self.made_ids = made
+
+    def state(self, resource_id: str) -> ResourceState:
+        return self.states.get(resource_id, ResourceState.GONE)
+
+    def made(self, project_id, since, until) -> list[str]:
+        return list(self.made_ids)
+
+
+class _VolumeReconciler(Reconciler):
+    resource_type = 'volume'
+    catalog_service = 'compute'
+
+    def __init__(self, inventory: _Volumes) -> None:
+        self.inventory_of = inventory
+        self.pods: list[str] = []
+
+    def inventory(self, pod, get):
+        self.pods.append(pod.name)
+        return self.inventory_of
+
+
+def test_a_driver_s_reconciler_settles_its_own_rows(pods):
+    pod_id, _pod = pods['Pod1']
+    present, gone, left = (str(uuid.uuid4()) for _ in range(3))
+    created = row(pod_id, present, 'creating', resource_type='volume')
+    deleted = row(pod_id, gone, 'deleting', resource_type='volume')
+    request = row(pod_id, str(uuid.uuid4()), 'creating',
+                  resource_type='volume_request')
+    server = row(pod_id, str(uuid.uuid4()), 'creating')
+    reconciler = _VolumeReconciler(_Volumes(
+        {present: ResourceState.PRESENT}, [left, present]))
+
+    summary = run(reconcilers=[reconciler])
+
+    assert reconciler.pods == ['Pod1']
+    assert actions(summary) == [
+        (Action.ACTIVATED, present), (Action.REMOVED_DELETED, gone),
+        (Action.ADOPTED, left), (Action.REMOVED_REQUEST, ANY)]
+    assert (status(created), status(deleted), status(request),
+            status(server)) == ('active', None, None, 'creating')
+    assert db.get_routing_by_top_id(left, 'volume').status == 'active'

@@ -3,8 +3,8 @@
 
 import pytest
 
+from trio2o_core.core_gateway import to_pod
 from trio2o_core.db import api as db
-from trio2o_core.gateway import to_pod
 from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import RequestSpec

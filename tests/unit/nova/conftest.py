@@ -10,14 +10,14 @@ from trio2o_plugins.nova.service import NovaService
 
 
 @pytest.fixture
-def gateway() -> fakes.FakeGateway:
+def gateway() -> fakes.NovaGateway:
     """Pods ``Pod1``..``Pod3`` serving zones ``az1``..``az3`` (inside:
     ``pod1-zone``..)."""
-    return fakes.FakeGateway(pods=3)
+    return fakes.NovaGateway(pods=3)
 
 
 @pytest.fixture
-def service(gateway: fakes.FakeGateway) -> NovaService:
+def service(gateway: fakes.NovaGateway) -> NovaService:
     return NovaService(gateway)
 
 

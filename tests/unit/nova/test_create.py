@@ -4,7 +4,7 @@ rows written around the pod call."""
 from __future__ import annotations
 
 import pytest
-from keystoneauth1 import exceptions as ks_exc
+import requests
 
 from tests.unit.nova import fakes
 
@@ -104,14 +104,14 @@ def test_routing_is_active_after_the_pod_answers(gateway, client):
 
 def test_request_row_exists_while_the_pod_works(gateway, client):
     seen = []
-    handle = gateway.nova(1).handle
+    nova = gateway.nova(1)
 
-    def watch(method, path, *args):
-        if method == 'POST':
+    def watch(call):
+        if call.method == 'POST':
             seen.extend(r.resource_type for r in gateway.routings.values())
-        return handle(method, path, *args)
+        return nova(call)
 
-    gateway.nova(1).handle = watch
+    gateway.serve(nova.pod, watch)
     client.post('/v2.1/servers', body())
 
     assert seen == ['server_request']
@@ -146,8 +146,8 @@ def test_down_pod_is_not_scheduled(gateway, client):
 
 
 def test_pod_server_error_is_500_and_nothing_routed(gateway, client):
-    gateway.nova(1).scripted[('POST', 'servers')] = fakes.fault(
-        500, 'boom')
+    gateway.script(gateway.nova(1).pod, 'POST', '/servers',
+                   fakes.fault(500, 'boom'))
 
     assert client.post('/v2.1/servers', body()).status == 500
     assert not gateway.routings
@@ -196,8 +196,8 @@ def test_given_password_is_returned_for_several(gateway, client):
 
 
 def test_unlisted_reservation_keeps_the_request_row(gateway, client):
-    gateway.nova(1).scripted[('GET', 'servers/detail')] = fakes.fault(
-        500, 'boom')
+    gateway.script(gateway.nova(1).pod, 'GET', '/servers/detail',
+                   fakes.fault(500, 'boom'))
 
     reply = client.post('/v2.1/servers', body(max_count=2))
 
@@ -229,10 +229,10 @@ def test_pod_timing_out_during_create_is_503(gateway, client,
                                             monkeypatch):
     client.get('/v2.1/flavors')
 
-    def slow(*args, **kwargs):
-        raise ks_exc.ConnectTimeout('no answer')
+    def slow(call):
+        raise requests.exceptions.ConnectTimeout('no answer')
 
-    monkeypatch.setattr(gateway.nova(1), 'handle', slow)
+    gateway.serve(gateway.nova(1).pod, slow)
 
     assert client.post('/v2.1/servers', body()).status == 503
     assert not gateway.routings

@@ -12,7 +12,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.unit.nova import fakes
-from trio2o_plugins.nova import listing
+from trio2o_core.plugin import PARTIAL_HEADER
+from trio2o_plugins.nova import server_list
 from trio2o_plugins.nova.service import NovaService
 
 SECOND = 1_000_000
@@ -242,8 +243,8 @@ def test_ignored_sort_keys_are_dropped_with_their_direction(gateway,
 
 def test_pod_refusing_the_query_answers_with_its_error(gateway, client,
                                                        spread):
-    gateway.nova(2).scripted[('GET', 'servers/detail')] = fakes.fault(
-        400, 'Invalid status value')
+    gateway.script(gateway.nova(2).pod, 'GET', '/servers/detail',
+                   fakes.fault(400, 'Invalid status value'))
 
     reply = client.get('/v2.1/servers?status=bogus', version='2.38')
 
@@ -290,7 +291,7 @@ def test_down_pod_is_skipped_and_named_below_2_69(gateway, client, spread):
     assert reply.status == 200
     assert ids(reply) == expected_order(
         [r for i, r in enumerate(spread) if i % 3 != 1])
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
     assert not list_calls(gateway, 2)
 
 
@@ -302,18 +303,18 @@ def test_pod_failing_now_is_skipped_and_marked_down(gateway, client,
     reply = client.get('/v2.1/servers/detail')
 
     assert len(ids(reply)) == 6
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod3'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod3'
     assert gateway.is_down(gateway.nova(3).pod)
 
 
 def test_pod_answering_500_is_skipped(gateway, client, spread):
-    gateway.nova(1).scripted[('GET', 'servers/detail')] = fakes.fault(
-        500, 'boom')
+    gateway.script(gateway.nova(1).pod, 'GET', '/servers/detail',
+                   fakes.fault(500, 'boom'))
 
     reply = client.get('/v2.1/servers')
 
     assert reply.status == 200
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod1'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod1'
 
 
 def test_down_pod_servers_are_unknown_records_from_2_69(gateway, client,
@@ -367,7 +368,7 @@ def test_filters_and_paging_skip_down_pods_even_at_2_69(
     reply = client.get('/v2.1/servers' + query, version='2.69')
 
     assert 'UNKNOWN' not in [s.get('status') for s in reply.body['servers']]
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
 
 
 def test_non_admin_filters_nova_ignores_keep_unknown_records(
@@ -381,24 +382,23 @@ def test_non_admin_filters_nova_ignores_keep_unknown_records(
 
 def test_pod_failing_while_paging_gives_a_partial_page(gateway, client,
                                                        monkeypatch):
-    monkeypatch.setattr(listing, 'MIN_BATCH', 1)
+    monkeypatch.setattr(server_list, 'MIN_BATCH', 1)
     older = [gateway.add_server(1, created=c * SECOND) for c in range(4)]
     newer = [gateway.add_server(2, created=(10 + c) * SECOND)
              for c in range(8)]
     nova = gateway.nova(2)
-    handle = nova.handle
 
-    def fail_when_paging(method, path, params, *args):
-        if path == 'servers/detail' and 'marker' in dict(params):
+    def fail_when_paging(call):
+        if call.path == '/servers/detail' and 'marker' in call.query:
             raise TimeoutError('slow')
-        return handle(method, path, params, *args)
+        return nova(call)
 
-    nova.handle = fail_when_paging
+    gateway.serve(nova.pod, fail_when_paging)
 
     reply = client.get('/v2.1/servers?limit=8')
 
     assert reply.status == 200
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod2'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod2'
     assert ids(reply) == expected_order(newer)[:4] + expected_order(older)
 
 
@@ -417,8 +417,8 @@ def test_paging_yields_the_global_order(monkeypatch, data, counts,
     alike, sorted apart by the pods), some not the caller's: following
     the next links from any marker gives every later server once, in
     the global order."""
-    monkeypatch.setattr(listing, 'MIN_BATCH', min_batch)
-    gateway = fakes.FakeGateway(pods=3)
+    monkeypatch.setattr(server_list, 'MIN_BATCH', min_batch)
+    gateway = fakes.NovaGateway(pods=3)
     gateway.conf.api.max_limit = max_limit
     client = fakes.Client(NovaService(gateway))
     mine = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.nova import fakes
-from trio2o_plugins.nova import listing
+from trio2o_core.plugin import PARTIAL_HEADER
 
 
 def calls(gateway, index, method=None):
@@ -98,7 +98,7 @@ def test_zone_detail_merges_the_pods_hosts(gateway, admin):
     assert zones['az3'] == {'zoneName': 'az3',
                             'zoneState': {'available': False},
                             'hosts': None}
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod3'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod3'
 
 
 def test_keypair_is_made_once_and_imported_everywhere(gateway, client):
@@ -121,6 +121,20 @@ def test_keypair_refused_by_a_later_pod_is_undone(gateway, client):
         409, "Key pair 'k1' already exists.")
     assert 'k1' not in gateway.nova(1).keypairs
     assert 'k1' not in gateway.nova(2).keypairs
+
+
+def test_keypair_left_in_a_pod_by_a_failed_undo_is_logged(gateway, client,
+                                                          caplog):
+    gateway.nova(3).keypairs['k1'] = {'name': 'k1', 'public_key': 'x'}
+    gateway.script(gateway.nova(2).pod, 'DELETE', '/os-keypairs/k1',
+                   fakes.fault(500, 'boom'))
+
+    reply = client.post('/v2.1/os-keypairs', {'keypair': {'name': 'k1'}})
+
+    assert reply.status == 409
+    assert 'k1' not in gateway.nova(1).keypairs
+    assert ('key pair k1 left in pod Pod2 after a failed create (request '
+            'req-0001): the pod answered 500') in caplog.text
 
 
 def test_keypair_is_not_made_while_a_pod_is_down(gateway, client):
@@ -177,7 +191,8 @@ def test_services_are_merged_with_the_pod_in_host_names(gateway, admin,
 
 def test_hypervisors_are_merged(gateway, admin):
     for index in (1, 2):
-        gateway.nova(index).scripted[('GET', 'os-hypervisors/detail')] = (
+        gateway.script(
+            gateway.nova(index).pod, 'GET', '/os-hypervisors/detail',
             fakes.pod_response(200, {'hypervisors': [{
                 'id': f'h{index}', 'hypervisor_hostname': 'fake-mini',
                 'service': {'host': 'compute1', 'id': 's'}}]}))
@@ -189,7 +204,7 @@ def test_hypervisors_are_merged(gateway, admin):
             for h in reply.body['hypervisors']] == [
         ('fake-mini@Pod1', 'compute1@Pod1'),
         ('fake-mini@Pod2', 'compute1@Pod2')]
-    assert reply.headers[listing.PARTIAL_HEADER] == 'Pod3'
+    assert reply.headers[PARTIAL_HEADER] == 'Pod3'
 
 
 def test_server_group_is_created_where_servers_go_and_routed(gateway,
@@ -238,8 +253,8 @@ def test_server_group_delete_drops_its_routing(gateway, client):
 
 
 def test_server_group_refused_leaves_nothing_routed(gateway, client):
-    gateway.nova(1).scripted[('POST', 'os-server-groups')] = fakes.fault(
-        403, 'Quota exceeded, too many server groups.')
+    gateway.script(gateway.nova(1).pod, 'POST', '/os-server-groups',
+                   fakes.fault(403, 'Quota exceeded, too many server groups.'))
 
     reply = client.post('/v2.1/os-server-groups', {
         'server_group': {'name': 'a'}})

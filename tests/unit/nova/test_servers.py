@@ -112,8 +112,9 @@ def test_update_pins_the_zone_as_the_pod_names_it(gateway, client, server):
 
 def test_delete_marks_deleting_then_a_lookup_clears_the_row(
         gateway, client, server):
-    gateway.nova(2).scripted[('DELETE', f"servers/{server['id']}")] = (
-        fakes.pod_response(204))
+    gateway.script(gateway.nova(2).pod, 'DELETE',
+                   f"/servers/{server['id']}",
+                   fakes.pod_response(204))
 
     reply = client.request('DELETE', path(server))
 
@@ -136,8 +137,9 @@ def test_delete_of_a_server_already_gone_forgets_it(gateway, client,
 
 
 def test_refused_delete_restores_the_routing(gateway, client, server):
-    gateway.nova(2).scripted[('DELETE', f"servers/{server['id']}")] = (
-        fakes.fault(409, f"Instance {server['id']} is locked"))
+    gateway.script(gateway.nova(2).pod, 'DELETE',
+                   f"/servers/{server['id']}",
+                   fakes.fault(409, f"Instance {server['id']} is locked"))
 
     reply = client.request('DELETE', path(server))
 
@@ -224,9 +226,10 @@ def test_unknown_sub_resource_is_404_and_wrong_method_405(client, server):
 
 def test_a_404_that_is_not_nova_s_keeps_the_routing(gateway, client,
                                                     server):
-    gateway.nova(2).scripted[('GET', f"servers/{server['id']}")] = (
-        fakes.pod_response(404, {'message': 'The resource could not be '
-                                            'found.'}))
+    gateway.script(gateway.nova(2).pod, 'GET',
+                   f"/servers/{server['id']}",
+                   fakes.pod_response(404, {
+                       'message': 'The resource could not be found.'}))
 
     assert client.get(path(server)).status == 404
     assert (server['id'], 'server') in gateway.routings

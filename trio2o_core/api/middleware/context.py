@@ -12,12 +12,14 @@ from typing import Any
 import webob
 import webob.dec
 
+from trio2o_core import policies
 from trio2o_core.context import RequestContext
 from trio2o_core.plugin.request import CONTEXT_KEY
 
 
 class _ContextFilter:
-    """A paste filter wrapping ``application``."""
+    """A paste filter wrapping ``application``; the contexts it makes
+    are admin when the policy rule ``context_is_admin`` says so."""
 
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -42,6 +44,7 @@ class KeystoneContext(_ContextFilter):
                 request.environ,
                 token_info=request.environ.get('keystone.token_info'))
             if context.user_id and context.project_id:
+                context.is_admin = policies.is_admin(context)
                 request.environ[CONTEXT_KEY] = context
         return request.get_response(self.application)
 
@@ -66,10 +69,12 @@ class NoAuthContext(_ContextFilter):
         roles = [r.strip() for r in
                  request.headers.get('X-Roles', 'member,reader').split(',')
                  if r.strip()]
-        request.environ[CONTEXT_KEY] = RequestContext(
+        context = RequestContext(
             user_id=user, project_id=project, roles=roles,
             auth_token=token or None,
             request_id=request.environ.get('openstack.request_id'),
             global_request_id=request.environ.get(
                 'openstack.global_request_id'))
+        context.is_admin = policies.is_admin(context)
+        request.environ[CONTEXT_KEY] = context
         return request.get_response(self.application)

@@ -9,21 +9,17 @@ handler.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import webob
 
-from trio2o_core.plugin import ActionContext
+from trio2o_core.plugin import ActionDispatcher
 from trio2o_core.plugin import BadRequest
-from trio2o_core.plugin import Route
+from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import UnsupportedMediaType
 from trio2o_core.plugin import VolumeActionHandler
-from trio2o_core.plugin import load_actions
-from trio2o_core.plugin import microversion
-from trio2o_core.plugin.dispatch import respond
 from trio2o_plugins.cinder import routed
 
 #: the entry-point group of volume action handlers
@@ -39,12 +35,13 @@ def no_such_action(key: str | None) -> BadRequest:
                       'body and Content-Type header and try again.')
 
 
-def action_key(request: webob.Request) -> tuple[str, Any]:
+def action_key(request: webob.Request) -> tuple[str, dict[str, Any]]:
     """Return the action the body names and the decoded body, as Cinder
     reads them.
 
     :raises BadRequest: no body or Content-Type (``There is no such
-        action: None``), malformed JSON or not one key.
+        action: None``), malformed or too deeply nested JSON, or not one
+        key.
     :raises UnsupportedMediaType: a Content-Type other than JSON.
     """
     content_type = (request.content_type or '').lower()
@@ -52,16 +49,13 @@ def action_key(request: webob.Request) -> tuple[str, Any]:
         raise no_such_action(None)
     if content_type not in JSON_TYPES:
         raise UnsupportedMediaType('Unsupported Content-Type')
-    try:
-        body = json.loads(request.body.decode('utf-8'))
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest(MALFORMED) from None
+    body = request.json_body_or_none(JSON_TYPES)
     if not isinstance(body, dict) or len(body) != 1:
         raise BadRequest(MALFORMED)
     return next(iter(body)), body
 
 
-class ActionDispatcher:
+class VolumeActions(ActionDispatcher[VolumeActionHandler]):
     """Routes volume actions to the handlers enabled in ``[cinder]
     enabled_volume_actions`` (every installed one when unset).
 
@@ -69,37 +63,18 @@ class ActionDispatcher:
         a :class:`VolumeActionHandler` (start-up stops).
     """
 
-    def __init__(self, service: ServiceDriver) -> None:
-        self.service = service
-        self.gateway = service.gateway
-        self.actions = load_actions(
-            self.gateway, GROUP,
-            self.gateway.conf.cinder.enabled_volume_actions,
-            VolumeActionHandler)
+    def __init__(self, driver: ServiceDriver) -> None:
+        super().__init__(driver, PATH, GROUP,
+                         driver.gateway.conf.cinder.enabled_volume_actions,
+                         VolumeActionHandler)
 
-    def routes(self) -> Sequence[Route]:
-        return [Route(PATH, {'POST': self.action})]
+    def read(self, request: webob.Request) -> tuple[str, Mapping[str, Any]]:
+        return action_key(request)
 
-    def action(self, request: webob.Request,
-               volume_id: str) -> webob.Response:
-        """Run the action the body names on the volume.
+    def unknown(self, key: str) -> BadRequest:
+        return no_such_action(key)
 
-        :raises PluginError: the fault of the first failing check, in the
-            order of the module's docstring.
-        """
-        key, body = action_key(request)
-        action = self.actions.get(key)
-        if action is None:
-            raise no_such_action(key)
-        version = microversion.of(request)
-        action.check(version, body)
-        routing = routed.VOLUME.routing(self.gateway, request, volume_id)
-        handler = action.handler
-        if handler.policy_rule:
-            self.gateway.enforce(request.context, handler.policy_rule,
-                                 {'project_id': routing.project_id})
-        ctx = ActionContext(
-            context=request.context, gateway=self.gateway, routing=routing,
-            pods=self.service.pods(request), microversion=str(version),
-            request=request)
-        return respond(ctx, handler.handle(ctx, body))
+    def routing(self, handler: VolumeActionHandler,
+                request: webob.Request, resource_id: str,
+                body: Mapping[str, Any]) -> Routing:
+        return routed.VOLUME.routing(self.gateway, request, resource_id)

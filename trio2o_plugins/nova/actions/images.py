@@ -18,9 +18,9 @@ import webob
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
-from trio2o_core.plugin import links
+from trio2o_core.plugin import PodAnswer
+from trio2o_core.plugin import gateway_url
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import PodAnswer
 from trio2o_plugins.nova.schemas import images as schemas
 
 #: where the gateway serves the image API, below its root
@@ -29,7 +29,7 @@ IMAGE_SERVICE_PATH = '/image/v2/images'
 
 def image_url(request: webob.Request, image_id: str) -> str:
     """Return the gateway's URL of an image."""
-    url = links.gateway_url(request)
+    url = gateway_url(request)
     mount = request.script_name.rstrip('/')
     if mount and url.endswith(mount):
         url = url[:-len(mount)]

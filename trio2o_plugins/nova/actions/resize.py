@@ -10,8 +10,8 @@ from typing import Any
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PodAnswer
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import PodAnswer
 from trio2o_plugins.nova.schemas import resize as schemas
 
 
@@ -29,7 +29,7 @@ class Resize(PodAction):
                body: Mapping[str, Any]) -> ActionResult:
         flavor_id = str(body['resize']['flavorRef'])
         response = ctx.call(
-            ctx, 'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
+            'GET', f'/flavors/{urllib.parse.quote(flavor_id, "")}')
         if response.status_code == 404:
             raise BadRequest(f'Flavor {flavor_id} could not be found.')
         if response.status_code != 200:

@@ -8,8 +8,8 @@ from typing import Any
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import Conflict
-from trio2o_core.plugin.microversion import APIVersion
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.schemas import shelve as schemas
 

@@ -6,7 +6,26 @@ import re
 import unicodedata
 from typing import Any
 
+import webob
+
+from trio2o_core.plugin import NotFound
+from trio2o_core.plugin import microversion
+
 Schema = dict[str, Any]
+#: ``(min_version, max_version, schema)`` rows, None bounds open
+SchemaTable = tuple[tuple[str | None, str | None, Schema], ...]
+
+
+def for_request(table: SchemaTable, request: webob.Request) -> Schema:
+    """The schema of ``table`` for the request's microversion.
+
+    :raises NotFound: no row holds it (Nova's 404 for a path outside the
+        request's microversion).
+    """
+    schema = microversion.pick(table, request)
+    if schema is None:
+        raise NotFound('The resource could not be found.')
+    return schema
 
 
 def _printable(char: str) -> bool:

@@ -22,7 +22,7 @@ _V290 = {**_V263, 'hostname': common.HOSTNAME}
 _V294 = {**_V263, 'hostname': common.FQDN}
 
 
-def _rebuild(properties: dict) -> common.Schema:
+def _rebuild(properties: common.Schema) -> common.Schema:
     return common.strict_object(properties, required=('imageRef',))
 
 

@@ -2,7 +2,7 @@
 of ``GET /servers[/detail]``, per microversion, as Nova 34 defines them.
 
 Each table is a tuple of ``(min_version, max_version, schema)`` for
-:func:`trio2o_plugins.nova.microversions.pick`.
+:func:`trio2o_core.plugin.microversion.pick`.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.nova.fakes import GATEWAY
-from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import BadRequest
+from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY
+from trio2o_core.testing.fakes import pod_response
 
 from .conftest import POD1
 from .conftest import SERVER
@@ -23,9 +23,9 @@ IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b'
 def test_resize_checks_the_flavor_then_forwards(
         post: Post, cloud: FakeCloud, ref: object, flavor_id: str) -> None:
     body = {'resize': {'flavorRef': ref}}
-    cloud.answer(POD1, 'GET', f'/flavors/{flavor_id}',
+    cloud.script(POD1, 'GET', f'/flavors/{flavor_id}',
                  pod_response(200, {'flavor': {'id': flavor_id}}))
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     assert post(body).status_code == 202
     assert [(c.method, c.path, c.json) for c in cloud.calls] == [
         ('GET', f'/flavors/{flavor_id}', None), ('POST', ACTION, body)]
@@ -33,7 +33,7 @@ def test_resize_checks_the_flavor_then_forwards(
 
 def test_resize_to_a_flavor_the_pod_lacks_is_400(post: Post,
                                                  cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'GET', '/flavors/42', pod_response(404, {
+    cloud.script(POD1, 'GET', '/flavors/42', pod_response(404, {
         'itemNotFound': {'code': 404, 'message': 'Flavor 42 not found.'}}))
     with pytest.raises(BadRequest) as exc:
         post({'resize': {'flavorRef': '42'}})
@@ -54,7 +54,7 @@ def test_resize_reads_no_url(post: Post, cloud: FakeCloud) -> None:
 def test_resize_relays_other_answers_of_the_flavor_check(
         post: Post, cloud: FakeCloud) -> None:
     fault = {'forbidden': {'code': 403, 'message': 'no'}}
-    cloud.answer(POD1, 'GET', '/flavors/2', pod_response(403, fault))
+    cloud.script(POD1, 'GET', '/flavors/2', pod_response(403, fault))
     response = post({'resize': {'flavorRef': '2'}})
     assert (response.status_code, response.json_body) == (403, fault)
     assert cloud.calls_to('POST') == []
@@ -62,7 +62,7 @@ def test_resize_relays_other_answers_of_the_flavor_check(
 
 def test_rebuild_checks_the_image_with_the_image_api(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'GET', f'/images/{IMAGE}', pod_response(404, {
+    cloud.script(POD1, 'GET', f'/images/{IMAGE}', pod_response(404, {
         'itemNotFound': {'code': 404, 'message': 'Image not found.'}}))
     with pytest.raises(BadRequest) as exc:
         post({'rebuild': {'imageRef': IMAGE}}, version='2.90')
@@ -74,7 +74,7 @@ def test_rebuild_checks_the_image_with_the_image_api(
 
 def test_rebuild_answer_is_at_the_gateway(post: Post,
                                           cloud: FakeCloud) -> None:
-    pod = cloud.nova(1).root
+    pod = cloud.roots[POD1.id]
     body = {'rebuild': {'imageRef': IMAGE, 'name': 'again',
                         'adminPass': 'pw'}}
     server = {
@@ -85,9 +85,9 @@ def test_rebuild_answer_is_at_the_gateway(post: Post,
         'links': [
             {'rel': 'self', 'href': f'{pod}/v2.1/servers/{SERVER}'},
             {'rel': 'bookmark', 'href': f'{pod}/servers/{SERVER}'}]}
-    cloud.answer(POD1, 'GET', f'/images/{IMAGE}',
+    cloud.script(POD1, 'GET', f'/images/{IMAGE}',
                  pod_response(200, {'image': {'id': IMAGE}}))
-    cloud.answer(POD1, 'POST', ACTION, pod_response(
+    cloud.script(POD1, 'POST', ACTION, pod_response(
         202, {'server': server},
         {'Location': f'{pod}/v2.1/servers/{SERVER}'}))
     response = post(body, version='2.75')

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import types
 from typing import Any
 from typing import ClassVar
 
 import pytest
 
-from tests.unit.nova import fakes
-from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
@@ -19,8 +16,10 @@ from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import PluginLoadError
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import ServerActionHandler
-from trio2o_core.plugin import UnsupportedMediaType
 from trio2o_core.plugin import VolumeActionHandler
+from trio2o_core.plugin.exceptions import UnsupportedMediaType
+from trio2o_core.testing.client import Client
+from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.nova.actions import dispatch
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.service import NovaService
@@ -42,9 +41,9 @@ def fault(exc_info: pytest.ExceptionInfo[PluginError]) -> tuple[int, str]:
 
 
 def dispatcher_for(cloud: FakeCloud, **plugins: Any
-                   ) -> dispatch.ActionDispatcher:
-    cloud.plugins = plugins
-    return dispatch.ActionDispatcher(types.SimpleNamespace(gateway=cloud))
+                   ) -> dispatch.ServerActions:
+    cloud.plugins[dispatch.GROUP] = plugins
+    return NovaService(cloud).actions
 
 
 # body shape (Nova's action_peek)
@@ -85,7 +84,7 @@ def test_content_type_is_checked_before_the_body(post: Post) -> None:
     'application/vnd.openstack.compute+json'])
 def test_json_content_types(post: Post, cloud: FakeCloud,
                             content_type: str | None) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     assert post({'pause': None},
                 content_type=content_type).status_code == 202
 
@@ -102,8 +101,7 @@ def test_unknown_key_is_400_at_every_version(post: Post,
 
 def test_key_of_a_disabled_action_is_unknown(cloud: FakeCloud) -> None:
     cloud.conf.nova.enabled_server_actions = ['os-start', 'os-stop']
-    dispatcher = dispatch.ActionDispatcher(
-        types.SimpleNamespace(gateway=cloud))
+    dispatcher = NovaService(cloud).actions
     assert set(dispatcher.actions) == {'os-start', 'os-stop'}
     with pytest.raises(BadRequest) as exc:
         dispatcher.action(make_request({'pause': None}), SERVER)
@@ -180,14 +178,14 @@ def test_server_of_another_project_is_404(post: Post,
 def test_admin_reaches_a_server_of_another_project(
         post: Post, cloud: FakeCloud) -> None:
     path = f'/servers/{OTHER_SERVER}/action'
-    cloud.answer(POD2, 'POST', path, pod_response(202))
+    cloud.script(POD2, 'POST', path, pod_response(202))
     response = post({'pause': None}, server_id=OTHER_SERVER, admin=True)
     assert response.status_code == 202
-    assert [(c.pod, c.path) for c in cloud.calls] == [('Pod2', path)]
+    assert [(c.pod.name, c.path) for c in cloud.calls] == [('Pod2', path)]
 
 
 def test_server_in_a_down_pod_is_503(post: Post, cloud: FakeCloud) -> None:
-    cloud.down.add(POD1.id)
+    cloud.mark_down(POD1)
     with pytest.raises(PodUnavailable) as exc:
         post({'pause': None})
     assert fault(exc) == (503, 'Pod Pod1 is unavailable.')
@@ -200,7 +198,7 @@ def test_pod_that_does_not_answer_is_503_and_marked_down(
     with pytest.raises(PodUnavailable) as exc:
         post({'pause': None})
     assert fault(exc) == (503, 'Pod Pod1 is unavailable.')
-    assert POD1.id in cloud.down
+    assert cloud.is_down(POD1)
 
 
 # removed actions answer before any lookup
@@ -236,8 +234,7 @@ CATALOGUE = ['reboot', 'resize', 'confirmResize', 'revertResize',
 
 
 def test_every_action_is_installed(cloud: FakeCloud) -> None:
-    dispatcher = dispatch.ActionDispatcher(
-        types.SimpleNamespace(gateway=cloud))
+    dispatcher = NovaService(cloud).actions
     assert set(MISSION + CATALOGUE) <= set(dispatcher.actions)
     for action in dispatcher.actions.values():
         assert isinstance(action.handler, PodAction)
@@ -284,7 +281,8 @@ class _Teleport(ServerActionHandler):
 
     def handle(self, ctx: ActionContext, body: Any) -> ActionResult:
         self.seen.append(ctx)
-        href = ctx.conn.compute.get_endpoint() + '/servers/x'
+        ctx.call('GET', f'/servers/{ctx.routing.bottom_id}')
+        href = ctx.pods.root(ctx.routing.pod) + '/v2.1/servers/x'
         return ActionResult(200, {'href': href, 'zone': {
             'availability_zone': 'pod1-zone'}}, {'Location': href})
 
@@ -303,8 +301,9 @@ def test_third_party_handler_gets_the_context_and_its_answer_is_translated(
     [ctx] = _Teleport.seen
     assert (ctx.routing.top_id, ctx.routing.pod, ctx.microversion) == (
         SERVER, POD1, '2.10')
-    assert ctx.headers['X-OpenStack-Request-ID'] == 'req-0001'
-    assert cloud.targets == [('example:teleport',
+    [call] = cloud.calls
+    assert call.headers['X-OpenStack-Request-ID'] == 'req-0001'
+    assert cloud.enforced == [('example:teleport',
                               {'project_id': 'project-a'})]
 
 
@@ -332,10 +331,10 @@ def test_third_party_handler_range_schema_and_policy(
 
 def test_the_compute_driver_serves_the_actions(cloud: FakeCloud) -> None:
     for pod in (POD1, POD2):
-        cloud.answer(pod, 'GET', '', pod_response(200, {'version': {
+        cloud.script(pod, 'GET', '/', pod_response(200, {'version': {
             'version': '2.96'}}))
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
-    client = fakes.Client(NovaService(cloud))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
+    client = Client(NovaService(cloud))
     path = f'/v2.1/servers/{SERVER}/action'
     reply = client.post(path, {'pause': None}, version='2.96')
     assert reply.status == 202
@@ -350,10 +349,10 @@ def test_the_compute_driver_serves_the_actions(cloud: FakeCloud) -> None:
 def test_project_scoped_urls_reach_the_same_handlers(
         cloud: FakeCloud) -> None:
     for pod in (POD1, POD2):
-        cloud.answer(pod, 'GET', '', pod_response(200, {'version': {
+        cloud.script(pod, 'GET', '/', pod_response(200, {'version': {
             'version': '2.96'}}))
     mine, other = 'ab' * 16, 'cd' * 16
-    client = fakes.Client(NovaService(cloud), project=mine)
+    client = Client(NovaService(cloud), project=mine)
 
     reply = client.post(f'/v2.1/{mine}/servers/{SERVER}/action',
                         {'pause': None})

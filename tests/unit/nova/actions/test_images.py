@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.nova.fakes import GATEWAY
-from tests.unit.nova.fakes import pod_response
+from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY
+from trio2o_core.testing.fakes import pod_response
 
 from .conftest import POD1
 from .conftest import SERVER
@@ -24,7 +24,7 @@ POD_GLANCE = 'http://glance.pod1.example:9292'
 def test_create_image_location_is_the_gateway_image_service(
         post: Post, cloud: FakeCloud, public_url: str | None,
         base: str) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(
+    cloud.script(POD1, 'POST', ACTION, pod_response(
         202, headers={'Location': f'{POD_GLANCE}/images/{IMAGE}',
                       'Content-Type': 'text/html; charset=UTF-8'}))
     response = post({'createImage': {'name': 'snap'}}, version='2.44',
@@ -37,7 +37,7 @@ def test_create_image_location_is_the_gateway_image_service(
 
 def test_create_image_from_2_45_answers_the_id(post: Post,
                                                cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION,
+    cloud.script(POD1, 'POST', ACTION,
                  pod_response(202, {'image_id': IMAGE}))
     response = post({'createImage': {'name': 'snap'}}, version='2.45')
     assert response.json_body == {'image_id': IMAGE}
@@ -49,7 +49,7 @@ def test_create_image_refused_by_the_pod_passes_through(
     fault = {'conflictingRequest': {'code': 409, 'message': (
         f"Cannot 'createImage' instance {SERVER} while it is in task_state "
         'image_snapshot')}}
-    cloud.answer(POD1, 'POST', ACTION, pod_response(409, fault))
+    cloud.script(POD1, 'POST', ACTION, pod_response(409, fault))
     response = post({'createImage': {'name': 'snap'}})
     assert (response.status_code, response.json_body) == (409, fault)
     assert 'Location' not in response.headers
@@ -57,8 +57,8 @@ def test_create_image_refused_by_the_pod_passes_through(
 
 def test_create_backup_location_is_the_gateway_compute_api(
         post: Post, cloud: FakeCloud) -> None:
-    pod = cloud.nova(1).root
-    cloud.answer(POD1, 'POST', ACTION, pod_response(
+    pod = cloud.roots[POD1.id]
+    cloud.script(POD1, 'POST', ACTION, pod_response(
         202, headers={'Location': f'{pod}/v2.1/images/{IMAGE}'}))
     response = post({'createBackup': {'name': 'b', 'backup_type': 'daily',
                                       'rotation': 1}})
@@ -68,7 +68,7 @@ def test_create_backup_location_is_the_gateway_compute_api(
 
 def test_create_backup_without_rotation_has_no_location(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     response = post({'createBackup': {'name': 'b', 'backup_type': 'daily',
                                       'rotation': 0}})
     assert response.status_code == 202

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from openstack import exceptions as sdk_exc
 
-from tests.unit.nova.fakes import PROJECT
-from tests.unit.nova.fakes import pod_response
+from trio2o_core.plugin import PodFailed
 from trio2o_core.plugin import Routing
+from trio2o_core.testing.fakes import PROJECT
+from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.nova.actions import dispatch
 
 from .conftest import POD1
@@ -75,10 +75,10 @@ CASES: list[tuple[dict[str, Any], str, int, Any]] = [
 def test_body_goes_to_the_pod_and_its_answer_comes_back(
         post: Post, cloud: FakeCloud, body: dict, version: str,
         status: int, pod_body: Any) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(status, pod_body))
+    cloud.script(POD1, 'POST', ACTION, pod_response(status, pod_body))
     response = post(body, version=version)
     [call] = cloud.calls
-    assert (call.pod, call.method, call.path, call.json) == (
+    assert (call.pod.name, call.method, call.path, call.json) == (
         'Pod1', 'POST', ACTION, body)
     assert call.microversion == version
     assert call.headers['X-OpenStack-Request-ID'] == 'req-0001'
@@ -94,14 +94,14 @@ def test_the_pod_is_called_with_the_bottom_id(post: Post,
     top = '11111111-2222-4333-8444-555555555555'
     cloud.routings[(top, 'server')] = Routing(top, 'server', SERVER, POD1,
                                               PROJECT, 'active')
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     assert post({'pause': None}, server_id=top).status_code == 202
     assert [call.path for call in cloud.calls] == [ACTION]
 
 
 def test_the_accept_language_reaches_the_pod(
-        dispatcher: dispatch.ActionDispatcher, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+        dispatcher: dispatch.ServerActions, cloud: FakeCloud) -> None:
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     request = make_request({'pause': None})
     request.headers['Accept-Language'] = 'fr'
     dispatcher.action(request, SERVER)
@@ -120,7 +120,7 @@ def test_the_accept_language_reaches_the_pod(
 def test_pod_errors_pass_through(post: Post, cloud: FakeCloud, status: int,
                                  name: str, message: str) -> None:
     fault = {name: {'code': status, 'message': message}}
-    cloud.answer(POD1, 'POST', ACTION, pod_response(status, fault))
+    cloud.script(POD1, 'POST', ACTION, pod_response(status, fault))
     response = post({'pause': None})
     assert response.status_code == status
     assert response.json_body == fault
@@ -128,8 +128,8 @@ def test_pod_errors_pass_through(post: Post, cloud: FakeCloud, status: int,
 
 def test_pod_server_error_is_raised_for_the_fault_table(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(500, {
+    cloud.script(POD1, 'POST', ACTION, pod_response(500, {
         'computeFault': {'code': 500, 'message': 'boom'}}))
-    with pytest.raises(sdk_exc.HttpException) as exc:
+    with pytest.raises(PodFailed) as exc:
         post({'pause': None})
-    assert exc.value.status_code == 500
+    assert exc.value.status == 500

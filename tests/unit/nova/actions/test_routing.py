@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from keystoneauth1 import exceptions as ks_exc
 
-from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import Conflict
+from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.nova.actions import delete
 
 from .conftest import POD1
@@ -46,7 +46,7 @@ def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unshelve_zone_of_the_server_pod_is_sent_as_the_pod_knows_it(
         post: Post, cloud: FakeCloud, version: str, sent: dict,
         forwarded: dict) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     assert post({'unshelve': sent}, version=version).status_code == 202
     assert cloud.calls[0].json == {'unshelve': forwarded}
 
@@ -67,8 +67,8 @@ def test_unshelve_into_a_zone_of_another_pod_is_409(
 
 def test_force_delete_forgets_the_routing_once_the_pod_has_no_server(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
-    cloud.answer(POD1, 'GET', SHOW, STILL_THERE, GONE)
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'GET', SHOW, STILL_THERE, GONE)
     assert post({'forceDelete': None}).status_code == 202
     assert cloud.routing(SERVER) is None
     assert [c.method for c in cloud.calls] == ['POST', 'GET', 'GET']
@@ -76,8 +76,8 @@ def test_force_delete_forgets_the_routing_once_the_pod_has_no_server(
 
 def test_force_delete_leaves_deleting_when_the_pod_is_slow(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
-    cloud.answer(POD1, 'GET', SHOW, STILL_THERE)
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'GET', SHOW, STILL_THERE)
     assert post({'forceDelete': None}).status_code == 202
     assert cloud.routing(SERVER).status == 'deleting'
     assert len(cloud.calls_to('GET')) >= 2
@@ -85,26 +85,26 @@ def test_force_delete_leaves_deleting_when_the_pod_is_slow(
 
 def test_force_delete_takes_only_nova_not_found_as_gone(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
-    cloud.answer(POD1, 'GET', SHOW, pod_response(404))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'GET', SHOW, pod_response(404))
     assert post({'forceDelete': None}).status_code == 202
     assert cloud.routing(SERVER).status == 'deleting'
 
 
 def test_force_delete_answers_202_when_the_pod_stops_answering(
         post: Post, cloud: FakeCloud) -> None:
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
-    cloud.answer(POD1, 'GET', SHOW, ks_exc.ConnectFailure('refused'))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'GET', SHOW, ks_exc.ConnectFailure('refused'))
     assert post({'forceDelete': None}).status_code == 202
     assert cloud.routing(SERVER).status == 'deleting'
-    assert POD1.id in cloud.down
+    assert cloud.is_down(POD1)
 
 
 def test_force_delete_refused_by_the_pod_keeps_the_routing(
         post: Post, cloud: FakeCloud) -> None:
     fault = {'conflictingRequest': {'code': 409,
                                     'message': f'Instance {SERVER} is locked'}}
-    cloud.answer(POD1, 'POST', ACTION, pod_response(409, fault))
+    cloud.script(POD1, 'POST', ACTION, pod_response(409, fault))
     response = post({'forceDelete': None})
     assert (response.status_code, response.json_body) == (409, fault)
     assert cloud.routing(SERVER).status == 'active'
@@ -116,7 +116,7 @@ def test_force_delete_refused_by_the_pod_keeps_the_routing(
 def test_restore_makes_a_deleting_routing_active(post: Post,
                                                  cloud: FakeCloud) -> None:
     cloud.route(SERVER, POD1, status='deleting')
-    cloud.answer(POD1, 'POST', ACTION, pod_response(202))
+    cloud.script(POD1, 'POST', ACTION, pod_response(202))
     assert post({'restore': None}).status_code == 202
     assert cloud.routing(SERVER).status == 'active'
 
@@ -124,7 +124,7 @@ def test_restore_makes_a_deleting_routing_active(post: Post,
 def test_restore_refused_by_the_pod_changes_nothing(
         post: Post, cloud: FakeCloud) -> None:
     cloud.route(SERVER, POD1, status='deleting')
-    cloud.answer(POD1, 'POST', ACTION, pod_response(409, {
+    cloud.script(POD1, 'POST', ACTION, pod_response(409, {
         'conflictingRequest': {'code': 409, 'message': (
             f"Instance {SERVER} is in an invalid state for 'restore'")}}))
     assert post({'restore': None}).status_code == 409

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.nova.fakes import pod_response
 from trio2o_core.plugin import BadRequest
+from trio2o_core.testing.fakes import pod_response
 
 from .conftest import POD1
 from .conftest import SERVER
@@ -205,10 +205,10 @@ def _ids(cases: list) -> list[str]:
 @pytest.mark.parametrize('version, body', VALID, ids=_ids(VALID))
 def test_valid_bodies_reach_the_pod(post: Post, cloud: FakeCloud,
                                     version: str, body: dict) -> None:
-    cloud.answer(POD1, 'POST', f'/servers/{SERVER}/action',
+    cloud.script(POD1, 'POST', f'/servers/{SERVER}/action',
                  pod_response(202))
     for path in ('/flavors/2', f'/images/{IMAGE}'):
-        cloud.answer(POD1, 'GET', path, pod_response(200, {}))
+        cloud.script(POD1, 'GET', path, pod_response(200, {}))
     assert post(body, version=version).status_code == 202
     assert cloud.calls_to('POST')[0].json == body
 

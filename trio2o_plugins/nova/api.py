@@ -3,9 +3,9 @@ hrefs, zone keys and microversions."""
 
 from __future__ import annotations
 
+from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import MicroversionSpec
 from trio2o_core.plugin import ServiceAPI
-from trio2o_core.plugin.microversion import APIVersion
 
 MIN_VERSION = APIVersion(2, 1)
 #: the highest version of the Nova release the gateway was built against

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
-from typing import TypeVar
 
 import webob
-from keystoneauth1 import exceptions as ks_exc
 from oslo_config import cfg
 
 from trio2o_core import loader
@@ -34,12 +31,6 @@ from trio2o_core.pods.versions import PodVersions
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
-T = TypeVar('T')
-
-#: exceptions that mean "the pod did not answer"
-UNREACHABLE = (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
-               ks_exc.ConnectionError, TimeoutError)
-
 
 def to_pod(row: Any) -> Pod:
     """Return the plugin-facing record of a ``pods`` row."""
@@ -191,38 +182,8 @@ class CoreGateway:
             spec, self.list_pods(), APIVersion.parse(cap) if cap else None,
             caller)
 
-    def connect(self, context: Any, pod: Pod) -> Any:
-        return self.connector.connect(context, pod)
-
-    def endpoint(self, context: Any, pod: Pod,
-                 service: str) -> str | None:
-        return self.connector.endpoint(context, pod, service)
-
-    def fanout(self, func: Callable[[Pod], T], pods: Iterable[Pod],
-               timeout: float | None = None
-               ) -> Mapping[str, T | BaseException]:
-        pods = list(pods)
-        by_id = {pod.id: pod for pod in pods}
-        results = self._fanout.run(
-            lambda pod_id: func(by_id[pod_id]), by_id,
-            self.conf.pods.timeout if timeout is None else timeout)
-        for pod_id, result in results.items():
-            if isinstance(result, UNREACHABLE):
-                LOG.warning('pod %s unreachable: %s', by_id[pod_id].name,
-                            result)
-                self.mark_down(by_id[pod_id])
-            elif not isinstance(result, BaseException):
-                self.mark_up(by_id[pod_id])
-        return results
-
     def is_down(self, pod: Pod) -> bool:
         return self.health.is_down(pod.id)
-
-    def mark_down(self, pod: Pod) -> None:
-        self.health.failed(pod.id)
-
-    def mark_up(self, pod: Pod) -> None:
-        self.health.succeeded(pod.id)
 
     def enforce(self, context: Any, rule: str,
                 target: Mapping[str, Any] | None = None) -> None:

@@ -1,0 +1,170 @@
+"""The compute resources answered by forwarding to pods: the base of
+every resource family, and the reads and writes passed on as they are.
+
+Flavors, the image proxy (before 2.36), quota reads, key pair reads and
+extensions come from the first up enabled pod (by name; the next one when
+it cannot be reached). Flavors must be the same in every pod: a server is
+created with the flavor id the client read here. Quota updates and
+resets, and key pair deletes, go to every enabled pod.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any
+
+import webob
+
+from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import Gathered
+from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodReply
+from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import Route
+from trio2o_plugins.nova import forward
+
+_SAFE = '/:@!$&\'()*+,;=-._~'
+
+
+def pod_path(request: webob.Request) -> str:
+    """The request's path under ``/v2.1``, quoted for a pod."""
+    path = request.path_info.split('/v2.1/', 1)[1]
+    return urllib.parse.quote(path, safe=_SAFE)
+
+
+def host_in(host: Any, pod: Pod) -> Any:
+    """A host name as the gateway shows it: ``<host>@<pod name>``."""
+    return f'{host}@{pod.name}' if isinstance(host, str) else host
+
+
+class PodResources:
+    """Resources forwarded to the first up pod or to every pod; the
+    families of resources build on its helpers."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def routes(self) -> Sequence[Route]:
+        first = self.first_pod
+        every = self.every_pod
+        return [
+            Route('/v2.1/flavors', {'GET': first}),
+            Route('/v2.1/flavors/detail', {'GET': first}),
+            Route('/v2.1/flavors/{flavor_id}', {'GET': first}),
+            Route('/v2.1/flavors/{flavor_id}/os-flavor-access',
+                  {'GET': first}),
+            Route('/v2.1/flavors/{flavor_id}/os-extra_specs',
+                  {'GET': first}),
+            Route('/v2.1/flavors/{flavor_id}/os-extra_specs/{key}',
+                  {'GET': first}),
+            Route('/v2.1/images', {'GET': first}),
+            Route('/v2.1/images/detail', {'GET': first}),
+            Route('/v2.1/images/{image_id}', {'GET': first,
+                                              'DELETE': first}),
+            Route('/v2.1/images/{image_id}/metadata',
+                  {'GET': first, 'POST': first, 'PUT': first}),
+            Route('/v2.1/images/{image_id}/metadata/{key}',
+                  {'GET': first, 'PUT': first, 'DELETE': first}),
+            Route('/v2.1/os-keypairs/{name}', {'GET': first,
+                                               'DELETE': every}),
+            Route('/v2.1/os-quota-sets/{project_id}',
+                  {'GET': first, 'PUT': every, 'DELETE': every}),
+            Route('/v2.1/os-quota-sets/{project_id}/detail',
+                  {'GET': first}),
+            Route('/v2.1/os-quota-sets/{project_id}/defaults',
+                  {'GET': first}),
+            Route('/v2.1/extensions', {'GET': first}),
+            Route('/v2.1/extensions/{alias}', {'GET': first}),
+        ]
+
+    # pods
+
+    def _up_pods(self) -> list[Pod]:
+        """Return the enabled pods not known to be down.
+
+        :raises PodUnavailable: there is none.
+        """
+        pods = self.gateway.list_pods()
+        up = [pod for pod in pods if not self.gateway.is_down(pod)]
+        if not up:
+            raise PodUnavailable(', '.join(p.name for p in pods) or 'none')
+        return up
+
+    def _all_pods_up(self) -> list[Pod]:
+        """Return every enabled pod.
+
+        :raises PodUnavailable: one of them is down (named).
+        """
+        pods = self.gateway.list_pods()
+        for pod in pods:
+            if self.gateway.is_down(pod):
+                raise PodUnavailable(pod.name)
+        if not pods:
+            raise PodUnavailable('none')
+        return pods
+
+    def _call(self, request: webob.Request, pod: Pod, method: str,
+              path: str, body: Any = None,
+              params: Any = None) -> PodReply:
+        return forward.pods(self.gateway, request).call(
+            pod, method, path, json=body,
+            params=forward.query(request) if params is None else params)
+
+    def _answer(self, request: webob.Request, pod: Pod,
+                answer: PodReply) -> webob.Response:
+        return forward.pods(self.gateway, request).relay(pod, answer)
+
+    def _gathered(self, request: webob.Request, pods: Sequence[Pod],
+                  path: str,
+                  params: Sequence[tuple[str, str]] | None = None
+                  ) -> tuple[PodCaller, Gathered[PodReply],
+                             webob.Response | None]:
+        """``GET`` ``path`` (with the request's query unless ``params``)
+        from ``pods`` in parallel; return the caller, what the pods gave,
+        and the answer of the first pod that refused (or None)."""
+        caller = forward.pods(self.gateway, request)
+        gathered = caller.gather(pods, forward.getter(
+            caller, path, forward.query(request) if params is None
+            else params))
+        return caller, gathered, forward.refusal(caller, gathered)
+
+    def first_pod(self, request: webob.Request,
+                  **_: str) -> webob.Response:
+        """Forward the call to the first up enabled pod (the next when it
+        cannot be reached).
+
+        :raises PodUnavailable: no pod could be reached.
+        """
+        body = request.json_body_or_none()
+        path = pod_path(request)
+        *first, last = self._up_pods()
+        for pod in first:
+            try:
+                answer = self._call(request, pod, request.method, path, body)
+            except PodUnavailable:
+                continue
+            return self._answer(request, pod, answer)
+        answer = self._call(request, last, request.method, path, body)
+        return self._answer(request, last, answer)
+
+    def every_pod(self, request: webob.Request,
+                  **_: str) -> webob.Response:
+        """Forward the call to every enabled pod; answer the first
+        refusal, else the first pod's answer (a 404 only when every pod
+        answered 404).
+
+        :raises PodUnavailable: a pod is down (nothing is sent).
+        """
+        body = request.json_body_or_none()
+        path = pod_path(request)
+        answers = []
+        for pod in self._all_pods_up():
+            answer = self._call(request, pod, request.method, path, body)
+            if answer.status_code >= 300 and answer.status_code != 404:
+                return self._answer(request, pod, answer)
+            answers.append((pod, answer))
+        found = [(p, a) for p, a in answers if a.status_code != 404]
+        pod, answer = (found or answers)[0]
+        return self._answer(request, pod, answer)
