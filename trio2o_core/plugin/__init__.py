@@ -54,6 +54,7 @@ from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.service import json_response
 from trio2o_core.plugin.service import project_scoped
+from trio2o_core.plugin.settle import ListedInventory
 from trio2o_core.plugin.settle import PodGet
 from trio2o_core.plugin.settle import PodInventory
 from trio2o_core.plugin.settle import PodUnreadable
@@ -67,15 +68,15 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 __all__ = [
     'APIVersion', 'ActionContext', 'ActionDispatcher', 'ActionResult',
     'BadRequest', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder',
-    'Forbidden', 'Gateway', 'Gathered', 'Handler', 'MicroversionSpec',
-    'NoValidPod', 'NotFound', 'PARTIAL_HEADER', 'PLUGIN_API_VERSION',
-    'PendingCreate', 'PluginError', 'PluginLoadError', 'Pod', 'PodAnswer',
-    'PodCaller', 'PodFailed', 'PodGet', 'PodInventory', 'PodRefused',
-    'PodReply', 'PodStream', 'PodUnavailable', 'PodUnreadable', 'Reconciler',
-    'RequestSpec', 'ResourceState', 'Route', 'Routing', 'SchedulingPolicy',
-    'ServerActionHandler', 'ServiceAPI', 'ServiceDriver', 'SortKey',
-    'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size', 'comparable',
-    'forget_if_gone', 'gateway_url', 'json_response', 'merge_streams',
-    'microversion', 'parse_bool', 'parse_int', 'parse_limit', 'parse_marker',
-    'parse_sort', 'project_scoped', 'shown_value', 'validate',
+    'Forbidden', 'Gateway', 'Gathered', 'Handler', 'ListedInventory',
+    'MicroversionSpec', 'NoValidPod', 'NotFound', 'PARTIAL_HEADER',
+    'PLUGIN_API_VERSION', 'PendingCreate', 'PluginError', 'PluginLoadError',
+    'Pod', 'PodAnswer', 'PodCaller', 'PodFailed', 'PodGet', 'PodInventory',
+    'PodRefused', 'PodReply', 'PodStream', 'PodUnavailable', 'PodUnreadable',
+    'Reconciler', 'RequestSpec', 'ResourceState', 'Route', 'Routing',
+    'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
+    'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size',
+    'comparable', 'forget_if_gone', 'gateway_url', 'json_response',
+    'merge_streams', 'microversion', 'parse_bool', 'parse_int', 'parse_limit',
+    'parse_marker', 'parse_sort', 'project_scoped', 'shown_value', 'validate',
 ]

@@ -19,6 +19,7 @@ from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import MicroversionSpec
+from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
@@ -28,6 +29,7 @@ from trio2o_core.plugin import project_scoped
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
 from trio2o_plugins.cinder import routed
+from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder import snapshots
 from trio2o_plugins.cinder import types
 from trio2o_plugins.cinder import volumes
@@ -76,6 +78,9 @@ class CinderService(ServiceDriver):
                                             VOLUME_SUMMARY)
         self.snapshot_lister = listing.Lister(gateway, routed.SNAPSHOT,
                                               SNAPSHOT_SUMMARY)
+
+    def reconciler(self) -> Reconciler:
+        return settle.VolumeReconciler()
 
     def routes(self) -> Sequence[Route]:
         api = [
