@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from collections.abc import Iterable
+from typing import Any
 
 import webob
 
+from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.podcall import PodReply
 from trio2o_core.plugin.types import Pod
@@ -55,6 +58,28 @@ class PendingCreate:
         self.abandon()
         for top_id in top_ids:
             self.gateway.set_status(top_id, self.resource_type, 'active')
+
+    def send(self, call: Callable[[], PodReply],
+             made: Callable[[Any], Iterable[str]], *,
+             reconciled: bool = False) -> PodReply:
+        """Make the create ``call``: a 2xx answer routes the ids
+        ``made(body)`` names, any other answer removes the request row.
+        So does an unreachable pod, unless the answer was lost and the
+        type is ``reconciled`` (the row stays for the reconciler).
+
+        :raises PodUnavailable: the pod cannot be reached.
+        """
+        try:
+            answer = call()
+        except PodUnavailable as exc:
+            if not (exc.answer_lost and reconciled):
+                self.abandon()
+            raise
+        if answer.status_code >= 300:
+            self.abandon()
+        else:
+            self.route(made(answer.json()))
+        return answer
 
 
 def forget_if_gone(gateway: Gateway, routing: Routing,

@@ -10,7 +10,6 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import PendingCreate
-from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import validate
@@ -56,15 +55,9 @@ class SnapshotsController:
         pods = self.service.pods(request)
         pending = PendingCreate(self.gateway, request, volume.pod,
                                 routed.SNAPSHOT.resource_type)
-        try:
-            answer = pods.call(volume, 'POST', 'snapshots', json=body)
-        except PodUnavailable:
-            pending.abandon()
-            raise
-        if answer.status_code >= 300:
-            pending.abandon()
-        else:
-            pending.route([answer.json()['snapshot']['id']])
+        answer = pending.send(
+            lambda: pods.call(volume, 'POST', 'snapshots', json=body),
+            lambda made: [made['snapshot']['id']])
         return pods.relay(volume.pod, answer)
 
     def forward(self, request: webob.Request,

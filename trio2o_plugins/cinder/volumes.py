@@ -18,7 +18,6 @@ import webob
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
-from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import validate
@@ -81,15 +80,9 @@ class VolumesController:
         pods = self.service.pods(request)
         pending = PendingCreate(self.gateway, request, pod,
                                 routed.VOLUME.resource_type)
-        try:
-            answer = pods.call(pod, 'POST', 'volumes', json=forwarded)
-        except PodUnavailable:
-            pending.abandon()
-            raise
-        if answer.status_code >= 300:
-            pending.abandon()
-        else:
-            pending.route([answer.json()['volume']['id']])
+        answer = pending.send(
+            lambda: pods.call(pod, 'POST', 'volumes', json=forwarded),
+            lambda made: [made['volume']['id']], reconciled=True)
         return pods.relay(pod, answer)
 
     def _place(self, request: webob.Request,

@@ -37,18 +37,11 @@ class ServerGroupsController(PodResources):
         pod = self.gateway.schedule(
             context, forward.RESOURCE,
             self.gateway.conf.scheduler.default_availability_zone)
-        pending = PendingCreate(self.gateway, request, pod,
-                                        GROUP_RESOURCE)
-        try:
-            answer = self._call(request, pod, 'POST', 'os-server-groups',
-                                body)
-        except PodUnavailable:
-            pending.abandon()
-            raise
-        if answer.status_code >= 300:
-            pending.abandon()
-        else:
-            pending.route([answer.json()['server_group']['id']])
+        pending = PendingCreate(self.gateway, request, pod, GROUP_RESOURCE)
+        answer = pending.send(
+            lambda: self._call(request, pod, 'POST', 'os-server-groups',
+                               body),
+            lambda made: [made['server_group']['id']])
         return self._answer(request, pod, answer)
 
     def list_groups(self, request: webob.Request) -> webob.Response:

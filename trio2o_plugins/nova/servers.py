@@ -164,7 +164,7 @@ class ServersController:
             password = server.get('adminPass') or generate_password()
             forwarded['server']['adminPass'] = password
         pending = PendingCreate(self.gateway, request, pod,
-                                        forward.RESOURCE)
+                                forward.RESOURCE)
         try:
             answer = forward.pods(self.gateway, request).call(
                 pod, 'POST', 'servers', json=forwarded)

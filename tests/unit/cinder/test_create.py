@@ -4,6 +4,7 @@ scheduler binds for the zone; and what stays routed."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.unit.cinder.fakes import CinderGateway
 from tests.unit.cinder.fakes import fault
@@ -95,3 +96,23 @@ def test_an_unreachable_pod_leaves_nothing_routed(client, gateway):
     reply = create(client, availability_zone='az1')
     assert reply.status == 503
     assert gateway.routings == {}
+
+
+def test_a_lost_answer_keeps_the_request_row_for_the_reconciler(client,
+                                                                gateway):
+    gateway.script(gateway.pod(1), 'POST', '/volumes',
+                   requests.ReadTimeout('read timed out'))
+    reply = create(client, availability_zone='az1')
+    assert reply.status == 503
+    ((_, kind),) = gateway.routings
+    assert kind == 'volume_request'
+
+
+def test_a_lost_snapshot_answer_leaves_nothing_routed(client, gateway):
+    volume = gateway.add(1)
+    gateway.script(gateway.pod(1), 'POST', '/snapshots',
+                   requests.ReadTimeout('read timed out'))
+    reply = client.post('/v3/snapshots',
+                        {'snapshot': {'volume_id': volume['id']}})
+    assert reply.status == 503
+    assert list(gateway.routings) == [(volume['id'], 'volume')]
