@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -174,6 +175,37 @@ def reconcile(session: ks_session.Session, *,
                            if _apply(change, pod.id)]
             report.changes += changes
     return Summary(dry_run, older_than, reports)
+
+
+def run_periodically(conf: cfg.ConfigOpts = CONF,
+                     sleep: Callable[[float], None] = time.sleep,
+                     runs: int | None = None) -> None:
+    """Reconcile every ``[reconcile] interval`` seconds, rows older than
+    ``[reconcile] older_than``; ``runs`` bounds the number of runs
+    (None: for ever).
+
+    Returns at once, with a warning, when there are no usable service
+    credentials. A failed run is logged and the next one is made on
+    time; a run that changed something logs what.
+    """
+    try:
+        session = service_session(conf)
+    except ReconcileError as exc:
+        LOG.warning('periodic reconciliation is off: %s', exc)
+        return
+    done = 0
+    while runs is None or done < runs:
+        sleep(conf.reconcile.interval)
+        done += 1
+        try:
+            summary = reconcile(session, conf=conf,
+                                older_than=conf.reconcile.older_than)
+        except Exception:
+            LOG.exception('periodic reconciliation failed')
+            continue
+        for name, report in summary.pods.items():
+            if report.changes or report.skipped:
+                LOG.info('reconciled pod %s: %s', name, report.as_dict())
 
 
 def enabled_reconcilers(conf: cfg.ConfigOpts = CONF) -> list[Reconciler]:

@@ -289,18 +289,7 @@ def fuzzer(app: Any, prefix: str, template: str,
     return fuzz
 
 
-# Nova's own call sites still fail the property; the mark is strict, so
-# the run fails as soon as they are fixed and the mark must go.
-NOVA_PENDING = pytest.mark.xfail(strict=True, reason=(
-    'trio2o_plugins/nova: listing.parse converts limit with int() (a '
-    '5000-digit limit is a 500); forward.call does not count '
-    'keystoneauth DiscoveryFailure as unreachable, so a create whose pod '
-    'is unreachable leaves its pending routing row'))
-
-
-@pytest.mark.parametrize('service', [
-    pytest.param(name, marks=NOVA_PENDING) if name == 'nova' else name
-    for name in SERVICES])
+@pytest.mark.parametrize('service', SERVICES)
 def test_every_route_survives_hostile_requests(app, service):
     """Each served route of ``service`` gets its own fixed budget of
     hostile requests; the failures of every route are reported."""

@@ -51,6 +51,16 @@ def green_psycopg2() -> None:
     extensions.set_wait_callback(wait)
 
 
+def start_reconciler() -> eventlet.greenthread.GreenThread | None:
+    """Start the periodic reconciler in a green thread of this process
+    (None when ``[reconcile] interval`` is 0)."""
+    if CONF.reconcile.interval <= 0:
+        return None
+    from trio2o_core import reconcile
+
+    return eventlet.spawn(reconcile.run_periodically, CONF)
+
+
 def serve(app: object, sock: object, workers: int) -> None:
     """Serve ``app`` on ``sock`` with ``workers`` processes (1: this
     one); returns when the server stops.
@@ -58,7 +68,8 @@ def serve(app: object, sock: object, workers: int) -> None:
     With several workers this process only supervises: a worker that
     exits is replaced after :data:`RESPAWN_DELAY`, until SIGTERM stops
     them all. Each connection that sends nothing for ``[api]
-    client_socket_timeout`` seconds is closed.
+    client_socket_timeout`` seconds is closed. The periodic reconciler
+    runs in one process: the only one, or the supervisor.
     """
     def run() -> None:
         eventlet.wsgi.server(sock, app, log=logging.getLogger('wsgi'),
@@ -67,15 +78,19 @@ def serve(app: object, sock: object, workers: int) -> None:
                                              or None))
 
     if workers == 1:
+        start_reconciler()
         run()
         return
     children: set[int] = set()
     stopping = False
+    reconciler: eventlet.greenthread.GreenThread | None = None
 
     def spawn() -> None:
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if reconciler is not None:
+                reconciler.kill()
             try:
                 run()
             finally:
@@ -91,6 +106,7 @@ def serve(app: object, sock: object, workers: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     for _ in range(workers):
         spawn()
+    reconciler = start_reconciler()
     while children:
         pid, status = os.wait()
         children.discard(pid)

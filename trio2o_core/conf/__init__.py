@@ -12,9 +12,11 @@ from trio2o_core.conf import database
 from trio2o_core.conf import default
 from trio2o_core.conf import nova
 from trio2o_core.conf import pods
+from trio2o_core.conf import reconcile
 from trio2o_core.conf import scheduler
 
 CONF = cfg.CONF
 
-for _module in (default, api, database, pods, scheduler, nova, cinder):
+for _module in (default, api, database, pods, reconcile, scheduler, nova,
+                cinder):
     _module.register_opts(CONF)

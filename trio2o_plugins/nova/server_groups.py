@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 import webob
 
-from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import forget_if_gone
+from trio2o_core.plugin import parse_int
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.pod_resources import PodResources
 from trio2o_plugins.nova.servers import GROUP_RESOURCE
@@ -68,8 +68,9 @@ class ServerGroupsController(PodResources):
             groups += [caller.translate(pod, group)
                        for group in answer.json().get('server_groups', [])
                        if group.get('id') in routed]
-        offset = _non_negative(request, 'offset', 0)
-        limit = _non_negative(request, 'limit', len(groups))
+        offset = parse_int('offset', request.GET.get('offset', '0'))
+        limit = parse_int('limit', request.GET.get('limit',
+                                                   str(len(groups))))
         return forward.merged({
             'server_groups': groups[offset:offset + limit]}, gathered)
 
@@ -94,18 +95,3 @@ class ServerGroupsController(PodResources):
                 request.method == 'DELETE' and answer.status_code < 300):
             self.gateway.forget(routing.top_id, GROUP_RESOURCE)
         return self._answer(request, routing.pod, answer)
-
-
-def _non_negative(request: webob.Request, name: str, default: int) -> int:
-    """A paging parameter of the server group list.
-
-    :raises BadRequest: not a non-negative integer.
-    """
-    value = request.GET.get(name)
-    if value is None:
-        return default
-    if not value.isdigit():
-        raise BadRequest(f"Invalid input for query parameters {name}. "
-                         f"Value: {value}. '{value}' does not match "
-                         "'^[0-9]*$'")
-    return int(value)

@@ -16,6 +16,8 @@ from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import comparable
 from trio2o_core.plugin import microversion
+from trio2o_core.plugin import parse_limit
+from trio2o_core.plugin import parse_marker
 from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
@@ -244,16 +246,14 @@ def parse(request: webob.Request, gateway: Gateway,
                              request.GET.getall('sort_key')],
                    [v.strip() for v in request.GET.getall('sort_dir')],
                    context.is_admin)
-    max_limit = gateway.conf.api.max_limit
-    limit = (min(int(values['limit']), max_limit) if 'limit' in values
-             else max_limit)
+    limit = parse_limit(values, gateway.conf.api.max_limit)
     down_records = (microversion.at_least(request, '2.69')
                     and not names & set(PAGING_SORTING)
                     and search <= {'all_tenants'})
     return ListRequest(
         detail=detail,
         filters=[(n, v) for n, v in kept if n not in PAGING_SORTING],
-        order=order, limit=limit, marker=values.get('marker'),
+        order=order, limit=limit, marker=parse_marker(values),
         all_tenants=all_tenants, link_params=kept,
         down_records=down_records)
 

@@ -12,6 +12,8 @@ from tests.functional.cinder.conftest import routing_rows
 from tests.functional.cinder.conftest import wait_status
 from tests.functional.nova.conftest import FLAVOR_ID
 from tests.functional.nova.conftest import pair  # noqa: F401
+from tests.functional.nova.conftest import wait_for
+from tests.functional.nova.conftest import wait_gone as wait_server_gone
 
 
 def attach(conn, server_id, volume_id):
@@ -52,7 +54,8 @@ def boot(conn, source_type, source_id, **fields):
         'name': f'bfv-{uuid.uuid4().hex[:8]}', 'flavorRef': FLAVOR_ID,
         'networks': 'none', 'block_device_mapping_v2': [{
             'boot_index': 0, 'uuid': source_id, 'source_type': source_type,
-            'destination_type': 'volume', 'delete_on_termination': False,
+            'destination_type': 'volume',
+            'delete_on_termination': source_type == 'snapshot',
             **({'volume_size': 1} if source_type == 'snapshot' else {})}],
         **fields}}, raise_exc=False,
         headers={'OpenStack-API-Version': 'compute 2.67'})
@@ -90,6 +93,17 @@ def test_boot_from_a_volume_or_snapshot_is_made_in_its_pod(
         assert row['pod_name'] == gateway.cloud.pods[1].region
     finally:
         admin.compute.delete_server(server_id, ignore_missing=True)
+        wait_server_gone(admin, server_id)
+        # the volume Nova made from the snapshot is not routed: wait until
+        # the pod deleted it with the server
+        wait_for(lambda: _counted(demo) == len(
+            demo.block_storage.get('/volumes').json()['volumes']),
+            'unrouted boot volume deleted')
+
+
+def _counted(conn):
+    return conn.block_storage.get('/volumes', params={'with_count': 'true'},
+                                  microversion='3.45').json()['count']
 
 
 def test_boot_from_a_volume_in_another_zone_is_400(demo, volumes):

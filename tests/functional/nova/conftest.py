@@ -15,6 +15,8 @@ import pytest
 from keystoneauth1 import session as ks_session
 from openstack import exceptions as sdk_exc
 
+from trio2o_core.conf import CONF
+from trio2o_core.db import api as db
 from trio2o_core.testing.gateway import GatewayProcess
 
 #: an image the local cloud's Glance is seeded with, and a flavor of the pods
@@ -114,3 +116,15 @@ def pair(demo: Connection, admin: Connection) -> Iterator[list[Any]]:
     finally:
         for server in servers:
             admin.compute.delete_server(server.id, ignore_missing=True)
+
+
+@pytest.fixture
+def gateway_db(gateway: GatewayProcess) -> Iterator[None]:
+    """``trio2o_core.db.api`` on the gateway's database for one test."""
+    CONF.set_override('connection',
+                      f'sqlite:///{gateway.workdir}/trio2o.sqlite',
+                      group='database')
+    db.reset_engine()
+    yield
+    db.reset_engine()
+    CONF.clear_override('connection', group='database')

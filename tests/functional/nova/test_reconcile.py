@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from tests.functional.nova.conftest import boot
 from tests.functional.nova.conftest import wait_for
 from tests.functional.nova.conftest import wait_gone
-from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import models
@@ -29,18 +28,6 @@ from trio2o_core.testing.gateway import GatewayProcess
 
 SERVER = 'server'
 SERVER_REQUEST = 'server_request'
-
-
-@pytest.fixture
-def gateway_db(gateway: GatewayProcess) -> Iterator[None]:
-    """``trio2o_core.db.api`` on the gateway's database for one test."""
-    CONF.set_override('connection',
-                      f'sqlite:///{gateway.workdir}/trio2o.sqlite',
-                      group='database')
-    db.reset_engine()
-    yield
-    db.reset_engine()
-    CONF.clear_override('connection', group='database')
 
 
 @pytest.fixture(scope='module')
