@@ -7,6 +7,10 @@ GROUP = cfg.OptGroup('cinder', title='Block storage (Cinder) gateway options')
 OPTS = [
     cfg.StrOpt('max_microversion',
                help='Highest volume microversion advertised, "3.N".'),
+    cfg.ListOpt('enabled_volume_actions',
+                help='Volume actions served (entry points of '
+                     'trio2o.cinder.volume_actions, named by the action '
+                     'body key). Unset: every installed one.'),
 ]
 
 

@@ -7,8 +7,10 @@ only this package, and ``trio2o_core.testing`` in their tests.
 from trio2o_core.plugin import microversion
 from trio2o_core.plugin.actions import ActionContext
 from trio2o_core.plugin.actions import ActionResult
+from trio2o_core.plugin.actions import PodAnswer
 from trio2o_core.plugin.actions import ServerActionHandler
 from trio2o_core.plugin.actions import VolumeActionHandler
+from trio2o_core.plugin.dispatch import ActionDispatcher
 from trio2o_core.plugin.exceptions import BadRequest
 from trio2o_core.plugin.exceptions import Conflict
 from trio2o_core.plugin.exceptions import Forbidden
@@ -18,6 +20,7 @@ from trio2o_core.plugin.exceptions import PluginError
 from trio2o_core.plugin.exceptions import PluginLoadError
 from trio2o_core.plugin.exceptions import PodFailed
 from trio2o_core.plugin.exceptions import PodUnavailable
+from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.links import gateway_url
 from trio2o_core.plugin.merge import Fetch
@@ -42,12 +45,16 @@ from trio2o_core.plugin.query import parse_marker
 from trio2o_core.plugin.query import parse_sort
 from trio2o_core.plugin.query import shown_value
 from trio2o_core.plugin.request import CONTEXT_KEY
+from trio2o_core.plugin.routing import PendingCreate
+from trio2o_core.plugin.routing import forget_if_gone
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
 from trio2o_core.plugin.service import Handler
 from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.service import json_response
+from trio2o_core.plugin.service import project_scoped
+from trio2o_core.plugin.settle import ListedInventory
 from trio2o_core.plugin.settle import PodGet
 from trio2o_core.plugin.settle import PodInventory
 from trio2o_core.plugin.settle import PodUnreadable
@@ -59,16 +66,17 @@ from trio2o_core.plugin.validation import validate
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
-    'CONTEXT_KEY', 'PARTIAL_HEADER', 'PLUGIN_API_VERSION', 'APIVersion',
-    'ActionContext', 'ActionResult', 'BadRequest', 'Conflict', 'Fetch',
-    'FieldOrder', 'Forbidden', 'Gateway', 'Gathered', 'Handler',
-    'MicroversionSpec', 'NoValidPod', 'NotFound', 'PluginError',
-    'PluginLoadError', 'Pod', 'PodCaller', 'PodFailed', 'PodGet',
-    'PodInventory', 'PodRefused', 'PodReply', 'PodStream', 'PodUnavailable',
-    'PodUnreadable', 'Reconciler', 'RequestSpec', 'ResourceState', 'Route',
-    'Routing', 'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI',
-    'ServiceDriver', 'SortKey', 'VolumeActionHandler', 'batch_size',
-    'comparable', 'gateway_url', 'json_response', 'merge_streams',
-    'microversion', 'parse_bool', 'parse_int', 'parse_limit',
-    'parse_marker', 'parse_sort', 'shown_value', 'validate',
+    'APIVersion', 'ActionContext', 'ActionDispatcher', 'ActionResult',
+    'BadRequest', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder',
+    'Forbidden', 'Gateway', 'Gathered', 'Handler', 'ListedInventory',
+    'MicroversionSpec', 'NoValidPod', 'NotFound', 'PARTIAL_HEADER',
+    'PLUGIN_API_VERSION', 'PendingCreate', 'PluginError', 'PluginLoadError',
+    'Pod', 'PodAnswer', 'PodCaller', 'PodFailed', 'PodGet', 'PodInventory',
+    'PodRefused', 'PodReply', 'PodStream', 'PodUnavailable', 'PodUnreadable',
+    'Reconciler', 'RequestSpec', 'ResourceState', 'Route', 'Routing',
+    'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
+    'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size',
+    'comparable', 'forget_if_gone', 'gateway_url', 'json_response',
+    'merge_streams', 'microversion', 'parse_bool', 'parse_int', 'parse_limit',
+    'parse_marker', 'parse_sort', 'project_scoped', 'shown_value', 'validate',
 ]

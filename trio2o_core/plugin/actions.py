@@ -54,6 +54,22 @@ class ActionResult:
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass(frozen=True)
+class PodAnswer(ActionResult):
+    """The pod's own answer, relayed to the client by
+    :meth:`PodCaller.relay`; ``headers`` replace the pod's headers of the
+    same name."""
+
+    response: PodReply = dataclasses.field(kw_only=True)
+
+    @classmethod
+    def of(cls, response: PodReply,
+           headers: Mapping[str, str] | None = None) -> PodAnswer:
+        """Return the answer holding ``response``."""
+        return cls(status=response.status_code, headers=dict(headers or {}),
+                   response=response)
+
+
 class _ActionHandler(abc.ABC):
     plugin_api: ClassVar[int] = PLUGIN_API_VERSION
     #: lowest and highest microversion the action exists in ("X.Y")

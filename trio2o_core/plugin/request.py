@@ -48,11 +48,12 @@ class Request(webob.Request):
                                        'no request context in environ')
         return ctx
 
-    def json_body_or_none(self) -> Any:
+    def json_body_or_none(self, media_types: tuple[str, ...] = JSON_TYPES
+                          ) -> Any:
         """Return the decoded JSON body, or None when the body is empty.
 
         A missing, empty or ``text/plain`` Content-Type counts as JSON,
-        as in Nova.
+        as in Nova, and so do ``media_types``.
 
         :raises BadRequest: ``Malformed request body``: the body is not
             valid UTF-8 JSON, nests deeper than :data:`MAX_JSON_DEPTH`,
@@ -61,7 +62,7 @@ class Request(webob.Request):
         :raises UnsupportedMediaType: another Content-Type was sent.
         """
         content_type = (self.content_type or '').lower()
-        if content_type not in ('', 'text/plain') + JSON_TYPES:
+        if content_type not in ('', 'text/plain') + media_types:
             raise exceptions.UnsupportedMediaType('Unsupported Content-Type')
         raw = self.body
         if not raw:

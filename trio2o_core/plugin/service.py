@@ -97,3 +97,31 @@ def json_response(body: Any, status: int = 200,
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+#: the ``{project_id}`` URL segment Nova and Cinder accept by default
+PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
+
+
+def project_scoped(route: Route, version: str,
+                   mismatch: Callable[[str, str], Exception]) -> Route:
+    """Return ``route`` (a path under ``version``, e.g. ``/v2.1``) also
+    served as ``<version>/<project_id>/...``, the form of catalogs that
+    put the project in the URL.
+
+    A project id other than the token's raises
+    ``mismatch(url_project_id, token_project_id)``.
+    """
+    def scoped(handler: Handler) -> Handler:
+        def call(request: webob.Request, url_project_id: str,
+                 **params: Any) -> webob.Response:
+            project_id = request.context.project_id
+            if url_project_id != project_id:
+                raise mismatch(url_project_id, project_id)
+            return handler(request, **params)
+        return call
+
+    path = f'{version}/{PROJECT_ID}' + route.path.removeprefix(version)
+    return Route(path, {method: scoped(handler)
+                        for method, handler in route.methods.items()},
+                 route.public)

@@ -40,8 +40,8 @@ from trio2o_core.testing.process import http_ok
 __all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
 
 TOP_REGION = "RegionOne"
-#: the services trio2o-api serves today (block storage is yet to come)
-GATEWAY_SERVICES = ("compute", "image")
+#: the services trio2o-api serves for the top region
+GATEWAY_SERVICES = ("compute", "volume", "image")
 SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 USERS = (Credentials("demo", "demo", "demo"),
          Credentials("alt", "alt", "alt"))

@@ -43,6 +43,9 @@ from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodGet
+from trio2o_core.plugin import PodReply
+from trio2o_core.plugin import PodUnreadable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin.request import CONTEXT_KEY
@@ -255,6 +258,22 @@ class FakeGateway(CoreGateway):
         """Make the core consider ``pod`` down."""
         for _ in range(self.conf.pods.down_after_failures):
             self.health.failed(pod.id)
+
+    def reader(self, pod: Pod, service: str) -> PodGet:
+        """The ``get`` the core's reconciler reads ``pod``'s ``service``
+        endpoint (``compute``, ``block_storage`` ...) with: no caller's
+        context; a pod that cannot be reached raises
+        :class:`PodUnreadable`."""
+        base = self.roots[pod.id] + SERVICE_PATHS[service]
+
+        def get(path: str, params: Iterable[tuple[str, str]]) -> PodReply:
+            try:
+                return self.deliver(None, 'GET', base + path,
+                                    params=list(params))
+            except requests.ConnectionError as exc:
+                raise PodUnreadable(f'cannot reach {pod.name}: {exc}') \
+                    from None
+        return get
 
     def calls_to(self, method: str) -> list[PodRequest]:
         """The calls of ``method`` received, in order."""

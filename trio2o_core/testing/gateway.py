@@ -4,7 +4,7 @@
 cloud's Keystone, SQLite under its work dir), syncs the database,
 registers every pod of the cloud (pod ``N`` serves availability zone
 ``azN``; its internal zone is ``podN-zone``), starts ``trio2o-api`` and
-points the top region's compute and image endpoints at it.
+points the top region's compute, block-storage and image endpoints at it.
 """
 
 from __future__ import annotations

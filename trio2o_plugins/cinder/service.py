@@ -1,10 +1,11 @@
-"""The block-storage service: Cinder's v3 version documents.
+"""The block-storage service driver: Cinder's v3 API across every pod.
 
 ``/volume`` answers version discovery as Cinder does (``GET /`` 300 with
 the v3 record, ``GET /v3`` with a token), with Cinder's microversion
-headers and fault format. The volume API itself (volumes, their actions,
-lists across pods) is not served yet, so the gateway is not registered
-as a block-storage endpoint.
+headers and fault format; the advertised maximum is the lowest of the
+enabled pods'. Every API path is served with and without the project id
+after ``/v3``, as Cinder's router does; another project's id in the URL
+is Cinder's 400 ``Malformed request url``.
 """
 
 from __future__ import annotations
@@ -15,18 +16,36 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import APIVersion
+from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import MicroversionSpec
+from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
+from trio2o_core.plugin import project_scoped
+from trio2o_plugins.cinder import limits
+from trio2o_plugins.cinder import listing
+from trio2o_plugins.cinder import routed
+from trio2o_plugins.cinder import settle
+from trio2o_plugins.cinder import snapshots
+from trio2o_plugins.cinder import types
+from trio2o_plugins.cinder import volumes
+from trio2o_plugins.cinder import zones
+from trio2o_plugins.cinder.actions import dispatch
 
 MIN_VERSION = APIVersion(3, 0)
 #: the highest version of the Cinder release the gateway was built
 #: against
 KNOWN_MAX_VERSION = APIVersion(3, 71)
 UPDATED = '2023-08-31T00:00:00Z'
+#: the attributes of a record in the lists that are not detailed
+VOLUME_SUMMARY = ('id', 'name', 'links')
+SNAPSHOT_SUMMARY = ('id', 'created_at', 'updated_at', 'name',
+                    'description', 'volume_id', 'status', 'size',
+                    'metadata')
 
 API = ServiceAPI(
     catalog_service='block_storage',
@@ -38,18 +57,55 @@ API = ServiceAPI(
         document_path=''))
 
 
+def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
+    return BadRequest('Malformed request url')
+
+
 class CinderService(ServiceDriver):
-    """Serves ``/volume``: Cinder's version documents."""
+    """Serves ``/volume``: version documents, volumes and their actions,
+    snapshots, zones, limits and volume types."""
 
     prefix = 'volume'
     fault_style = 'cinder'
     api = API
 
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__(gateway)
+        self.volumes = volumes.VolumesController(self)
+        self.snapshots = snapshots.SnapshotsController(self)
+        self.actions = dispatch.VolumeActions(self)
+        self.volume_lister = listing.Lister(gateway, routed.VOLUME,
+                                            VOLUME_SUMMARY)
+        self.snapshot_lister = listing.Lister(gateway, routed.SNAPSHOT,
+                                              SNAPSHOT_SUMMARY)
+
+    def reconciler(self) -> Reconciler:
+        return settle.VolumeReconciler()
+
     def routes(self) -> Sequence[Route]:
+        api = [
+            Route('/v3/volumes', {'GET': self.list_volumes,
+                                  'POST': self.volumes.create}),
+            Route('/v3/volumes/detail', {'GET': self.list_volumes}),
+            *self.actions.routes(),
+            *self.volumes.routes(),
+            Route('/v3/snapshots', {'GET': self.list_snapshots,
+                                    'POST': self.snapshots.create}),
+            Route('/v3/snapshots/detail', {'GET': self.list_snapshots}),
+            *self.snapshots.routes(),
+            Route('/v3/os-availability-zone', {'GET': self.list_zones}),
+            Route('/v3/limits', {'GET': self.absolute_limits}),
+            Route('/v3/types', {'GET': self.list_types}),
+            Route('/v3/types/{type_id}', {'GET': self.show_type}),
+        ]
         return [
             Route('/', {'GET': self.versions}, public=True),
             Route('/v3', {'GET': self.version}),
+            *api,
+            *(project_scoped(route, '/v3', _mismatch) for route in api),
         ]
+
+    # version documents
 
     def _record(self, request: webob.Request) -> dict[str, Any]:
         return {
@@ -72,3 +128,36 @@ class CinderService(ServiceDriver):
     def version(self, request: webob.Request) -> webob.Response:
         """``GET /v3``: the same document, for a caller with a token."""
         return json_response({'versions': [self._record(request)]})
+
+    # merged and gateway-made answers
+
+    def list_volumes(self, request: webob.Request) -> webob.Response:
+        """``GET /volumes[/detail]``, merged over the pods."""
+        return self.volume_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_snapshots(self, request: webob.Request) -> webob.Response:
+        """``GET /snapshots[/detail]``, merged over the pods."""
+        return self.snapshot_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_zones(self, request: webob.Request) -> webob.Response:
+        """``GET /os-availability-zone``: the zones users see."""
+        return zones.availability_zones(self.gateway, request)
+
+    def absolute_limits(self, request: webob.Request) -> webob.Response:
+        """``GET /limits``: summed over the project's pods."""
+        return limits.limits(self.gateway, self.pods(request), request)
+
+    def list_types(self, request: webob.Request) -> webob.Response:
+        """``GET /types``: merged by name over the enabled pods."""
+        return types.list_types(self.pods(request),
+                                self.gateway.list_pods(), request)
+
+    def show_type(self, request: webob.Request,
+                  type_id: str) -> webob.Response:
+        """``GET /types/{id}``: from the pod that has the id."""
+        return types.show_type(self.pods(request), self.gateway.list_pods(),
+                               type_id)

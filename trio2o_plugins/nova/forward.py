@@ -8,9 +8,7 @@ everywhere.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,64 +44,6 @@ def server_routing(gateway: Gateway, request: webob.Request,
     if gateway.is_down(routing.pod):
         raise PodUnavailable(routing.pod.name)
     return routing
-
-
-class PendingCreate:
-    """A create call in flight, before the pod has named what it made.
-
-    Writing the ``<resource_type>_request`` routing row (its own random
-    id, the caller's project, ``pod``, ``creating``) is the first step,
-    before the pod is called: should the gateway stop before the new
-    resources are routed, that row tells which pod may hold unrouted
-    resources of the project made after the row's creation time.
-    """
-
-    def __init__(self, gateway: Gateway, request: webob.Request, pod: Pod,
-                 resource_type: str) -> None:
-        self.gateway = gateway
-        self.context = request.context
-        self.pod = pod
-        self.resource_type = resource_type
-        self.request_id = str(uuid.uuid4())
-        gateway.record(self.context, self.request_id, self.request_type,
-                       pod, status='creating')
-
-    @property
-    def request_type(self) -> str:
-        """The routing type of the request row."""
-        return f'{self.resource_type}_request'
-
-    def abandon(self) -> None:
-        """The pod made nothing: remove the request row."""
-        self.gateway.forget(self.request_id, self.request_type)
-
-    def route(self, top_ids: Iterable[str]) -> None:
-        """Route what the pod made: each id ``creating``, the request row
-        removed, then each id ``active``."""
-        top_ids = list(top_ids)
-        for top_id in top_ids:
-            self.gateway.record(self.context, top_id, self.resource_type,
-                                self.pod, status='creating')
-        self.abandon()
-        for top_id in top_ids:
-            self.gateway.set_status(top_id, self.resource_type, 'active')
-
-
-def forget_if_gone(gateway: Gateway, routing: Routing,
-                   pod_response: Any) -> bool:
-    """Remove ``routing`` when the pod answered a call on the resource
-    itself with Nova's ``itemNotFound`` (the resource is gone from its
-    pod); return whether it did."""
-    if pod_response.status_code != 404:
-        return False
-    try:
-        body = pod_response.json()
-    except ValueError:
-        return False
-    if not isinstance(body, dict) or 'itemNotFound' not in body:
-        return False
-    gateway.forget(routing.top_id, routing.resource_type)
-    return True
 
 
 def query(request: webob.Request) -> list[tuple[str, str]]:

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 import webob
 
 from trio2o_core.plugin import NotFound
+from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
+from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import parse_int
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.pod_resources import PodResources
@@ -35,18 +37,11 @@ class ServerGroupsController(PodResources):
         pod = self.gateway.schedule(
             context, forward.RESOURCE,
             self.gateway.conf.scheduler.default_availability_zone)
-        pending = forward.PendingCreate(self.gateway, request, pod,
-                                        GROUP_RESOURCE)
-        try:
-            answer = self._call(request, pod, 'POST', 'os-server-groups',
-                                body)
-        except PodUnavailable:
-            pending.abandon()
-            raise
-        if answer.status_code >= 300:
-            pending.abandon()
-        else:
-            pending.route([answer.json()['server_group']['id']])
+        pending = PendingCreate(self.gateway, request, pod, GROUP_RESOURCE)
+        answer = pending.send(
+            lambda: self._call(request, pod, 'POST', 'os-server-groups',
+                               body),
+            lambda made: [made['server_group']['id']])
         return self._answer(request, pod, answer)
 
     def list_groups(self, request: webob.Request) -> webob.Response:
@@ -96,7 +91,7 @@ class ServerGroupsController(PodResources):
             raise PodUnavailable(routing.pod.name)
         answer = self._call(request, routing.pod, request.method,
                             f'os-server-groups/{routing.bottom_id}')
-        if not forward.forget_if_gone(self.gateway, routing, answer) and (
+        if not forget_if_gone(self.gateway, routing, answer) and (
                 request.method == 'DELETE' and answer.status_code < 300):
             self.gateway.forget(routing.top_id, GROUP_RESOURCE)
         return self._answer(request, routing.pod, answer)

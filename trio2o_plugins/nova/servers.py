@@ -19,21 +19,23 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import server_list
+from trio2o_plugins.nova import volumes
 from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
 #: the routing type of server groups
 GROUP_RESOURCE = 'server_group'
-VOLUME_RESOURCE = 'volume'
 PREFIX = '/v2.1/servers/{server_id}'
 #: sub-resources of a server, forwarded to its pod, with their methods
 SUB_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -123,7 +125,7 @@ class ServersController:
         The pod gives the server its id, so no routing row can name the
         server before the pod answers. A ``server_request`` row (its own
         random id, the caller's project and the chosen pod, ``creating``:
-        :class:`forward.PendingCreate`) is therefore written before the
+        :class:`PendingCreate`) is therefore written before the
         pod is called: should the gateway stop before the servers are
         routed, that row tells which pod may hold unrouted servers of the
         project, created after the row. Once the pod answers, each new
@@ -161,8 +163,8 @@ class ServersController:
             forwarded['server']['return_reservation_id'] = True
             password = server.get('adminPass') or generate_password()
             forwarded['server']['adminPass'] = password
-        pending = forward.PendingCreate(self.gateway, request, pod,
-                                        forward.RESOURCE)
+        pending = PendingCreate(self.gateway, request, pod,
+                                forward.RESOURCE)
         try:
             answer = forward.pods(self.gateway, request).call(
                 pod, 'POST', 'servers', json=forwarded)
@@ -189,15 +191,19 @@ class ServersController:
 
     def _place(self, request: webob.Request,
                body: Mapping[str, Any]) -> Pod:
-        """Pick the pod: the one of the server group named in the
+        """Pick the pod: the one of the volumes or snapshots the server
+        boots from, else the one of the server group named in the
         scheduler hints, else the scheduler's choice for the zone.
 
         :raises BadRequest: the zone has no pod, or differs from the
-            group's.
+            volumes' or the group's.
         """
         context = request.context
         zone = body['server'].get('availability_zone')
         az = (zone.partition(':')[0] or None) if zone else None
+        pod = volumes.boot_pod(self.gateway, request, body['server'], az)
+        if pod is not None:
+            return pod
         hints = (body.get('os:scheduler_hints')
                  or body.get('OS-SCH-HNT:scheduler_hints') or {})
         groups = hints.get('group')
@@ -339,7 +345,7 @@ class ServersController:
         answer = caller.call(routing.pod, method,
                              f'servers/{routing.bottom_id}', json=body,
                              params=forward.query(request))
-        forward.forget_if_gone(self.gateway, routing, answer)
+        forget_if_gone(self.gateway, routing, answer)
         return caller.relay(routing.pod, answer)
 
     def sub_resource(self, request: webob.Request, server_id: str,
@@ -348,11 +354,11 @@ class ServersController:
         path, query and body unchanged. A volume attached must live in
         the server's pod.
 
-        :raises BadRequest: the volume is routed to another pod.
+        :raises Conflict: the volume is routed to another pod.
         """
         body = request.json_body_or_none()
         routing = forward.server_routing(self.gateway, request, server_id)
-        self._check_volume(request, routing.pod, body)
+        volumes.check_attachment(self.gateway, request, routing, body)
         suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
         path = (f'servers/{routing.bottom_id}'
                 + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
@@ -360,19 +366,3 @@ class ServersController:
         answer = caller.call(routing.pod, request.method, path, json=body,
                              params=forward.query(request))
         return caller.relay(routing.pod, answer)
-
-    def _check_volume(self, request: webob.Request, pod: Pod,
-                      body: Any) -> None:
-        attachment = (body.get('volumeAttachment')
-                      if isinstance(body, dict) else None)
-        if not isinstance(attachment, dict):
-            return
-        volume_id = attachment.get('volumeId')
-        if not isinstance(volume_id, str):
-            return
-        routing = self.gateway.lookup(request.context, volume_id,
-                                      VOLUME_RESOURCE)
-        if routing is not None and routing.pod.id != pod.id:
-            raise BadRequest(f'Volume {volume_id} is in pod '
-                             f'{routing.pod.name}, not in the server\'s '
-                             f'pod {pod.name}.')

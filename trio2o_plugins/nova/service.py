@@ -9,40 +9,20 @@ import webob
 from trio2o_core.plugin import APIVersion
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
-from trio2o_core.plugin import Handler
 from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
+from trio2o_core.plugin import project_scoped
 from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova import versions
 from trio2o_plugins.nova.settle import ServerReconciler
 
-#: Nova's default ``project_id_regex``
-PROJECT_ID = '{url_project_id:[0-9a-f-]+}'
 
-
-def project_scoped(route: Route) -> Route:
-    """Return ``route`` also served as ``/v2.1/<project_id>/...``, the
-    form of catalogs that put the project in the compute URL.
-
-    A project id other than the token's answers Nova's 400.
-    """
-    def scoped(handler: Handler) -> Handler:
-        def call(request: webob.Request, url_project_id: str,
-                 **params: str) -> webob.Response:
-            if url_project_id != request.context.project_id:
-                raise BadRequest(
-                    f"Malformed request URL: URL's project_id "
-                    f"'{url_project_id}' doesn't match Context's project_id "
-                    f"'{request.context.project_id}'")
-            return handler(request, **params)
-        return call
-
-    path = '/v2.1/' + PROJECT_ID + route.path.removeprefix('/v2.1')
-    return Route(path, {method: scoped(handler)
-                        for method, handler in route.methods.items()},
-                 route.public)
+def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
+    return BadRequest(f"Malformed request URL: URL's project_id "
+                      f"'{url_project_id}' doesn't match Context's "
+                      f"project_id '{project_id}'")
 
 
 class NovaService(ServiceDriver):
@@ -61,7 +41,7 @@ class NovaService(ServiceDriver):
 
         self.servers = servers.ServersController(self)
         self.resources = resources.ResourcesController(self)
-        self.actions = dispatch.ActionDispatcher(self)
+        self.actions = dispatch.ServerActions(self)
 
     def reconciler(self) -> Reconciler:
         return ServerReconciler()
@@ -74,7 +54,7 @@ class NovaService(ServiceDriver):
             Route('/v2', {'GET': self.legacy_version}, public=True),
             Route('/v2.1', {'GET': self.version}, public=True),
             *api,
-            *(project_scoped(route) for route in api),
+            *(project_scoped(route, '/v2.1', _mismatch) for route in api),
         ]
 
     def max_version(self, request: webob.Request) -> APIVersion:

@@ -332,7 +332,7 @@ def test_servers_routed_creating_are_activated_not_adopted(pods):
 
 
 def test_servers_are_listed_page_by_page(pods, monkeypatch):
-    monkeypatch.setattr(settle, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(settle.PodServers, 'page_size', 2)
     pod_id, pod = pods['Pod1']
     request_row(pod_id)
     made = {pod.add(age=OLD - 10) for _ in range(5)}

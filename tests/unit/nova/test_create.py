@@ -236,3 +236,72 @@ def test_pod_timing_out_during_create_is_503(gateway, client,
 
     assert client.post('/v2.1/servers', body()).status == 503
     assert not gateway.routings
+
+
+VOLUME = '5d3c9b1e-6a4f-4e0c-9d2b-0b8f2e1c7a10'
+SNAPSHOT = '8e1f0c2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f'
+
+
+def from_volume(source_type='volume', uuid=VOLUME, **fields):
+    request = body(**fields)
+    del request['server']['imageRef']
+    request['server']['block_device_mapping_v2'] = [{
+        'boot_index': 0, 'uuid': uuid, 'source_type': source_type,
+        'destination_type': 'volume'}]
+    return request
+
+
+@pytest.mark.parametrize('source_type, uuid, kind', [
+    ('volume', VOLUME, 'volume'), ('snapshot', SNAPSHOT, 'snapshot')])
+def test_boot_from_a_volume_goes_to_its_pod(gateway, client, source_type,
+                                            uuid, kind):
+    gateway.route(uuid, gateway.nova(2).pod, resource_type=kind)
+
+    assert client.post('/v2.1/servers',
+                       from_volume(source_type, uuid)).status == 202
+    assert pod_posts(gateway, 2) and not pod_posts(gateway, 1)
+    reply = client.post('/v2.1/servers', from_volume(
+        source_type, uuid, availability_zone='az2'))
+    assert reply.status == 202
+    assert pod_posts(gateway, 2)[-1].json['server'][
+        'availability_zone'] == 'pod2-zone'
+
+
+def test_boot_from_a_volume_of_another_zone_is_400(gateway, client):
+    gateway.route(VOLUME, gateway.nova(2).pod, resource_type='volume')
+
+    reply = client.post('/v2.1/servers',
+                        from_volume(availability_zone='az1'))
+    assert (reply.status, reply.message()) == (
+        400, 'Server and volumes are not in the same availability zone. '
+             'Server is in: az1. Volumes are in: az2')
+    assert not pod_posts(gateway, 1) and not pod_posts(gateway, 2)
+
+
+def test_boot_from_volumes_of_two_pods_is_400(gateway, client):
+    gateway.route(VOLUME, gateway.nova(2).pod, resource_type='volume')
+    gateway.route(SNAPSHOT, gateway.nova(3).pod, resource_type='snapshot')
+    request = from_volume()
+    request['server']['block_device_mapping_v2'].append({
+        'boot_index': 1, 'uuid': SNAPSHOT, 'source_type': 'snapshot',
+        'destination_type': 'volume'})
+
+    reply = client.post('/v2.1/servers', request)
+    assert (reply.status, reply.message()) == (
+        400, 'The volumes of a server must be in one pod. Volumes are in: '
+             'az2, az3')
+
+
+def test_boot_from_a_volume_of_a_down_pod_is_503(gateway, client):
+    gateway.route(VOLUME, gateway.nova(2).pod, resource_type='volume')
+    gateway.mark_down(gateway.nova(2).pod)
+
+    reply = client.post('/v2.1/servers', from_volume())
+    assert (reply.status, reply.message()) == (503,
+                                               'Pod Pod2 is unavailable.')
+
+
+def test_boot_from_an_unrouted_volume_is_scheduled(gateway, client):
+    gateway.conf.scheduler.default_availability_zone = 'az3'
+    assert client.post('/v2.1/servers', from_volume()).status == 202
+    assert pod_posts(gateway, 3)

@@ -205,7 +205,8 @@ def test_attaching_a_volume_of_another_pod_is_refused(gateway, client,
     reply = client.post(path(server, '/os-volume_attachments'),
                         {'volumeAttachment': {'volumeId': 'vol-1'}})
     assert (reply.status, reply.message()) == (
-        400, "Volume vol-1 is in pod Pod1, not in the server's pod Pod2.")
+        409, f"Volume vol-1 cannot be attached to server {server['id']}: "
+             'a volume cannot be attached to a server of another pod.')
     reply = client.post(path(server, '/os-volume_attachments'),
                         {'volumeAttachment': {'volumeId': 'vol-2'}})
     assert reply.status == 200

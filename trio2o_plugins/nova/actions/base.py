@@ -1,33 +1,16 @@
-"""What the built-in server actions share: the pod's answer as a
-result, and the handler that forwards to the pod."""
+"""What the built-in server actions share: the handler that forwards to
+the pod."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 from typing import ClassVar
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
-from trio2o_core.plugin import PodReply
+from trio2o_core.plugin import PodAnswer
 from trio2o_core.plugin import ServerActionHandler
-
-
-@dataclasses.dataclass(frozen=True)
-class PodAnswer(ActionResult):
-    """The pod's own answer, relayed to the client by
-    :meth:`PodCaller.relay`; ``headers`` replace the pod's headers of the
-    same name."""
-
-    response: PodReply = dataclasses.field(kw_only=True)
-
-    @classmethod
-    def of(cls, response: PodReply,
-           headers: Mapping[str, str] | None = None) -> PodAnswer:
-        """Return the answer holding ``response``."""
-        return cls(status=response.status_code, headers=dict(headers or {}),
-                   response=response)
 
 
 class PodAction(ServerActionHandler):

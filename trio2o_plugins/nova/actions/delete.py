@@ -19,6 +19,7 @@ from typing import ClassVar
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import forget_if_gone
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
 
@@ -42,7 +43,7 @@ class ForceDelete(PodAction):
 
     def _forget_when_gone(self, ctx: ActionContext) -> None:
         """Remove the routing once the pod says the server is gone
-        (:func:`forward.forget_if_gone`), asking for at most
+        (:func:`forget_if_gone`), asking for at most
         :attr:`wait` seconds."""
         deadline = time.monotonic() + self.wait
         path = f'/servers/{ctx.routing.bottom_id}'
@@ -51,7 +52,7 @@ class ForceDelete(PodAction):
                 response = ctx.call('GET', path)
             except PodUnavailable:
                 return
-            if (forward.forget_if_gone(ctx.gateway, ctx.routing, response)
+            if (forget_if_gone(ctx.gateway, ctx.routing, response)
                     or time.monotonic() + self.interval > deadline):
                 return
             time.sleep(self.interval)

@@ -18,9 +18,9 @@ import webob
 
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
+from trio2o_core.plugin import PodAnswer
 from trio2o_core.plugin import gateway_url
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import PodAnswer
 from trio2o_plugins.nova.schemas import images as schemas
 
 #: where the gateway serves the image API, below its root

@@ -10,8 +10,8 @@ from typing import Any
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PodAnswer
 from trio2o_plugins.nova.actions.base import PodAction
-from trio2o_plugins.nova.actions.base import PodAnswer
 from trio2o_plugins.nova.schemas import resize as schemas
 
 

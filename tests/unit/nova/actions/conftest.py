@@ -10,7 +10,6 @@ calls, the last one repeating; every call is recorded in
 from __future__ import annotations
 
 import json
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +26,7 @@ from trio2o_core.testing.fakes import PROJECT
 from trio2o_core.testing.fakes import FakeGateway
 from trio2o_plugins.nova import api as compute_api
 from trio2o_plugins.nova.actions import dispatch
+from trio2o_plugins.nova.service import NovaService
 
 SERVER = '6f3c2a0e-2d42-4a5e-9d1e-0c7d1f6b8a11'
 OTHER_SERVER = '0b9e6c77-5a4e-4f55-8c0b-8d1a3e2f4c22'
@@ -91,13 +91,13 @@ def make_request(body: Any, server_id: str = SERVER,
 
 
 @pytest.fixture
-def dispatcher(cloud: FakeCloud) -> dispatch.ActionDispatcher:
+def dispatcher(cloud: FakeCloud) -> dispatch.ServerActions:
     """A dispatcher of every installed action, on the fake cloud."""
-    return dispatch.ActionDispatcher(types.SimpleNamespace(gateway=cloud))
+    return NovaService(cloud).actions
 
 
 @pytest.fixture
-def post(dispatcher: dispatch.ActionDispatcher) -> Post:
+def post(dispatcher: dispatch.ServerActions) -> Post:
     """``post(body, server_id=SERVER, **make_request_options)``: run one
     action through ``dispatcher``."""
 

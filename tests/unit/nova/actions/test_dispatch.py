@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from typing import Any
 from typing import ClassVar
 
@@ -42,9 +41,9 @@ def fault(exc_info: pytest.ExceptionInfo[PluginError]) -> tuple[int, str]:
 
 
 def dispatcher_for(cloud: FakeCloud, **plugins: Any
-                   ) -> dispatch.ActionDispatcher:
+                   ) -> dispatch.ServerActions:
     cloud.plugins[dispatch.GROUP] = plugins
-    return dispatch.ActionDispatcher(types.SimpleNamespace(gateway=cloud))
+    return NovaService(cloud).actions
 
 
 # body shape (Nova's action_peek)
@@ -102,8 +101,7 @@ def test_unknown_key_is_400_at_every_version(post: Post,
 
 def test_key_of_a_disabled_action_is_unknown(cloud: FakeCloud) -> None:
     cloud.conf.nova.enabled_server_actions = ['os-start', 'os-stop']
-    dispatcher = dispatch.ActionDispatcher(
-        types.SimpleNamespace(gateway=cloud))
+    dispatcher = NovaService(cloud).actions
     assert set(dispatcher.actions) == {'os-start', 'os-stop'}
     with pytest.raises(BadRequest) as exc:
         dispatcher.action(make_request({'pause': None}), SERVER)
@@ -236,8 +234,7 @@ CATALOGUE = ['reboot', 'resize', 'confirmResize', 'revertResize',
 
 
 def test_every_action_is_installed(cloud: FakeCloud) -> None:
-    dispatcher = dispatch.ActionDispatcher(
-        types.SimpleNamespace(gateway=cloud))
+    dispatcher = NovaService(cloud).actions
     assert set(MISSION + CATALOGUE) <= set(dispatcher.actions)
     for action in dispatcher.actions.values():
         assert isinstance(action.handler, PodAction)

@@ -100,7 +100,7 @@ def test_the_pod_is_called_with_the_bottom_id(post: Post,
 
 
 def test_the_accept_language_reaches_the_pod(
-        dispatcher: dispatch.ActionDispatcher, cloud: FakeCloud) -> None:
+        dispatcher: dispatch.ServerActions, cloud: FakeCloud) -> None:
     cloud.script(POD1, 'POST', ACTION, pod_response(202))
     request = make_request({'pause': None})
     request.headers['Accept-Language'] = 'fr'

@@ -1,0 +1,126 @@
+"""Calls on one routed volume or snapshot, forwarded to its pod.
+
+A volume or snapshot keeps the id its pod gave it; a routing row (type
+``volume`` or ``snapshot``) says which pod that is. Every call on it goes
+to that pod as the caller, and the answer is shown with hrefs at the
+gateway and the users' availability zone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import urllib.parse
+from typing import Any
+
+import webob
+
+from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import NotFound
+from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodUnavailable
+from trio2o_core.plugin import Routing
+from trio2o_core.plugin import forget_if_gone
+
+#: seconds a deleted resource is polled for its disappearance
+DELETE_WAIT = 2.0
+#: seconds between two polls
+DELETE_INTERVAL = 0.1
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """A routed resource: its routing type, its collection in the pod's
+    URL and Cinder's 404 message for an unknown id."""
+
+    resource_type: str
+    collection: str
+    not_found: str
+
+    def routing(self, gateway: Gateway, request: webob.Request,
+                top_id: str) -> Routing:
+        """Return the routing of a resource the caller may see.
+
+        :raises NotFound: Cinder's message, for unknown ids and other
+            projects' resources.
+        :raises PodUnavailable: the owning pod is down.
+        """
+        routing = gateway.lookup(request.context, top_id,
+                                 self.resource_type)
+        if routing is None:
+            raise NotFound(self.not_found.format(id=top_id))
+        if gateway.is_down(routing.pod):
+            raise PodUnavailable(routing.pod.name)
+        return routing
+
+    def path(self, routing: Routing, suffix: str = '') -> str:
+        """The resource's path in its pod, with ``suffix`` (quoted)."""
+        return (f'{self.collection}/{routing.bottom_id}'
+                + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
+
+
+VOLUME = Kind('volume', 'volumes', 'Volume {id} could not be found.')
+SNAPSHOT = Kind('snapshot', 'snapshots', 'Snapshot {id} could not be found.')
+
+
+def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,
+            kind: Kind, routing: Routing, suffix: str = '',
+            body: Any = None) -> webob.Response:
+    """Send the request's method, query and ``body`` to the resource's
+    path (plus ``suffix``) in its pod and relay the answer. A call on
+    the resource itself that the pod answers 404 removes its routing.
+
+    :raises PodUnavailable: the pod cannot be reached.
+    :raises PodFailed: the pod answered a 5xx.
+    """
+    answer = pods.call(routing, request.method, kind.path(routing, suffix),
+                       json=body, params=list(request.GET.items()))
+    if not suffix:
+        forget_if_gone(gateway, routing, answer)
+    return pods.relay(routing.pod, answer)
+
+
+def forget_when_gone(pods: PodCaller, gateway: Gateway, kind: Kind,
+                     routing: Routing) -> None:
+    """Remove the routing once its pod answers 404 for the resource,
+    asking for at most :data:`DELETE_WAIT` seconds; a resource still
+    there keeps its ``deleting`` row until a later call finds it gone."""
+    deadline = time.monotonic() + DELETE_WAIT
+    while True:
+        try:
+            answer = pods.call(routing, 'GET', kind.path(routing))
+        except PodUnavailable:
+            return
+        if (forget_if_gone(gateway, routing, answer)
+                or time.monotonic() + DELETE_INTERVAL > deadline):
+            return
+        time.sleep(DELETE_INTERVAL)
+
+
+def delete(pods: PodCaller, gateway: Gateway, request: webob.Request,
+           kind: Kind, top_id: str) -> webob.Response:
+    """``DELETE`` a routed resource: the routing is marked ``deleting``
+    before the pod is asked, removed once the pod has it gone, and set
+    back to ``active`` when the pod refuses or cannot be reached.
+
+    :raises NotFound: unknown id.
+    :raises PodUnavailable: the pod cannot be reached.
+    """
+    routing = kind.routing(gateway, request, top_id)
+    gateway.set_status(routing.top_id, kind.resource_type, 'deleting')
+    try:
+        response = forward(pods, gateway, request, kind, routing)
+    except PodUnavailable:
+        restore(gateway, routing)
+        raise
+    if response.status_code < 300:
+        forget_when_gone(pods, gateway, kind, routing)
+    elif response.status_code != 404:
+        restore(gateway, routing)
+    return response
+
+
+def restore(gateway: Gateway, routing: Routing) -> None:
+    """Set a routing back to ``active`` if it was before."""
+    if routing.status == 'active':
+        gateway.set_status(routing.top_id, routing.resource_type, 'active')

@@ -1,0 +1,142 @@
+"""``/v3/volumes``: create, show, update and delete volumes, and their
+user metadata.
+
+A new volume goes to the pod holding its source (snapshot, source
+volume, backup or group) or, otherwise, to the pod the scheduler picks
+for its availability zone; the zone is sent as the pod names it. Every
+call on an existing volume goes to the pod its routing names.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import webob
+
+from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PendingCreate
+from trio2o_core.plugin import Pod
+from trio2o_core.plugin import Route
+from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import validate
+from trio2o_plugins.cinder import routed
+from trio2o_plugins.cinder.schemas import volumes as schemas
+
+BACKUP = routed.Kind('backup', 'backups', 'Backup {id} could not be found.')
+GROUP = routed.Kind('group', 'groups', 'Group {id} could not be found.')
+#: body key naming a source -> its kind and Cinder's name for it in the
+#: same-zone message
+SOURCES: tuple[tuple[str, routed.Kind, str], ...] = (
+    ('snapshot_id', routed.SNAPSHOT, 'snapshot'),
+    ('source_volid', routed.VOLUME, 'source volume'),
+    ('backup_id', BACKUP, 'backup'),
+    ('group_id', GROUP, 'group'),
+)
+PREFIX = '/v3/volumes/{volume_id}'
+
+
+class VolumesController:
+    """One volume at a time: create, show, update, delete, metadata."""
+
+    def __init__(self, service: ServiceDriver) -> None:
+        self.service = service
+        self.gateway = service.gateway
+
+    def routes(self) -> Sequence[Route]:
+        return [
+            Route(PREFIX, {'GET': self.show, 'PUT': self.update,
+                           'DELETE': self.delete}),
+            Route(PREFIX + '/metadata', {'GET': self.metadata,
+                                         'POST': self.metadata,
+                                         'PUT': self.metadata}),
+            Route(PREFIX + '/metadata/{key}', {'GET': self.metadata,
+                                               'PUT': self.metadata,
+                                               'DELETE': self.metadata}),
+        ]
+
+    def create(self, request: webob.Request) -> webob.Response:
+        """``POST /volumes``: create in the source's pod or the scheduled
+        one, with the crash-safe routing of :class:`PendingCreate`
+        (``volume_request`` row first, then the volume ``creating`` ->
+        ``active``). A pod's refusal leaves nothing routed.
+
+        :raises BadRequest: the body fails Cinder's schema, or names an
+            unknown zone or a zone other than the source's.
+        :raises NotFound: the source is not known to the gateway.
+        :raises PodUnavailable: the pod cannot be reached.
+        """
+        body = request.json_object()
+        validate(schemas.CREATE, body)
+        pod = self._place(request, body['volume'])
+        forwarded = copy.deepcopy(body)
+        volume = forwarded['volume']
+        if volume.get('availability_zone'):
+            if pod.pod_az_name:
+                volume['availability_zone'] = pod.pod_az_name
+            else:
+                del volume['availability_zone']
+        pods = self.service.pods(request)
+        pending = PendingCreate(self.gateway, request, pod,
+                                routed.VOLUME.resource_type)
+        answer = pending.send(
+            lambda: pods.call(pod, 'POST', 'volumes', json=forwarded),
+            lambda made: [made['volume']['id']], reconciled=True)
+        return pods.relay(pod, answer)
+
+    def _place(self, request: webob.Request,
+               volume: dict[str, Any]) -> Pod:
+        """The pod of the first source named, else the scheduler's pick
+        for the zone (the default zone when none is named).
+
+        :raises BadRequest: unknown zone, or not the source's zone.
+        :raises NotFound: unknown source.
+        :raises PodUnavailable: the source's pod is down.
+        """
+        zone = volume.get('availability_zone') or None
+        known = {pod.az_name for pod in self.gateway.list_pods()}
+        if zone is not None and zone not in known:
+            raise BadRequest(f"Availability zone '{zone}' is invalid.")
+        for key, kind, name in SOURCES:
+            if volume.get(key):
+                routing = kind.routing(self.gateway, request, volume[key])
+                if zone is not None and zone != routing.pod.az_name:
+                    raise BadRequest(
+                        'Invalid input received: Volume must be in the '
+                        f'same availability zone as the {name}')
+                return routing.pod
+        return self.gateway.schedule(request.context,
+                                     routed.VOLUME.resource_type, zone)
+
+    def show(self, request: webob.Request,
+             volume_id: str) -> webob.Response:
+        """``GET /volumes/{id}``; a volume its pod no longer has loses
+        its routing and answers 404."""
+        return self._forward(request, volume_id)
+
+    def update(self, request: webob.Request,
+               volume_id: str) -> webob.Response:
+        """``PUT /volumes/{id}``: the pod checks the body."""
+        return self._forward(request, volume_id,
+                             body=request.json_body_or_none())
+
+    def delete(self, request: webob.Request,
+               volume_id: str) -> webob.Response:
+        """``DELETE /volumes/{id}`` (see :func:`routed.delete`)."""
+        return routed.delete(self.service.pods(request), self.gateway,
+                             request, routed.VOLUME, volume_id)
+
+    def metadata(self, request: webob.Request, volume_id: str,
+                 key: str | None = None) -> webob.Response:
+        """``/volumes/{id}/metadata[/{key}]``: forwarded to the pod."""
+        suffix = '/metadata' + (f'/{key}' if key is not None else '')
+        body = (request.json_body_or_none()
+                if request.method in ('POST', 'PUT') else None)
+        return self._forward(request, volume_id, suffix, body)
+
+    def _forward(self, request: webob.Request, volume_id: str,
+                 suffix: str = '', body: Any = None) -> webob.Response:
+        routing = routed.VOLUME.routing(self.gateway, request, volume_id)
+        return routed.forward(self.service.pods(request), self.gateway,
+                              request, routed.VOLUME, routing, suffix, body)
