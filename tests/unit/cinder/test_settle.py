@@ -163,7 +163,7 @@ def test_rows_are_settled_like_servers():
             row('req-1', 'creating', 'volume_request')]
     routed = {'made', 'never', 'deleting', 'deleted', 'restored', 'routed'}
 
-    changes = reconcile._plan('volume', rows, pods, routed, NOW)
+    changes = reconcile._plan('volume', rows, pods, routed, NOW, 0.0)
 
     assert [(c.action, c.top_id) for c in changes] == [
         (Action.ACTIVATED, 'made'),
