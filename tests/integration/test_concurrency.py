@@ -182,7 +182,7 @@ class _ServiceUser(ks_plugin.BaseAuthPlugin):
                              auth_token='reconciler:admin')
 
 
-def run_reconciler() -> None:
+def run_reconciler() -> collections.Counter[str]:
     """Settle every row, once the second of the last create is over
     (Nova tells creation times to the second)."""
     time.sleep(1.1)
@@ -190,6 +190,9 @@ def run_reconciler() -> None:
                                   older_than=0,
                                   reconcilers=[ServerReconciler()])
     assert not any(report.skipped for report in summary.pods.values())
+    return collections.Counter(change.action.value
+                               for report in summary.pods.values()
+                               for change in report.changes)
 
 
 def create(url: str, project: str, zone: str, name: str
@@ -309,7 +312,10 @@ def test_concurrent_creates_and_a_killed_worker(api_gateway: Gateway,
     assert api_gateway.wait_workers(without=victim).isdisjoint({victim})
     statuses = collections.Counter(status for _, status, _ in answers)
     assert set(statuses) <= {202, None, 502, 503}, statuses
-    run_reconciler()
+    assert statuses[None] > 0, 'the kill cut no call short'
+    settled = run_reconciler()
+    # each call cut short left its request row: settled, none is left
+    assert settled['removed_request'] >= 1, settled
     held = check_routed(pods)
     made = collections.Counter(server['name'] for _, server in held.values()
                                if server['name'].startswith('second-'))
