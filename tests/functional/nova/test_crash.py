@@ -228,6 +228,14 @@ def test_gateway_killed_during_a_create(
     routed = {row.top_id for row in db.list_routings(resource_type=SERVER)}
     assert routed.isdisjoint(server.id for server in made)
 
+    if made:
+        # a reconciler adopts a server once the second Nova says it was
+        # made in is over (to the second); one run in that second would
+        # remove the request row and leave the server unadopted
+        created = datetime.datetime.fromisoformat(made[0].created_at)
+        wait_for(lambda: datetime.datetime.now(datetime.UTC)
+                 >= created + datetime.timedelta(seconds=1),
+                 'the second of the creation over')
     if reconciler == 'periodic':
         crashing.restart({'reconcile': {'interval': '1',
                                         'older_than': '0'}})
