@@ -12,6 +12,12 @@ mode, so one proxy can stand in front of every endpoint of a pod:
 * :meth:`FaultProxy.lose` forwards every request but loses the answer:
   the connection is dropped, or a gateway error (502/504) is sent
   instead;
+* :meth:`FaultProxy.hold` holds requests (of some methods) until
+  :meth:`FaultProxy.release`, either before they reach the upstream or
+  after it answered (the answer held); released, they are forwarded (or
+  their answer sent) or dropped, so a test can stop the client
+  meanwhile: the upstream then never sees the request, acts after the
+  client is gone, or acted with nobody told;
 * :meth:`FaultProxy.clear` goes back to plain forwarding.
 
 The ``Host`` header is passed through unchanged, so links the upstream
@@ -27,6 +33,7 @@ import socketserver
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterable
 
 _HOP_BY_HOP = frozenset((
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
@@ -82,6 +89,32 @@ class Route:
             self._listen(self.port)
 
 
+class _Hold:
+    """One :meth:`FaultProxy.hold`: which requests, where, and how
+    the held ones end."""
+
+    def __init__(self, methods: frozenset[str] | None,
+                 answer: bool) -> None:
+        self.methods = methods
+        self.answer = answer
+        self.forward = False
+        self.gate = threading.Event()
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def applies(self, method: str) -> bool:
+        return self.methods is None or method in self.methods
+
+    def wait(self) -> bool:
+        """Hold the calling request until released; return whether to
+        forward it (or send its answer)."""
+        with self.changed:
+            self.count += 1
+            self.changed.notify_all()
+        self.gate.wait()
+        return self.forward
+
+
 class FaultProxy:
     """A set of pass-through routes sharing one fault mode."""
 
@@ -93,6 +126,7 @@ class FaultProxy:
         self._mode = "pass"
         self._delay = 0.0
         self._status = 503
+        self._hold: _Hold | None = None
         self._lock = threading.Lock()
 
     def add_route(self, upstream: str | None = None) -> Route:
@@ -107,7 +141,8 @@ class FaultProxy:
 
     @property
     def mode(self) -> str:
-        """``pass``, ``refuse``, ``delay``, ``fail`` or ``lose``."""
+        """``pass``, ``refuse``, ``delay``, ``fail``, ``lose`` or
+        ``hold``."""
         return self._mode
 
     def refuse(self) -> None:
@@ -130,8 +165,47 @@ class FaultProxy:
         upstream's answer (``status``: answer it with that error)."""
         self._set("lose", status=status or 0)
 
+    def hold(self, methods: Iterable[str] | None = None,
+             answer: bool = False) -> None:
+        """Hold each request (only those of ``methods`` if given; the
+        others pass) until :meth:`release`: before forwarding it, or,
+        with ``answer``, once the upstream answered, the answer held."""
+        hold = _Hold(frozenset(methods) if methods is not None else None,
+                     answer)
+        with self._lock:
+            self._hold = hold
+        self._set("hold")
+
+    def wait_held(self, count: int = 1, timeout: float = 60.0) -> None:
+        """Return once ``count`` requests are held.
+
+        :raises TimeoutError: fewer were held within ``timeout`` s.
+        """
+        hold = self._hold
+        if hold is None:
+            raise RuntimeError(f"{self.name} holds nothing")
+        with hold.changed:
+            if not hold.changed.wait_for(lambda: hold.count >= count,
+                                         timeout):
+                raise TimeoutError(f"{self.name} held {hold.count} "
+                                   f"requests, not {count}")
+
+    def release(self, forward: bool = True) -> None:
+        """End :meth:`hold`: the held requests are forwarded (their
+        answers sent) or, if not ``forward``, their connections dropped;
+        new requests pass."""
+        with self._lock:
+            hold, self._hold = self._hold, None
+        self._set("pass")
+        if hold is not None:
+            hold.forward = forward
+            hold.gate.set()
+
     def clear(self) -> None:
-        """Forward every request unchanged again."""
+        """Forward every request unchanged again (held ones are
+        dropped)."""
+        if self._hold is not None:
+            self.release(forward=False)
         self._set("pass")
 
     def close(self) -> None:
@@ -145,10 +219,14 @@ class FaultProxy:
         for route in self.routes:
             route._reopen()
 
-    def _record(self, method: str, path: str) -> tuple[str, float, int]:
+    def _record(self, method: str, path: str
+                ) -> tuple[str, float, int, _Hold | None]:
         with self._lock:
             self.history.append((method, path))
-            return self._mode, self._delay, self._status
+            hold = self._hold
+            if hold is not None and not hold.applies(method):
+                return "pass", 0.0, self._status, None
+            return self._mode, self._delay, self._status, hold
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -182,8 +260,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         proxy = self.route._proxy
-        mode, delay, status = proxy._record(self.command, self.path)
+        mode, delay, status, hold = proxy._record(self.command, self.path)
         body = self._read_body()
+        if mode == "hold" and hold is not None and not hold.answer:
+            if not hold.wait():
+                self.close_connection = True
+                return
         if mode == "refuse":
             self.close_connection = True
             return
@@ -198,10 +280,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reply(502, {"fault": {"code": 502,
                                         "message": "no upstream yet"}})
             return
-        self._forward(upstream, body, lose=status if mode == "lose" else None)
+        held = hold if mode == "hold" and hold is not None else None
+        try:
+            self._forward(upstream, body,
+                          lose=status if mode == "lose" else None,
+                          hold=held)
+        except OSError:
+            # the client went away (a test may kill it while held)
+            self.close_connection = True
 
     def _forward(self, upstream: str, body: bytes,
-                 lose: int | None = None) -> None:
+                 lose: int | None = None,
+                 hold: _Hold | None = None) -> None:
         target = urllib.parse.urlsplit(upstream)
         conn = http.client.HTTPConnection(target.hostname, target.port,
                                           timeout=300)
@@ -215,6 +305,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError as exc:
             conn.close()
             self._reply(502, {"fault": {"code": 502, "message": str(exc)}})
+            return
+        if hold is not None and hold.answer:
+            data = resp.read()
+            conn.close()
+            if not hold.wait():
+                self.close_connection = True
+                return
+            self.send_response(resp.status, resp.reason)
+            for key, value in resp.getheaders():
+                if key.lower() not in _HOP_BY_HOP | {"content-length"}:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
             return
         if lose is not None:
             resp.read()

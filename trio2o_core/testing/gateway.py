@@ -10,6 +10,7 @@ points the top region's compute, block-storage and image endpoints at it.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -99,9 +100,11 @@ class GatewayProcess:
              *args], check=True, capture_output=True, text=True,
             env={**os.environ, **self.env}).stdout
 
-    def start(self) -> None:
+    def start(self, register: bool = True) -> None:
         """Configure, sync the database, register the pods, start the
-        server, wait until it answers, and register it in the catalog.
+        server, wait until it answers, and register it in the catalog
+        (unless not ``register``: then it is reached by :attr:`url` only,
+        and the catalog keeps naming another gateway).
 
         :raises StartError: the server did not come up (with its log).
         """
@@ -115,7 +118,8 @@ class GatewayProcess:
                             '--az-name', top_az(pod.index),
                             '--pod-az-name', pod.az)
         self._run()
-        self.cloud.register_gateway(self.url)
+        if register:
+            self.cloud.register_gateway(self.url)
 
     def _run(self) -> None:
         self.process = Process(
@@ -138,6 +142,14 @@ class GatewayProcess:
         """Stop the server; idempotent."""
         if self.process is not None:
             self.process.stop()
+            self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers, as a crash would: no
+        cleanup runs. :meth:`restart` starts it again."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.popen.wait(30)
             self.process = None
 
     def connection(self, user: Credentials,
