@@ -110,7 +110,8 @@ def test_breaker_marks_down_only_after_failures_in_a_row(
 def test_create_is_not_scheduled_to_a_down_pod(gateway, demo, pair,  # noqa: F811,E501
                                                admin_session, pod2):  # noqa: F811
     name = f'gw-down-{uuid.uuid4().hex[:8]}'
-    before = routings(gateway, admin_session)
+    project = demo.current_project_id
+    before = routings(gateway, admin_session, project_id=project)
     pod2.refuse()
     for _ in range(DOWN_AFTER_FAILURES):
         assert _get(demo, pair[1]).status_code == 503
@@ -123,7 +124,7 @@ def test_create_is_not_scheduled_to_a_down_pod(gateway, demo, pair,  # noqa: F81
     assert response.status_code == 400, response.text
     assert set(response.json()) == {'badRequest'}
     assert len(pod2.history) == calls
-    assert routings(gateway, admin_session) == before
+    assert routings(gateway, admin_session, project_id=project) == before
     pod2.clear()
     servers = demo.compute.get('/servers', params={'name': name}).json()
     assert servers['servers'] == []
