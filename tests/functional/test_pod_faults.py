@@ -107,20 +107,30 @@ def test_breaker_marks_down_only_after_failures_in_a_row(
     assert _get(demo, pair[1]).status_code == 200
 
 
+def _mark_pod2_down(demo: Any, pair: Any, pod2: Any  # noqa: F811
+                    ) -> int:
+    """Refuse pod 2 until marked down; return its proxy's call count."""
+    pod2.refuse()
+    for _ in range(DOWN_AFTER_FAILURES):
+        assert _get(demo, pair[1]).status_code == 503
+    return len(pod2.history)
+
+
+def _create_in_az2(conn: Any, name: str) -> Any:
+    return conn.compute.post('/servers', json={'server': {
+        'name': name, 'imageRef': IMAGE_ID, 'flavorRef': FLAVOR_ID,
+        'networks': 'none', 'availability_zone': 'az2'}},
+        microversion='2.37', raise_exc=False)
+
+
 def test_create_in_a_down_pods_zone_writes_nothing(gateway, demo, pair,  # noqa: F811,E501
                                                admin_session, pod2):  # noqa: F811
     name = f'gw-down-{uuid.uuid4().hex[:8]}'
     project = demo.current_project_id
     before = routings(gateway, admin_session, project_id=project)
-    pod2.refuse()
-    for _ in range(DOWN_AFTER_FAILURES):
-        assert _get(demo, pair[1]).status_code == 503
-    calls = len(pod2.history)
+    calls = _mark_pod2_down(demo, pair, pod2)
 
-    response = demo.compute.post('/servers', json={'server': {
-        'name': name, 'imageRef': IMAGE_ID, 'flavorRef': FLAVOR_ID,
-        'networks': 'none', 'availability_zone': 'az2'}},
-        microversion='2.37', raise_exc=False)
+    response = _create_in_az2(demo, name)
 
     # the project is bound to pod 2 in az2 (its server there): refused,
     # as Nova refuses, never sent to the pod
@@ -132,6 +142,35 @@ def test_create_in_a_down_pods_zone_writes_nothing(gateway, demo, pair,  # noqa:
     pod2.clear()
     servers = demo.compute.get('/servers', params={'name': name}).json()
     assert servers['servers'] == []
+
+
+def test_unbound_create_in_a_down_pods_zone_is_no_valid_host(
+        gateway, demo, alt, pair, admin_session, pod2):  # noqa: F811
+    project = alt.current_project_id
+    bindings_url = gateway.url + '/admin/v1/bindings'
+    query = {'project_id': project, 'az_name': 'az2', 'is_active': 'true'}
+    bound = admin_session.get(bindings_url, params=query).json()['bindings']
+    for binding in bound:
+        admin_session.delete(f'{bindings_url}/{binding["id"]}')
+    try:
+        before = routings(gateway, admin_session, project_id=project)
+        calls = _mark_pod2_down(demo, pair, pod2)
+
+        response = _create_in_az2(alt, f'gw-down-{uuid.uuid4().hex[:8]}')
+
+        assert response.status_code == 400, response.text
+        assert response.json() == {'badRequest': {
+            'code': 400, 'message': 'No valid host was found. There are '
+                                    'not enough hosts available.'}}
+        assert len(pod2.history) == calls
+        assert routings(gateway, admin_session, project_id=project) == before
+        assert admin_session.get(bindings_url, params=query).json()[
+            'bindings'] == []
+    finally:
+        for binding in bound:
+            admin_session.post(bindings_url, json={'binding': {
+                key: binding[key]
+                for key in ('project_id', 'az_name', 'pod_id')}})
 
 
 @pytest.fixture(scope='module')
