@@ -24,10 +24,14 @@ Trio2o is up: {url}
 
 Try:
   export OS_CLIENT_CONFIG_FILE={clouds}
-  openstack --os-cloud trio2o availability zone list --compute
+  openstack --os-cloud trio2o availability zone list
   openstack --os-cloud trio2o server create --image fakeimage7 \\
       --flavor m1.tiny --availability-zone az2 --wait vm1
+  openstack --os-cloud trio2o volume create --size 1 \\
+      --availability-zone az2 vol1           # the same pod as vm1
+  openstack --os-cloud trio2o server add volume vm1 vol1
   openstack --os-cloud trio2o server list
+  openstack --os-cloud trio2o volume list
   openstack --os-cloud trio2o server stop vm1
   openstack --os-cloud pod2 server list --all-projects    # the pod itself
   curl -H "X-Auth-Token: $(openstack --os-cloud trio2o-admin token issue \\
