@@ -36,7 +36,10 @@ def osc(gateway: GatewayProcess,
                               capture_output=True, text=True, env=env,
                               timeout=120)
         assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+        # --wait writes its progress before the JSON
+        starts = [i for i in (proc.stdout.find('{'), proc.stdout.find('['))
+                  if i >= 0]
+        return json.loads(proc.stdout[min(starts):]) if starts else {}
     return run
 
 
@@ -96,3 +99,45 @@ def test_zone_list_and_limits_through_the_gateway(osc):
                 for row in osc('limits', 'show', '--absolute')}
     assert absolute['max_total_volumes'] > 0
     assert 'total_volumes_used' in absolute
+
+
+def _status(osc: Callable[..., Any], kind: str, item_id: str,
+            status: str) -> Any:
+    return _wait(lambda: (lambda v: v if v['status'] == status
+                          else None)(osc(kind, 'show', item_id)),
+                 f'{kind} {item_id} {status}')
+
+
+def test_servers_and_volumes_through_the_gateway(osc):
+    zones = osc('availability', 'zone', 'list')
+    assert {(z['Zone Name'], z['Zone Status']) for z in zones} >= {
+        ('az1', 'available'), ('az2', 'available')}
+    server = osc('server', 'create', '--image', 'fakeimage7', '--flavor',
+                 'm1.tiny', '--availability-zone', 'az2', '--wait',
+                 'cli-vm')
+    volume = osc('volume', 'create', '--size', '1', '--availability-zone',
+                 'az2', 'cli-data')
+    booted = None
+    try:
+        _available(osc, 'volume', volume['id'])
+        osc('server', 'add', 'volume', server['id'], volume['id'],
+            output=False)
+        attached = _status(osc, 'volume', volume['id'], 'in-use')
+        assert [a['server_id'] for a in attached['attachments']] == [
+            server['id']]
+        osc('server', 'remove', 'volume', server['id'], volume['id'],
+            output=False)
+        _available(osc, 'volume', volume['id'])
+
+        osc('volume', 'set', '--bootable', volume['id'], output=False)
+        booted = osc('server', 'create', '--volume', volume['id'],
+                     '--flavor', 'm1.tiny', '--wait', 'cli-from-volume')
+        assert booted['status'] == 'ACTIVE'
+        assert osc('server', 'show', booted['id'])[
+            'OS-EXT-AZ:availability_zone'] == 'az2'
+    finally:
+        for made in (booted, server):
+            if made is not None:
+                osc('server', 'delete', '--wait', made['id'], output=False)
+        _available(osc, 'volume', volume['id'])
+        osc('volume', 'delete', volume['id'], output=False)
