@@ -66,6 +66,26 @@ def test_endpoints_come_from_the_callers_catalog():
         'http://pod1:8774/v2.1', 'http://pod1:8776/v3', 'http://glance:9292')
 
 
+def test_cached_endpoints_are_per_project():
+    # catalogs that put the project in the URL: one project's cached
+    # endpoint must never serve another project's call
+    def project_context(project: str) -> RequestContext:
+        token = fixture.V3Token(user_id='u1', project_id=project)
+        token.add_service('volumev3').add_standard_endpoints(
+            public=f'http://pod1:8776/v3/{project}', region='Pod1')
+        return RequestContext(user_id='u1', project_id=project,
+                              auth_token=f'token-{project}',
+                              token_info=token)
+
+    connector = PodConnector()
+    first = connector.endpoint(project_context('p1'), POD1, 'block_storage')
+    second = connector.endpoint(project_context('p2'), POD1,
+                                'block_storage')
+
+    assert (first, second) == ('http://pod1:8776/v3/p1',
+                               'http://pod1:8776/v3/p2')
+
+
 def test_only_the_pod_region_is_used():
     assert endpoints(PodConnector(), context(), POD2) == (
         'http://pod2:8774/v2.1', None, None)
