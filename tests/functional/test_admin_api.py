@@ -8,6 +8,7 @@ scripts an operator uses.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 import eventlet
@@ -102,6 +104,31 @@ def parsed(conf: cfg.ConfigOpts) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def configured(overrides: Sequence[tuple[str, Any, str | None]]
+               ) -> Iterator[None]:
+    """``CONF`` with ``overrides`` (name, value, group), and a fresh
+    database engine, gateway and policy enforcer; all undone after."""
+    for name, value, group in overrides:
+        CONF.set_override(name, value, group=group)
+    parse = not parsed(CONF)
+    if parse:
+        CONF([], project='trio2o', default_config_files=[])
+    db.reset_engine()
+    core_gateway.reset_gateway()
+    policies.reset()
+    try:
+        yield
+    finally:
+        db.reset_engine()
+        core_gateway.reset_gateway()
+        policies.reset()
+        for name, _, group in overrides:
+            CONF.clear_override(name, group=group)
+        if parse:
+            CONF.clear()
+
+
 @pytest.fixture(scope='module')
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The admin API's URL, on a freshly migrated database."""
@@ -111,28 +138,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                  ('connection', f'sqlite:///{path}', 'database'),
                  ('max_request_body_size', LIMIT, 'api'),
                  ('max_limit', MAX_LIMIT, 'api')]
-    for name, value, group in overrides:
-        CONF.set_override(name, value, group=group)
-    parse = not parsed(CONF)
-    if parse:
-        CONF([], project='trio2o', default_config_files=[])
-    db.reset_engine()
-    core_gateway.reset_gateway()
-    policies.reset()
-    migration.upgrade()
-    server = ThreadedServer(deploy.loadapp(f'config:{PASTE}',
-                                           name='trio2o'))
-    try:
-        yield server.url + '/admin'
-    finally:
-        server.stop()
-        db.reset_engine()
-        core_gateway.reset_gateway()
-        policies.reset()
-        for name, _, group in overrides:
-            CONF.clear_override(name, group=group)
-        if parse:
-            CONF.clear()
+    with configured(overrides):
+        migration.upgrade()
+        server = ThreadedServer(deploy.loadapp(f'config:{PASTE}',
+                                               name='trio2o'))
+        try:
+            yield server.url + '/admin'
+        finally:
+            server.stop()
 
 
 @pytest.fixture(autouse=True)

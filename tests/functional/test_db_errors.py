@@ -15,14 +15,10 @@ import pytest
 from paste import deploy
 
 from tests.functional.test_admin_api import PASTE
-from tests.functional.test_admin_api import parsed
+from tests.functional.test_admin_api import configured
 from tests.functional.test_fuzz import call
 from tests.functional.test_fuzz import closed_port
-from trio2o_core import core_gateway
-from trio2o_core import policies
 from trio2o_core.api import faults
-from trio2o_core.conf import CONF
-from trio2o_core.db import api as db
 
 USER = 'secret_db_user'
 SECRETS = (USER, 'hunter2', 'trio2o_private_db', 'psycopg2',
@@ -38,24 +34,8 @@ def app() -> Iterator[Any]:
                  ('enabled_services', ['nova', 'cinder', 'glance', 'admin'],
                   None),
                  ('connection', url, 'database')]
-    for name, value, group in overrides:
-        CONF.set_override(name, value, group=group)
-    parse = not parsed(CONF)
-    if parse:
-        CONF([], project='trio2o', default_config_files=[])
-    db.reset_engine()
-    core_gateway.reset_gateway()
-    policies.reset()
-    try:
+    with configured(overrides):
         yield deploy.loadapp(f'config:{PASTE}', name='trio2o')
-    finally:
-        db.reset_engine()
-        core_gateway.reset_gateway()
-        policies.reset()
-        for name, _, group in overrides:
-            CONF.clear_override(name, group=group)
-        if parse:
-            CONF.clear()
 
 
 @pytest.mark.parametrize('path, identity', [

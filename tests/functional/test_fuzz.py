@@ -46,9 +46,8 @@ from hypothesis import strategies as st
 from paste import deploy
 
 from tests.functional.test_admin_api import PASTE
-from tests.functional.test_admin_api import parsed
+from tests.functional.test_admin_api import configured
 from trio2o_core import core_gateway
-from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import migration
@@ -113,26 +112,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                      for service in ('compute', 'volumev3',
                                      'block-storage', 'image')}, 'pods'),
                  ('timeout', 2.0, 'pods')]
-    for name, value, group in overrides:
-        CONF.set_override(name, value, group=group)
-    parse = not parsed(CONF)
-    if parse:
-        CONF([], project='trio2o', default_config_files=[])
-    db.reset_engine()
-    core_gateway.reset_gateway()
-    policies.reset()
-    migration.upgrade()
-    seed()
-    try:
+    with configured(overrides):
+        migration.upgrade()
+        seed()
         yield deploy.loadapp(f'config:{PASTE}', name='trio2o')
-    finally:
-        db.reset_engine()
-        core_gateway.reset_gateway()
-        policies.reset()
-        for name, _, group in overrides:
-            CONF.clear_override(name, group=group)
-        if parse:
-            CONF.clear()
 
 
 def served_routes(service: str) -> list[tuple[str, str, tuple[str, ...]]]:
