@@ -20,14 +20,23 @@ from trio2o_core.plugin import json_response
 from trio2o_plugins.cinder import routed
 
 
-def project_pods(gateway: Gateway, request: webob.Request) -> list[Pod]:
-    """One pod per zone the project may use (see the module)."""
+def project_pods(gateway: Gateway, request: webob.Request,
+                 project_id: str | None = None,
+                 skip_down: bool = True) -> list[Pod]:
+    """One pod per zone the project may use (see the module): the
+    caller's project, or ``project_id`` (of an admin's call). With
+    ``skip_down`` false, a zone's first pod is taken even when down."""
+    context = request.context
+    other = project_id not in (None, context.project_id)
     chosen: dict[str | None, Pod] = {}
-    for routing in gateway.list_routings(request.context,
-                                         routed.VOLUME.resource_type):
-        chosen.setdefault(routing.pod.az_name, routing.pod)
+    for routing in gateway.list_routings(context,
+                                         routed.VOLUME.resource_type,
+                                         all_projects=other):
+        if not other or routing.project_id == project_id:
+            chosen.setdefault(routing.pod.az_name, routing.pod)
     for pod in gateway.list_pods():
-        if pod.az_name not in chosen and not gateway.is_down(pod):
+        if pod.az_name not in chosen and not (
+                skip_down and gateway.is_down(pod)):
             chosen[pod.az_name] = pod
     return sorted(chosen.values(), key=lambda pod: pod.name)
 

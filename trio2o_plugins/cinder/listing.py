@@ -12,7 +12,9 @@ project are kept (unless admin with ``all_tenants``). Filters go to the
 pods unchanged but the zone, which is sent as each pod names it (a pod
 of another zone is not asked). A pod that is down or fails is left out
 and named in ``X-Trio2o-Partial``; a pod's 4xx (a bad filter or sort
-key, which Cinder checks) is the answer.
+key, which Cinder checks) is the answer. A project with nothing routed
+still has its query judged: the first pod that is up is asked, and none
+of its records is shown.
 """
 
 from __future__ import annotations
@@ -191,7 +193,8 @@ class Lister:
                     params: Mapping[str, str]
                     ) -> tuple[list[Pod], dict[str, set[str]] | None]:
         """The pods to ask and, unless every project's records are
-        listed, the ids each may show."""
+        listed, the ids each may show. With no pod holding the project's
+        records, the first pod that is up is asked, to judge the query."""
         pods = self.gateway.list_pods()
         zone = params.get('availability_zone')
         if zone is not None:
@@ -202,7 +205,13 @@ class Lister:
         for routing in self.gateway.list_routings(
                 request.context, self.kind.resource_type):
             allowed[routing.pod.id].add(routing.top_id)
-        return [pod for pod in pods if pod.id in allowed], allowed
+        asked = [pod for pod in pods if pod.id in allowed]
+        if not asked:
+            # a pod that is up still judges the query (its 4xx is the
+            # answer) though none of its records may be shown
+            asked = [pod for pod in pods
+                     if not self.gateway.is_down(pod)][:1]
+        return asked, allowed
 
     def _marker(self, request: webob.Request, pods: PodCaller,
                 marker: str, candidates: list[Pod]) -> dict[str, Any]:

@@ -26,11 +26,14 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
+from trio2o_plugins.cinder import admin_lists
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
+from trio2o_plugins.cinder import quotas
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder import snapshots
+from trio2o_plugins.cinder import type_writes
 from trio2o_plugins.cinder import types
 from trio2o_plugins.cinder import volumes
 from trio2o_plugins.cinder import zones
@@ -63,7 +66,8 @@ def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
 
 class CinderService(ServiceDriver):
     """Serves ``/volume``: version documents, volumes and their actions,
-    snapshots, zones, limits and volume types."""
+    snapshots, zones, limits, volume types, quota sets, services and
+    pools."""
 
     prefix = 'volume'
     fault_style = 'cinder'
@@ -78,6 +82,10 @@ class CinderService(ServiceDriver):
                                             VOLUME_SUMMARY)
         self.snapshot_lister = listing.Lister(gateway, routed.SNAPSHOT,
                                               SNAPSHOT_SUMMARY)
+        # admin writes and lists over every pod
+        self.type_writes = type_writes.TypeWrites(self)
+        self.quota_sets = quotas.QuotaSets(self)
+        self.admin_lists = admin_lists.AdminLists(self)
 
     def reconciler(self) -> Reconciler:
         return settle.VolumeReconciler()
@@ -95,8 +103,15 @@ class CinderService(ServiceDriver):
             *self.snapshots.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
-            Route('/v3/types', {'GET': self.list_types}),
-            Route('/v3/types/{type_id}', {'GET': self.show_type}),
+            Route('/v3/types', {'GET': self.list_types,
+                                'POST': self.type_writes.create}),
+            Route('/v3/types/{type_id}', {
+                'GET': self.show_type, 'PUT': self.type_writes.update,
+                'DELETE': self.type_writes.delete}),
+            # admin writes and lists over every pod
+            *self.type_writes.routes(),
+            *self.quota_sets.routes(),
+            *self.admin_lists.routes(),
         ]
         return [
             Route('/', {'GET': self.versions}, public=True),

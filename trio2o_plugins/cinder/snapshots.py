@@ -44,14 +44,15 @@ class SnapshotsController:
         """``POST /snapshots``: made in the volume's pod, routed as
         volumes are (:class:`PendingCreate`).
 
-        :raises BadRequest: no ``snapshot.volume_id`` uuid.
-        :raises NotFound: the volume is not known to the gateway.
+        :raises BadRequest: no ``snapshot.volume_id`` (uuid or null).
+        :raises NotFound: the volume is not known to the gateway (a null
+            one is Cinder's ``Volume None could not be found.``).
         :raises PodUnavailable: the volume's pod cannot be reached.
         """
         body = request.json_object()
         validate(schemas.SNAPSHOT_CREATE, body)
         volume = routed.VOLUME.routing(self.gateway, request,
-                                       body['snapshot']['volume_id'])
+                                       str(body['snapshot']['volume_id']))
         pods = self.service.pods(request)
         pending = PendingCreate(self.gateway, request, volume.pod,
                                 routed.SNAPSHOT.resource_type)

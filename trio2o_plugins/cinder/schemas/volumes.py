@@ -34,7 +34,7 @@ SNAPSHOT_CREATE: dict[str, Any] = {
     'properties': {
         'snapshot': {
             'type': 'object',
-            'properties': {'volume_id': {'type': 'string',
+            'properties': {'volume_id': {'type': ['string', 'null'],
                                          'format': 'uuid'}},
             'required': ['volume_id'],
         },

@@ -1,0 +1,188 @@
+"""Volume type writes, extra specs and type access through the gateway:
+made in both real Cinder pods or in none."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.functional.nova.conftest import wait_for
+
+
+def pod_types(gateway, admin, pod) -> dict[str, dict[str, Any]]:
+    """The pod's own types (public and private), by name, asked past the
+    gateway."""
+    answer = admin.session.get(
+        f'{pod.volume_url}/{admin.current_project_id}/types',
+        params={'is_public': 'None'})
+    return {t['name']: t for t in answer.json()['volume_types']}
+
+
+def direct(admin, pod, method: str, path: str, **kwargs: Any) -> Any:
+    """A call straight to a pod's Cinder as the admin."""
+    return admin.session.request(
+        f'{pod.volume_url}/{admin.current_project_id}/{path}', method,
+        raise_exc=False, **kwargs)
+
+
+@pytest.fixture
+def type_name(gateway, admin) -> Iterator[str]:
+    """A fresh type name; whatever pod holds it at the end loses it."""
+    name = f'gw-type-{uuid.uuid4().hex[:8]}'
+    yield name
+    for pod in gateway.cloud.pods:
+        made = pod_types(gateway, admin, pod).get(name)
+        if made:
+            direct(admin, pod, 'DELETE', f'types/{made["id"]}')
+
+
+def test_type_lifecycle_in_every_pod(gateway, admin, demo, type_name):
+    pods = gateway.cloud.pods
+    created = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name, 'description': 'one',
+        'extra_specs': {'a': '1'}}})
+    assert created.status_code == 200
+    shown = created.json()['volume_type']
+    first, second = (pod_types(gateway, admin, pod)[type_name]
+                     for pod in pods)
+    assert shown['id'] == first['id'] != second['id']
+    assert second['extra_specs'] == {'a': '1'}
+    listed = admin.block_storage.get('/types').json()['volume_types']
+    assert shown['id'] in [t['id'] for t in listed]
+
+    again = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name}}, raise_exc=False)
+    assert again.status_code == 409
+    assert again.json() == {'conflictingRequest': {
+        'code': 409, 'message': f'Volume Type {type_name} already exists.'}}
+
+    # the second pod's id names the same type
+    updated = admin.block_storage.put(f'/types/{second["id"]}', json={
+        'volume_type': {'description': 'two'}})
+    assert updated.status_code == 200
+    assert updated.json()['volume_type']['id'] == first['id']
+    assert {pod_types(gateway, admin, pod)[type_name]['description']
+            for pod in pods} == {'two'}
+
+    path = f'/types/{shown["id"]}/extra_specs'
+    posted = admin.block_storage.post(path, json={'extra_specs': {'b': '2'}})
+    assert posted.json() == {'extra_specs': {'b': '2'}}
+    assert admin.block_storage.put(f'{path}/a', json={'a': '9'}).json() == {
+        'a': '9'}
+    assert admin.block_storage.delete(f'{path}/b').status_code == 202
+    assert admin.block_storage.get(path).json() == {
+        'extra_specs': {'a': '9'}}
+    assert admin.block_storage.get(f'{path}/a').json() == {'a': '9'}
+    assert [pod_types(gateway, admin, pod)[type_name]['extra_specs']
+            for pod in pods] == [{'a': '9'}, {'a': '9'}]
+    missing = admin.block_storage.get(f'{path}/nope', raise_exc=False)
+    assert missing.status_code == 404
+
+    deleted = admin.block_storage.delete(f'/types/{shown["id"]}')
+    assert deleted.status_code == 202
+    assert all(type_name not in pod_types(gateway, admin, pod)
+               for pod in pods)
+    gone = admin.block_storage.get(f'/types/{shown["id"]}', raise_exc=False)
+    assert gone.status_code == 404
+
+
+def test_type_access_in_every_pod(gateway, admin, demo, type_name):
+    made = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name, 'os-volume-type-access:is_public': False}})
+    type_id = made.json()['volume_type']['id']
+    project = demo.current_project_id
+    added = admin.block_storage.post(f'/types/{type_id}/action', json={
+        'addProjectAccess': {'project': project}})
+    assert added.status_code == 202
+    access = admin.block_storage.get(
+        f'/types/{type_id}/os-volume-type-access').json()
+    assert access == {'volume_type_access': [
+        {'volume_type_id': type_id, 'project_id': project}]}
+    for pod in gateway.cloud.pods:
+        pod_id = pod_types(gateway, admin, pod)[type_name]['id']
+        listed = direct(admin, pod, 'GET',
+                        f'types/{pod_id}/os-volume-type-access').json()
+        assert [a['project_id'] for a in listed['volume_type_access']] == [
+            project]
+    assert type_id in [t['id'] for t in demo.block_storage.get(
+        '/types').json()['volume_types']]
+    removed = admin.block_storage.post(f'/types/{type_id}/action', json={
+        'removeProjectAccess': {'project': project}})
+    assert removed.status_code == 202
+    assert admin.block_storage.get(
+        f'/types/{type_id}/os-volume-type-access').json() == {
+        'volume_type_access': []}
+
+
+def test_create_refused_by_the_second_pod_is_undone(gateway, admin,
+                                                    type_name):
+    first, second = gateway.cloud.pods
+    assert direct(admin, second, 'POST', 'types', json={'volume_type': {
+        'name': type_name}}).status_code == 200
+    refused = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name}}, raise_exc=False)
+    assert refused.json() == {'conflictingRequest': {
+        'code': 409, 'message': f'Volume Type {type_name} already exists.'}}
+    assert type_name not in pod_types(gateway, admin, first)
+
+
+def test_delete_refused_by_a_pod_is_undone(gateway, admin, demo,
+                                           type_name):
+    """A type in use in pod 2 cannot be deleted there: pod 1 gets it
+    back (same name, extra specs, a new id)."""
+    first, second = gateway.cloud.pods
+    made = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name, 'extra_specs': {'k': 'v'}}}).json()
+    volume = admin.block_storage.post('/volumes', json={'volume': {
+        'size': 1, 'volume_type': type_name,
+        'availability_zone': 'az2'}}).json()['volume']
+    try:
+        refused = admin.block_storage.delete(
+            f'/types/{made["volume_type"]["id"]}', raise_exc=False)
+        assert refused.json() == {'badRequest': {
+            'code': 400, 'message': 'Target volume type is still in use.'}}
+        again = pod_types(gateway, admin, first)[type_name]
+        assert again['extra_specs'] == {'k': 'v'}
+        assert type_name in pod_types(gateway, admin, second)
+    finally:
+        wait_for(lambda: admin.block_storage.get(
+            f'/volumes/{volume["id"]}').json()['volume']['status']
+            in ('available', 'error'), 'volume settled')
+        admin.block_storage.delete(f'/volumes/{volume["id"]}')
+        wait_for(lambda: admin.block_storage.get(
+            f'/volumes/{volume["id"]}', raise_exc=False).status_code == 404,
+            'volume gone')
+
+
+def test_a_pod_down_makes_the_type_nowhere(gateway, admin, demo,
+                                           type_name):
+    first, second = gateway.cloud.pods
+    second.proxy.refuse()
+    try:
+        refused = admin.block_storage.post('/types', json={'volume_type': {
+            'name': type_name}}, raise_exc=False)
+        assert refused.json() == {'serviceUnavailable': {
+            'code': 503, 'message': 'Pod Pod2 is unavailable.'}}
+        assert type_name not in pod_types(gateway, admin, first)
+    finally:
+        second.proxy.clear()
+        wait_for(lambda: admin.block_storage.get(
+            '/types', raise_exc=False).headers.get(
+            'X-Trio2o-Partial') is None, 'pod 2 reachable again')
+
+
+def test_non_admins_get_the_pods_403(demo):
+    listed = demo.block_storage.get('/types').json()['volume_types']
+    refused = demo.block_storage.post('/types', json={'volume_type': {
+        'name': 'never'}}, raise_exc=False)
+    assert refused.status_code == 403
+    assert list(refused.json()) == ['forbidden']
+    deleted = demo.block_storage.delete(f'/types/{listed[0]["id"]}',
+                                        raise_exc=False)
+    assert deleted.status_code == 403
+    unknown = demo.block_storage.put(f'/types/{uuid.uuid4()}', json={
+        'volume_type': {'description': 'x'}}, raise_exc=False)
+    assert unknown.status_code == 403
