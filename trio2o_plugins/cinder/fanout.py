@@ -97,7 +97,8 @@ def apply(caller: PodCaller, gateway: Gateway, what: str,
 
 def _undo(caller: PodCaller, what: str, failed: Pod,
           done: list[Step]) -> None:
-    """Undo ``done`` in reverse order.
+    """Undo ``done`` in reverse order (a 404 counts as undone: the pod
+    holds nothing of the write).
 
     :raises PartlyApplied: an undo failed (or there was none).
     """
@@ -109,7 +110,7 @@ def _undo(caller: PodCaller, what: str, failed: Pod,
                 status = step.undo().status_code
             except PodUnavailable as exc:
                 status = exc.code
-        if status >= 300:
+        if status >= 300 and status != 404:
             LOG.error('%s left in pod %s after pod %s failed (request %s): '
                       'the undo got %s', what, step.pod.name, failed.name,
                       caller.request_id, status)

@@ -8,6 +8,7 @@ import urllib.parse
 import pytest
 
 from tests.unit.cinder.fakes import CinderGateway
+from tests.unit.cinder.fakes import fault
 from trio2o_core.plugin import BadRequest
 from trio2o_plugins.cinder.listing import sort_order
 
@@ -150,7 +151,19 @@ def test_snapshots_merge_the_same_way(client, gateway):
         s['id'] for s in reversed(made)]
 
 
-def test_a_project_without_routings_asks_no_pod(client, gateway):
+def test_a_project_without_routings_asks_one_pod_and_shows_nothing(
+        client, gateway):
     gateway.cinders[0].add()
     assert client.get('/v3/volumes').body == {'volumes': []}
-    assert {c.path for c in gateway.calls_to('GET')} == {'/'}  # versions
+    lists = [c for c in gateway.calls_to('GET') if c.path != '/']
+    assert [(c.pod.name, c.path) for c in lists] == [
+        ('Pod1', '/volumes/detail')]
+
+
+def test_a_project_without_routings_gets_the_pods_400(client, gateway):
+    gateway.mark_down(gateway.pod(1))
+    gateway.script(gateway.pod(2), 'GET', '/volumes/detail', fault(
+        400, 'badRequest', 'Invalid input received: Invalid sort key'))
+    reply = client.get('/v3/volumes?sort_key=nope')
+    assert (reply.status, reply.body) == (400, {'badRequest': {
+        'code': 400, 'message': 'Invalid input received: Invalid sort key'}})

@@ -1,0 +1,48 @@
+"""A write made in every pod: undone where a later pod fails, reported
+with the pods it stays in where the undo fails too."""
+
+from __future__ import annotations
+
+from tests.unit.cinder.fakes import fault
+from trio2o_core.testing.fakes import pod_response
+
+CREATED = {'volume_type': {'id': 't1', 'name': 'gold'}}
+
+
+def create(client):
+    return client.post('/v3/types', {'volume_type': {'name': 'gold'}})
+
+
+def test_a_later_pod_s_refusal_undoes_the_first_pod(client, gateway):
+    gateway.script(gateway.pod(1), 'POST', '/types',
+                   pod_response(200, CREATED))
+    gateway.script(gateway.pod(2), 'POST', '/types', fault(
+        409, 'conflictingRequest', 'Volume Type gold already exists.'))
+    gateway.script(gateway.pod(1), 'DELETE', '/types/t1', pod_response(202))
+    reply = create(client)
+    assert (reply.status, reply.body) == (409, {'conflictingRequest': {
+        'code': 409, 'message': 'Volume Type gold already exists.'}})
+    assert [(c.pod.name, c.path) for c in gateway.calls_to('DELETE')] == [
+        ('Pod1', '/types/t1')]
+
+
+def test_a_failed_undo_names_the_pods(client, gateway):
+    gateway.script(gateway.pod(1), 'POST', '/types',
+                   pod_response(200, CREATED))
+    gateway.script(gateway.pod(2), 'POST', '/types', fault(
+        400, 'badRequest', 'no'))
+    gateway.script(gateway.pod(1), 'DELETE', '/types/t1', fault(
+        400, 'badRequest', 'Target volume type is still in use.'))
+    reply = create(client)
+    assert reply.status == 500
+    assert list(reply.body.values())[0]['message'] == (
+        'Volume type create failed in pod Pod2 and could not be undone in '
+        'pods Pod1.')
+
+
+def test_a_pod_known_down_is_503_before_any_call(client, gateway):
+    gateway.mark_down(gateway.pod(2))
+    reply = create(client)
+    assert (reply.status, reply.body) == (503, {'serviceUnavailable': {
+        'code': 503, 'message': 'Pod Pod2 is unavailable.'}})
+    assert gateway.calls_to('POST') == []
