@@ -43,6 +43,19 @@ def _quote(value: str) -> str:
     return urllib.parse.quote(value, safe='')
 
 
+def _sent(request: webob.Request) -> dict[str, Any]:
+    """The request's body as a pod gets it: the bytes the client sent
+    (a JSON ``null`` included, which Cinder judges), once read as JSON.
+
+    :raises BadRequest: the body is not JSON.
+    """
+    request.json_body_or_none()
+    if not request.body:
+        return {}
+    return {'data': request.body,
+            'headers': {'Content-Type': 'application/json'}}
+
+
 def _first_failure(replies: Sequence[PodReply]) -> PodReply:
     """The first reply that is not a success, else the last one."""
     for reply in replies:
@@ -77,12 +90,12 @@ class TypeWrites:
     def create(self, request: webob.Request) -> webob.Response:
         """``POST /types``: created in every enabled pod; the first
         pod's answer (and id) is the client's."""
-        body = request.json_body_or_none()
+        sent = _sent(request)
         caller = self.service.pods(request)
         made: dict[str, str] = {}
 
         def create_in(pod: Pod) -> PodReply:
-            reply = caller.call(pod, 'POST', 'types', json=body)
+            reply = caller.call(pod, 'POST', 'types', **sent)
             if reply.status_code == 200:
                 made[pod.id] = reply.json()['volume_type']['id']
             return reply
@@ -98,6 +111,7 @@ class TypeWrites:
                type_id: str) -> webob.Response:
         """``PUT /types/{id}`` in every pod holding the type; undone by
         writing back the changed fields."""
+        sent = _sent(request)
         body = request.json_body_or_none()
         caller = self.service.pods(request)
         found = self._resolve(request, caller, type_id)
@@ -114,7 +128,7 @@ class TypeWrites:
             restore = {'volume_type': {key: old[key] for key in old
                                        if key in changed}}
             steps.append(fanout.Step(
-                pod, partial(caller.call, pod, 'PUT', path, json=body),
+                pod, partial(caller.call, pod, 'PUT', path, **sent),
                 partial(caller.call, pod, 'PUT', path, json=restore)))
         return fanout.apply(caller, self.gateway, 'Volume type update',
                             steps)
@@ -167,14 +181,14 @@ class TypeWrites:
         written = body if key is not None else (
             body.get('extra_specs') if isinstance(body, dict) else None)
         keys = list(written) if isinstance(written, dict) else []
-        return self._spec_write(request, type_id, body, keys,
+        return self._spec_write(request, type_id, keys,
                                 'Volume type extra specs update')
 
     def delete_spec(self, request: webob.Request, type_id: str,
                     key: str) -> webob.Response:
         """``DELETE /types/{id}/extra_specs/{key}`` in every pod; undone
         by writing the key back."""
-        return self._spec_write(request, type_id, None, [key],
+        return self._spec_write(request, type_id, [key],
                                 'Volume type extra spec delete')
 
     def action(self, request: webob.Request,
@@ -182,6 +196,7 @@ class TypeWrites:
         """``POST /types/{id}/action``: ``addProjectAccess`` and
         ``removeProjectAccess`` in every pod, undone by the other one;
         any other body goes to the first pod, which judges it."""
+        sent = _sent(request)
         body = request.json_body_or_none()
         caller = self.service.pods(request)
         found = self._resolve(request, caller, type_id)
@@ -191,20 +206,20 @@ class TypeWrites:
         if len(names) != 1 or names[0] not in ACCESS_UNDO:
             pod, record = found[0]
             return caller.relay(pod, caller.call(
-                pod, 'POST', f'types/{record["id"]}/action', json=body))
+                pod, 'POST', f'types/{record["id"]}/action', **sent))
         undo_body = {ACCESS_UNDO[names[0]]: body[names[0]]}
         steps = []
         for pod, record in found:
             path = f'types/{record["id"]}/action'
             steps.append(fanout.Step(
-                pod, partial(caller.call, pod, 'POST', path, json=body),
+                pod, partial(caller.call, pod, 'POST', path, **sent),
                 partial(caller.call, pod, 'POST', path, json=undo_body)))
         return fanout.apply(caller, self.gateway, 'Volume type access '
                             'update', steps)
 
     # helpers
 
-    def _spec_write(self, request: webob.Request, type_id: str, body: Any,
+    def _spec_write(self, request: webob.Request, type_id: str,
                     keys: list[str], what: str) -> webob.Response:
         caller = self.service.pods(request)
         found = self._resolve(request, caller, type_id)
@@ -226,7 +241,7 @@ class TypeWrites:
                     for name in keys] or [caller.call(pod, 'GET', base)])
             steps.append(fanout.Step(
                 pod, partial(caller.call, pod, request.method, path,
-                             json=body),
+                             **_sent(request)),
                 partial(restore, pod)))
         return fanout.apply(caller, self.gateway, what, steps)
 
@@ -264,9 +279,7 @@ class TypeWrites:
                  if name is not None and record.get('name') == name]
         if found:
             return found
-        body = (request.json_body_or_none()
-                if request.method in ('POST', 'PUT') else None)
         return caller.relay(pods[0], caller.call(
             pods[0], request.method, self._path(request, type_id, type_id),
-            json=body, params=list(request.GET.items())))
+            params=list(request.GET.items()), **_sent(request)))
 

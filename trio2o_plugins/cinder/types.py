@@ -4,12 +4,14 @@ name.
 Every pod has its own types, with ids of its own. The list shows each
 name once, as the first pod (by name) that has it shows it; a type is
 found by any pod's id. A volume is created with a type's name, which
-every pod resolves to its own type.
+every pod resolves to its own type; a type id of another pod is sent as
+its name (:func:`pod_type`).
 """
 
 from __future__ import annotations
 
 import urllib.parse
+import uuid
 from typing import Any
 
 import webob
@@ -58,3 +60,25 @@ def show_type(pods: PodCaller, candidates: list[Pod],
         if answer.status_code == 200:
             return pods.relay(pod, answer)
     raise NotFound(f'Volume type {type_id} could not be found.')
+
+
+def pod_type(pods: PodCaller, candidates: list[Pod], pod: Pod,
+             given: str) -> str:
+    """The volume type ``pod`` is to be given for ``given`` (a type name
+    or id): ``given`` when it is a name or an id ``pod`` shows the
+    caller, else the name of the type another pod shows by that id, else
+    ``given`` (the pod judges it)."""
+    try:
+        uuid.UUID(given)
+    except ValueError:
+        return given
+    path = 'types/' + urllib.parse.quote(given, '')
+    for other in [pod, *(p for p in candidates if p.id != pod.id)]:
+        try:
+            answer = pods.call(other, 'GET', path)
+        except PodUnavailable:
+            continue
+        if answer.status_code == 200:
+            return given if other.id == pod.id else str(
+                answer.json()['volume_type']['name'])
+    return given

@@ -3,7 +3,8 @@ user metadata.
 
 A new volume goes to the pod holding its source (snapshot, source
 volume, backup or group) or, otherwise, to the pod the scheduler picks
-for its availability zone; the zone is sent as the pod names it. Every
+for its availability zone; the zone is sent as the pod names it, and a
+volume type id of another pod as the type's name. Every
 call on an existing volume goes to the pod its routing names.
 """
 
@@ -22,6 +23,7 @@ from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
+from trio2o_plugins.cinder import types
 from trio2o_plugins.cinder.schemas import volumes as schemas
 
 BACKUP = routed.Kind('backup', 'backups', 'Backup {id} could not be found.')
@@ -78,6 +80,9 @@ class VolumesController:
             else:
                 del volume['availability_zone']
         pods = self.service.pods(request)
+        if isinstance(volume.get('volume_type'), str):
+            volume['volume_type'] = types.pod_type(
+                pods, self.gateway.list_pods(), pod, volume['volume_type'])
         pending = PendingCreate(self.gateway, request, pod,
                                 routed.VOLUME.resource_type)
         answer = pending.send(

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.functional.cinder.conftest import delete_volume
+from tests.functional.cinder.conftest import make_volume
 from tests.functional.nova.conftest import wait_for
 
 
@@ -80,6 +82,14 @@ def test_type_lifecycle_in_every_pod(gateway, admin, demo, type_name):
             for pod in pods] == [{'a': '9'}, {'a': '9'}]
     missing = admin.block_storage.get(f'{path}/nope', raise_exc=False)
     assert missing.status_code == 404
+    # a JSON null body is the pod's to judge, as Cinder judges it
+    null = admin.block_storage.put(f'{path}/a', data='null', headers={
+        'Content-Type': 'application/json'}, raise_exc=False)
+    straight = direct(admin, pods[0], 'PUT',
+                      f'types/{first["id"]}/extra_specs/a', data='null',
+                      headers={'Content-Type': 'application/json'})
+    assert null.status_code == straight.status_code == 400
+    assert null.json() == straight.json()
 
     deleted = admin.block_storage.delete(f'/types/{shown["id"]}')
     assert deleted.status_code == 202
@@ -186,3 +196,15 @@ def test_non_admins_get_the_pods_403(demo):
     unknown = demo.block_storage.put(f'/types/{uuid.uuid4()}', json={
         'volume_type': {'description': 'x'}}, raise_exc=False)
     assert unknown.status_code == 403
+
+
+def test_a_volume_of_another_pods_type_id(gateway, admin, demo, type_name):
+    """The shown id is pod 1's: a volume made in pod 2 with it gets the
+    type by name."""
+    made = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name}}).json()['volume_type']
+    volume = make_volume(demo, 'az2', volume_type=made['id'])
+    try:
+        assert volume['volume_type'] == type_name
+    finally:
+        delete_volume(demo, volume['id'])
