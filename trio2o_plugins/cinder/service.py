@@ -33,6 +33,7 @@ from trio2o_plugins.cinder import quotas
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder import snapshots
+from trio2o_plugins.cinder import type_encryption
 from trio2o_plugins.cinder import type_writes
 from trio2o_plugins.cinder import types
 from trio2o_plugins.cinder import volumes
@@ -84,6 +85,8 @@ class CinderService(ServiceDriver):
                                               SNAPSHOT_SUMMARY)
         # admin writes and lists over every pod
         self.type_writes = type_writes.TypeWrites(self)
+        self.type_encryption = type_encryption.TypeEncryption(
+            self.type_writes)
         self.quota_sets = quotas.QuotaSets(self)
         self.admin_lists = admin_lists.AdminLists(self)
 
@@ -110,6 +113,7 @@ class CinderService(ServiceDriver):
                 'DELETE': self.type_writes.delete}),
             # admin writes and lists over every pod
             *self.type_writes.routes(),
+            *self.type_encryption.routes(),
             *self.quota_sets.routes(),
             *self.admin_lists.routes(),
         ]

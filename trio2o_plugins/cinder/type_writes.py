@@ -43,7 +43,7 @@ def _quote(value: str) -> str:
     return urllib.parse.quote(value, safe='')
 
 
-def _sent(request: webob.Request) -> dict[str, Any]:
+def sent_body(request: webob.Request) -> dict[str, Any]:
     """The request's body as a pod gets it: the bytes the client sent
     (a JSON ``null`` included, which Cinder judges), once read as JSON.
 
@@ -90,7 +90,7 @@ class TypeWrites:
     def create(self, request: webob.Request) -> webob.Response:
         """``POST /types``: created in every enabled pod; the first
         pod's answer (and id) is the client's."""
-        sent = _sent(request)
+        sent = sent_body(request)
         caller = self.service.pods(request)
         made: dict[str, str] = {}
 
@@ -111,10 +111,10 @@ class TypeWrites:
                type_id: str) -> webob.Response:
         """``PUT /types/{id}`` in every pod holding the type; undone by
         writing back the changed fields."""
-        sent = _sent(request)
+        sent = sent_body(request)
         body = request.json_body_or_none()
         caller = self.service.pods(request)
-        found = self._resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id)
         if isinstance(found, webob.Response):
             return found
         asked = body.get('volume_type') if isinstance(body, dict) else None
@@ -139,7 +139,7 @@ class TypeWrites:
         by creating the type again (name, description, visibility and
         extra specs; the pod gives it a new id)."""
         caller = self.service.pods(request)
-        found = self._resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id)
         if isinstance(found, webob.Response):
             return found
         steps = []
@@ -164,12 +164,12 @@ class TypeWrites:
         """``GET`` an extra spec, the extra specs or the access list of
         a type, from the first pod holding it."""
         caller = self.service.pods(request)
-        found = self._resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id)
         if isinstance(found, webob.Response):
             return found
         pod, record = found[0]
         return caller.relay(pod, caller.call(
-            pod, 'GET', self._path(request, type_id, record['id']),
+            pod, 'GET', self.pod_path(request, type_id, record['id']),
             params=list(request.GET.items())))
 
     def set_specs(self, request: webob.Request, type_id: str,
@@ -196,10 +196,10 @@ class TypeWrites:
         """``POST /types/{id}/action``: ``addProjectAccess`` and
         ``removeProjectAccess`` in every pod, undone by the other one;
         any other body goes to the first pod, which judges it."""
-        sent = _sent(request)
+        sent = sent_body(request)
         body = request.json_body_or_none()
         caller = self.service.pods(request)
-        found = self._resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id)
         if isinstance(found, webob.Response):
             return found
         names = list(body) if isinstance(body, dict) else []
@@ -222,13 +222,13 @@ class TypeWrites:
     def _spec_write(self, request: webob.Request, type_id: str,
                     keys: list[str], what: str) -> webob.Response:
         caller = self.service.pods(request)
-        found = self._resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id)
         if isinstance(found, webob.Response):
             return found
         steps = []
         for pod, record in found:
             base = f'types/{record["id"]}/extra_specs'
-            path = self._path(request, type_id, record['id'])
+            path = self.pod_path(request, type_id, record['id'])
             old = record.get('extra_specs') or {}
 
             def restore(pod: Pod, base: str = base,
@@ -241,11 +241,11 @@ class TypeWrites:
                     for name in keys] or [caller.call(pod, 'GET', base)])
             steps.append(fanout.Step(
                 pod, partial(caller.call, pod, request.method, path,
-                             **_sent(request)),
+                             **sent_body(request)),
                 partial(restore, pod)))
         return fanout.apply(caller, self.gateway, what, steps)
 
-    def _path(self, request: webob.Request, type_id: str,
+    def pod_path(self, request: webob.Request, type_id: str,
               pod_type_id: str) -> str:
         """The request's path in a pod: after ``/types/<id>``, with the
         pod's id."""
@@ -253,7 +253,7 @@ class TypeWrites:
         return (f'types/{_quote(pod_type_id)}'
                 + urllib.parse.quote(tail, safe='/'))
 
-    def _resolve(self, request: webob.Request, caller: PodCaller,
+    def resolve(self, request: webob.Request, caller: PodCaller,
                  type_id: str) -> Found | webob.Response:
         """Each pod's record of the type ``type_id`` is, in pod order;
         for an id no pod knows, the first pod's answer to the request
@@ -280,6 +280,6 @@ class TypeWrites:
         if found:
             return found
         return caller.relay(pods[0], caller.call(
-            pods[0], request.method, self._path(request, type_id, type_id),
-            params=list(request.GET.items()), **_sent(request)))
+            pods[0], request.method, self.pod_path(request, type_id, type_id),
+            params=list(request.GET.items()), **sent_body(request)))
 

@@ -208,3 +208,44 @@ def test_a_volume_of_another_pods_type_id(gateway, admin, demo, type_name):
         assert volume['volume_type'] == type_name
     finally:
         delete_volume(demo, volume['id'])
+
+
+def test_encryption_in_every_pod_or_none(gateway, admin, type_name):
+    pods = gateway.cloud.pods
+    made = admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name}}).json()['volume_type']
+    path = f'/types/{made["id"]}/encryption'
+    spec = {'provider': 'LuksEncryptor', 'cipher': 'aes-xts-plain64',
+            'key_size': 256, 'control_location': 'front-end'}
+
+    def per_pod() -> list[dict[str, Any]]:
+        return [direct(admin, pod, 'GET', 'types/' + pod_types(
+            gateway, admin, pod)[type_name]['id'] + '/encryption').json()
+            for pod in pods]
+
+    # pod 2 already has one: the create is refused there, undone in pod 1
+    second_id = pod_types(gateway, admin, pods[1])[type_name]['id']
+    direct(admin, pods[1], 'POST', f'types/{second_id}/encryption',
+           json={'encryption': spec})
+    refused = admin.block_storage.post(path, json={'encryption': spec},
+                                       raise_exc=False)
+    assert refused.json()['badRequest']['message'] == (
+        f'Volume type encryption for type {second_id} already exists.')
+    assert per_pod()[0] == {}
+    direct(admin, pods[1], 'DELETE', f'types/{second_id}/encryption/x')
+
+    created = admin.block_storage.post(path, json={'encryption': spec})
+    assert created.json()['encryption'].items() >= spec.items()
+    shown = admin.block_storage.get(path).json()
+    assert shown['volume_type_id'] == made['id']
+    assert all(e['provider'] == 'LuksEncryptor' for e in per_pod())
+    encryption_id = shown['encryption_id']
+    assert admin.block_storage.put(f'{path}/{encryption_id}', json={
+        'encryption': {'provider': 'Other', 'key_size': 128}}
+    ).status_code == 200
+    assert admin.block_storage.get(f'{path}/provider').json() == {
+        'provider': 'Other'}
+    assert [e['key_size'] for e in per_pod()] == [128, 128]
+    assert admin.block_storage.delete(
+        f'{path}/{encryption_id}').status_code == 202
+    assert per_pod() == [{}, {}]
