@@ -39,19 +39,33 @@ SUITES = (
     'tempest.api.volume.test_volumes_list',
     r'tempest.api.volume.test_volumes_snapshots\b',
     'tempest.api.volume.test_volumes_snapshots_list',
+    'tempest.api.volume.test_volumes_snapshots_negative',
+    r'tempest.api.volume.admin.test_volume_types\b',
+    'tempest.api.volume.admin.test_volume_types_extra_specs',
+    'tempest.api.volume.admin.test_volume_types_negative',
+    'tempest.api.volume.admin.test_volume_type_access',
+    r'tempest.api.volume.admin.test_volume_quotas\b',
+    r'tempest.api.volume.admin.test_volume_services\b',
+    'tempest.api.volume.admin.test_volume_pools',
 )
 #: tests that need what the pods lack, left out for a pod and the
 #: gateway alike: Neutron security groups (nova's fake Neutron accepts
 #: any group name and keeps none), a console longer than the fake
-#: driver's three lines, and volume lists filtered by name (the pods'
+#: driver's three lines, volume lists filtered by name (the pods'
 #: Cinder refuses the ``name`` filter to non-admins at the versions
-#: tempest asks for). The catalog's network service is a stub that
-#: answers only tempest's housekeeping.
+#: tempest asks for), a volume of a type whose extra specs no backend of
+#: the pods matches, the pods' fake volume hosts (``<host>#fake``,
+#: without tempest's ``@backend``) and volume transfers (not served).
+#: The catalog's network service is a stub that answers only tempest's
+#: housekeeping.
 EXCLUDE = ('test_remove_server_all_security_groups|'
            'test_create_with_nonexistent_security_group|'
            'test_get_console_output_with_unlimited_size|'
            'test_volume_list_by_name|test_volume_list_details_by_name|'
-           'test_volume_list_with_detail_param_display_name_and_status')
+           'test_volume_list_with_detail_param_display_name_and_status|'
+           'test_volume_crud_with_volume_type_and_extra_specs|'
+           'test_get_service_by_volume_host_name|'
+           'test_quota_usage_after_volume_transfer')
 _TOTAL = re.compile(r'^ - (Passed|Skipped|Failed|Expected Fail|'
                     r'Unexpected Success): (\d+)', re.M)
 _RESULT = re.compile(r'^\{\d+\} (\S+?)(?:\[[^\]]*\])?(?: \[[\d.]+s\])? '
