@@ -111,15 +111,18 @@ def sort_order(params: Mapping[str, str]) -> FieldOrder:
 
 
 class Lister:
-    """Answers the list calls of one routed kind (volumes, snapshots);
+    """Answers the list calls of one kind (volumes, snapshots);
     ``summary`` names the attributes of a record in the list that is not
-    the detailed one."""
+    the detailed one. A kind the gateway does not route (``by_routing``
+    false: messages) is listed from ``/<collection>`` of every enabled
+    pod, which shows the caller what it may see."""
 
     def __init__(self, gateway: Gateway, kind: routed.Kind,
-                 summary: tuple[str, ...]) -> None:
+                 summary: tuple[str, ...], by_routing: bool = True) -> None:
         self.gateway = gateway
         self.kind = kind
         self.summary = summary
+        self.by_routing = by_routing
 
     def respond(self, request: webob.Request, pods: PodCaller,
                 detail: bool) -> webob.Response:
@@ -199,7 +202,7 @@ class Lister:
         zone = params.get('availability_zone')
         if zone is not None:
             pods = [pod for pod in pods if pod.az_name == zone]
-        if all_tenants:
+        if all_tenants or not self.by_routing:
             return pods, None
         allowed: dict[str, set[str]] = collections.defaultdict(set)
         for routing in self.gateway.list_routings(
@@ -216,7 +219,8 @@ class Lister:
     def _marker(self, request: webob.Request, pods: PodCaller,
                 marker: str, candidates: list[Pod]) -> dict[str, Any]:
         """The marker's record, read from its pod (any candidate pod for
-        an admin paging from a record the gateway did not create).
+        an admin paging from a record the gateway did not create, or for
+        a kind the gateway does not route).
 
         :raises NotFound: Cinder's message for an unknown marker.
         :raises PodUnavailable: the marker's pod is down.
@@ -224,7 +228,8 @@ class Lister:
         routing = self.gateway.lookup(request.context, marker,
                                       self.kind.resource_type)
         search = [routing.pod] if routing is not None else (
-            candidates if request.context.is_admin else [])
+            candidates if request.context.is_admin or not self.by_routing
+            else [])
         singular = self.kind.collection[:-1]
         for pod in search:
             try:
@@ -250,7 +255,8 @@ class Lister:
             shown = [(name, pod.pod_az_name
                       if name == 'availability_zone' else value)
                      for name, value in shown]
-        path = f'{self.kind.collection}/detail'
+        path = (f'{self.kind.collection}/detail' if self.by_routing
+                else self.kind.collection)
         links_key = f'{self.kind.collection}_links'
 
         def fetch(pod_marker: str | None,

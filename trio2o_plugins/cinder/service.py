@@ -29,6 +29,7 @@ from trio2o_core.plugin import project_scoped
 from trio2o_plugins.cinder import admin_lists
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
+from trio2o_plugins.cinder import messages
 from trio2o_plugins.cinder import quotas
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import settle
@@ -89,6 +90,7 @@ class CinderService(ServiceDriver):
             self.type_writes)
         self.quota_sets = quotas.QuotaSets(self)
         self.admin_lists = admin_lists.AdminLists(self)
+        self.messages = messages.Messages(self)
 
     def reconciler(self) -> Reconciler:
         return settle.VolumeReconciler()
@@ -116,6 +118,7 @@ class CinderService(ServiceDriver):
             *self.type_encryption.routes(),
             *self.quota_sets.routes(),
             *self.admin_lists.routes(),
+            *self.messages.routes(),
         ]
         return [
             Route('/', {'GET': self.versions}, public=True),

@@ -1,11 +1,13 @@
-"""Quota sets, services and pools through the gateway over both real
-Cinder pods, and the snapshot errors Cinder makes itself."""
+"""Quota sets, services, pools and messages through the gateway over
+both real Cinder pods, and the snapshot errors Cinder makes itself."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.functional.cinder.conftest import delete_volume
 from tests.functional.cinder.test_type_writes import direct
+from tests.functional.cinder.test_type_writes import type_name  # noqa: F401
 from tests.functional.nova.conftest import wait_for
 
 
@@ -145,3 +147,43 @@ def test_a_project_with_nothing_routed_gets_the_pods_400(
         params=params, raise_exc=False)
     assert through.status_code == straight.status_code == 400
     assert through.json() == straight.json()
+
+
+def test_messages_are_merged_and_found_in_their_pod(
+        gateway, admin, demo, alt, type_name):  # noqa: F811
+    """A volume no backend can take leaves a message in its pod."""
+    admin.block_storage.post('/types', json={'volume_type': {
+        'name': type_name,
+        'extra_specs': {'volume_backend_name': 'none-such'}}})
+    made = demo.block_storage.post('/volumes', json={'volume': {
+        'size': 1, 'volume_type': type_name, 'availability_zone': 'az2'}})
+    volume_id = made.json()['volume']['id']
+    try:
+        wait_for(lambda: demo.block_storage.get(
+            f'/volumes/{volume_id}').json()['volume']['status'] == 'error',
+            'the volume in error')
+
+        def message():
+            listed = demo.block_storage.get(
+                '/messages', microversion='3.5').json()['messages']
+            return next((m for m in listed
+                         if m.get('resource_uuid') == volume_id), None)
+        found = wait_for(message, 'the message of the failed volume')
+        path = f'/messages/{found["id"]}'
+        shown = demo.block_storage.get(path, microversion='3.5').json()
+        assert shown['message']['id'] == found['id']
+        first = demo.block_storage.get('/messages', microversion='3.5',
+                                       params={'limit': 1}).json()
+        assert len(first['messages']) == 1
+        hidden = alt.block_storage.get(path, microversion='3.5',
+                                       raise_exc=False)
+        assert hidden.status_code == 404
+        assert demo.block_storage.delete(
+            path, microversion='3.5').status_code == 204
+        gone = demo.block_storage.get(path, microversion='3.5',
+                                      raise_exc=False)
+        assert gone.json() == {'itemNotFound': {
+            'code': 404,
+            'message': f'Message {found["id"]} could not be found.'}}
+    finally:
+        delete_volume(demo, volume_id)
