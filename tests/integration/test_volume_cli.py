@@ -25,14 +25,15 @@ CLI = str(Path(sys.executable).with_name('openstack'))
 @pytest.fixture(scope='module')
 def osc(gateway: GatewayProcess,
         tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
-    """Run ``openstack --os-cloud trio2o <args>`` and return its JSON."""
+    """Run ``openstack --os-cloud trio2o <args>`` (``cloud=`` another
+    cloud of the gateway's clouds.yaml) and return its JSON."""
     clouds = tmp_path_factory.mktemp('osc') / 'clouds.yaml'
     gateway.write_clouds_yaml(clouds)
     env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(clouds))
 
-    def run(*args: str, output: bool = True) -> Any:
+    def run(*args: str, output: bool = True, cloud: str = 'trio2o') -> Any:
         fmt = ['-f', 'json'] if output else []
-        proc = subprocess.run([CLI, '--os-cloud', 'trio2o', *args, *fmt],
+        proc = subprocess.run([CLI, '--os-cloud', cloud, *args, *fmt],
                               capture_output=True, text=True, env=env,
                               timeout=120)
         assert proc.returncode == 0, proc.stderr
@@ -99,6 +100,29 @@ def test_zone_list_and_limits_through_the_gateway(osc):
                 for row in osc('limits', 'show', '--absolute')}
     assert absolute['max_total_volumes'] > 0
     assert 'total_volumes_used' in absolute
+
+
+def test_admin_volume_commands_through_the_gateway(osc):
+    services = osc('volume', 'service', 'list', cloud='trio2o-admin')
+    assert {s['Zone'] for s in services
+            if s['Binary'] == 'cinder-volume'} == {'az1', 'az2'}
+    made = osc('volume', 'type', 'create', '--property', 'k=v',
+               '--private', 'cli-type', cloud='trio2o-admin')
+    try:
+        shown = osc('volume', 'type', 'show', made['id'],
+                    cloud='trio2o-admin')
+        assert (shown['name'], shown['properties']) == ('cli-type',
+                                                        {'k': 'v'})
+        osc('volume', 'type', 'set', '--project', 'demo', made['id'],
+            output=False, cloud='trio2o-admin')
+        assert 'cli-type' in {t['Name'] for t in osc('volume', 'type',
+                                                      'list')}
+    finally:
+        osc('volume', 'type', 'delete', made['id'], output=False,
+            cloud='trio2o-admin')
+    quota = osc('quota', 'show', '--volume', 'demo', cloud='trio2o-admin')
+    # summed over the project's two pods, each at Cinder's default of 10
+    assert {row['Resource']: row['Limit'] for row in quota}['volumes'] == 20
 
 
 def _status(osc: Callable[..., Any], kind: str, item_id: str,
