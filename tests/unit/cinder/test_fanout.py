@@ -34,10 +34,9 @@ def test_a_failed_undo_names_the_pods(client, gateway):
     gateway.script(gateway.pod(1), 'DELETE', '/types/t1', fault(
         400, 'badRequest', 'Target volume type is still in use.'))
     reply = create(client)
-    assert reply.status == 500
-    assert list(reply.body.values())[0]['message'] == (
-        'Volume type create failed in pod Pod2 and could not be undone in '
-        'pods Pod1.')
+    assert (reply.status, reply.body) == (500, {'computeFault': {
+        'code': 500, 'message': 'Volume type create failed in pod Pod2 and '
+        'could not be undone in pods Pod1.'}})
 
 
 def test_a_pod_known_down_is_503_before_any_call(client, gateway):
