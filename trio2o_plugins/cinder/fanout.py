@@ -100,16 +100,16 @@ def _undo(caller: PodCaller, what: str, failed: Pod,
     """Undo ``done`` in reverse order (a 404 counts as undone: the pod
     holds nothing of the write).
 
-    :raises PartlyApplied: an undo failed (or there was none).
+    :raises PartlyApplied: an undo failed.
     """
     kept: list[Pod] = []
     for step in reversed(done):
-        status = 500
-        if step.undo is not None:
-            try:
-                status = step.undo().status_code
-            except PodUnavailable as exc:
-                status = exc.code
+        if step.undo is None:
+            continue
+        try:
+            status = step.undo().status_code
+        except PodUnavailable as exc:
+            status = exc.code
         if status >= 300 and status != 404:
             LOG.error('%s left in pod %s after pod %s failed (request %s): '
                       'the undo got %s', what, step.pod.name, failed.name,

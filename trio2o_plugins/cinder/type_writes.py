@@ -161,10 +161,10 @@ class TypeWrites:
 
     def read(self, request: webob.Request, type_id: str,
              key: str | None = None) -> webob.Response:
-        """``GET`` an extra spec, the extra specs or the access list of
-        a type, from the first pod holding it."""
+        """``GET`` an extra spec, the extra specs, the access list or
+        the encryption of a type, from the first pod up holding it."""
         caller = self.service.pods(request)
-        found = self.resolve(request, caller, type_id)
+        found = self.resolve(request, caller, type_id, every_pod=False)
         if isinstance(found, webob.Response):
             return found
         pod, record = found[0]
@@ -238,15 +238,15 @@ class TypeWrites:
                                 json={name: old[name]})
                     if name in old else
                     caller.call(pod, 'DELETE', f'{base}/{_quote(name)}')
-                    for name in keys] or [caller.call(pod, 'GET', base)])
+                    for name in keys])
             steps.append(fanout.Step(
                 pod, partial(caller.call, pod, request.method, path,
                              **sent_body(request)),
-                partial(restore, pod)))
+                partial(restore, pod) if keys else None))
         return fanout.apply(caller, self.gateway, what, steps)
 
     def pod_path(self, request: webob.Request, type_id: str,
-              pod_type_id: str) -> str:
+                 pod_type_id: str) -> str:
         """The request's path in a pod: after ``/types/<id>``, with the
         pod's id."""
         tail = request.path_info.split('/types/', 1)[1][len(type_id):]
@@ -254,19 +254,24 @@ class TypeWrites:
                 + urllib.parse.quote(tail, safe='/'))
 
     def resolve(self, request: webob.Request, caller: PodCaller,
-                 type_id: str) -> Found | webob.Response:
+                type_id: str, every_pod: bool = True
+                ) -> Found | webob.Response:
         """Each pod's record of the type ``type_id`` is, in pod order;
         for an id no pod knows, the first pod's answer to the request
-        as it was given.
+        as it was given. A read (``every_pod`` false) does without the
+        pods that are down.
 
-        :raises PodUnavailable: a pod is down or stops answering.
+        :raises PodUnavailable: a pod is down or stops answering (for a
+            read: every pod).
         """
         pods = self.gateway.list_pods()
-        fanout.require_up(self.gateway, pods)
+        if every_pod:
+            fanout.require_up(self.gateway, pods)
         gathered = caller.gather(pods, lambda pod: caller.json(
             pod, 'types', params=[('is_public', 'None')]))
-        if gathered.missing:
+        if gathered.missing and (every_pod or not gathered.ok):
             raise PodUnavailable(gathered.missing[0].name)
+        pods = [pod for pod in pods if pod not in gathered.missing]
         for refused in gathered.refused.values():
             return caller.relay(refused.pod, refused.reply)
         listed = [(pod, body.get('volume_types', []))
