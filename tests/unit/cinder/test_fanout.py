@@ -45,3 +45,19 @@ def test_a_pod_known_down_is_503_before_any_call(client, gateway):
     assert (reply.status, reply.body) == (503, {'serviceUnavailable': {
         'code': 503, 'message': 'Pod Pod2 is unavailable.'}})
     assert gateway.calls_to('POST') == []
+
+
+def test_a_type_read_does_without_a_pod_down_a_write_does_not(client,
+                                                              gateway):
+    gateway.mark_down(gateway.pod(1))
+    gateway.script(gateway.pod(2), 'GET', '/types', pod_response(200, {
+        'volume_types': [{'id': 't2', 'name': 'gold', 'extra_specs': {}}]}))
+    gateway.script(gateway.pod(2), 'GET', '/types/t2/extra_specs',
+                   pod_response(200, {'extra_specs': {'k': 'v'}}))
+    read = client.get('/v3/types/t2/extra_specs')
+    assert (read.status, read.body) == (200, {'extra_specs': {'k': 'v'}})
+    write = client.post('/v3/types/t2/extra_specs',
+                        {'extra_specs': {'k': 'w'}})
+    assert (write.status, write.body) == (503, {'serviceUnavailable': {
+        'code': 503, 'message': 'Pod Pod1 is unavailable.'}})
+    assert gateway.calls_to('POST') == []
