@@ -187,3 +187,20 @@ def test_messages_are_merged_and_found_in_their_pod(
             'message': f'Message {found["id"]} could not be found.'}}
     finally:
         delete_volume(demo, volume_id)
+
+
+def test_services_and_pools_without_a_pod_down(gateway, admin):
+    first, second = gateway.cloud.pods
+    own = len(direct(admin, first, 'GET', 'os-services').json()['services'])
+    second.proxy.refuse()
+    try:
+        listed = admin.block_storage.get('/os-services')
+        assert listed.headers['X-Trio2o-Partial'] == 'Pod2'
+        assert len(listed.json()['services']) == own
+        assert {s['zone'] for s in listed.json()['services']} == {'az1'}
+        pools = admin.block_storage.get('/scheduler-stats/get_pools')
+        assert pools.headers['X-Trio2o-Partial'] == 'Pod2'
+    finally:
+        second.proxy.clear()
+        wait_for(lambda: 'X-Trio2o-Partial' not in admin.block_storage.get(
+            '/os-services').headers, 'pod 2 reachable again')
