@@ -26,6 +26,7 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
+from trio2o_plugins.cinder import backups
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
 from trio2o_plugins.cinder import routed
@@ -46,6 +47,7 @@ VOLUME_SUMMARY = ('id', 'name', 'links')
 SNAPSHOT_SUMMARY = ('id', 'created_at', 'updated_at', 'name',
                     'description', 'volume_id', 'status', 'size',
                     'metadata')
+BACKUP_SUMMARY = ('id', 'links', 'name')
 
 API = ServiceAPI(
     catalog_service='block_storage',
@@ -78,9 +80,13 @@ class CinderService(ServiceDriver):
                                             VOLUME_SUMMARY)
         self.snapshot_lister = listing.Lister(gateway, routed.SNAPSHOT,
                                               SNAPSHOT_SUMMARY)
+        # routed resources of Cinder's v3 additions
+        self.backups = backups.BackupsController(self)
+        self.backup_lister = listing.Lister(gateway, routed.BACKUP,
+                                            BACKUP_SUMMARY)
 
-    def reconciler(self) -> Reconciler:
-        return settle.VolumeReconciler()
+    def reconcilers(self) -> Sequence[Reconciler]:
+        return tuple(reconciler() for reconciler in settle.RECONCILERS)
 
     def routes(self) -> Sequence[Route]:
         api = [
@@ -93,6 +99,11 @@ class CinderService(ServiceDriver):
                                     'POST': self.snapshots.create}),
             Route('/v3/snapshots/detail', {'GET': self.list_snapshots}),
             *self.snapshots.routes(),
+            # routed resources of Cinder's v3 additions
+            Route('/v3/backups', {'GET': self.list_backups,
+                                  'POST': self.backups.create}),
+            Route('/v3/backups/detail', {'GET': self.list_backups}),
+            *self.backups.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
             Route('/v3/types', {'GET': self.list_types}),
@@ -140,6 +151,12 @@ class CinderService(ServiceDriver):
     def list_snapshots(self, request: webob.Request) -> webob.Response:
         """``GET /snapshots[/detail]``, merged over the pods."""
         return self.snapshot_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_backups(self, request: webob.Request) -> webob.Response:
+        """``GET /backups[/detail]``, merged over the pods."""
+        return self.backup_lister.respond(
             request, self.pods(request),
             request.path_info.endswith('/detail'))
 

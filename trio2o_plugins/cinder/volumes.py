@@ -24,15 +24,13 @@ from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder.schemas import volumes as schemas
 
-BACKUP = routed.Kind('backup', 'backups', 'Backup {id} could not be found.')
-GROUP = routed.Kind('group', 'groups', 'Group {id} could not be found.')
 #: body key naming a source -> its kind and Cinder's name for it in the
 #: same-zone message
 SOURCES: tuple[tuple[str, routed.Kind, str], ...] = (
     ('snapshot_id', routed.SNAPSHOT, 'snapshot'),
     ('source_volid', routed.VOLUME, 'source volume'),
-    ('backup_id', BACKUP, 'backup'),
-    ('group_id', GROUP, 'group'),
+    ('backup_id', routed.BACKUP, 'backup'),
+    ('group_id', routed.GROUP, 'group'),
 )
 PREFIX = '/v3/volumes/{volume_id}'
 

@@ -1,8 +1,9 @@
 """A real Cinder pod in one process, built from cinder's functional fixtures.
 
 Runs the real API (paste pipeline with keystonemiddleware) on
-``osapi_volume_listen[_port]``, plus a scheduler and a volume service with
-cinder's fake driver, on in-memory SQLite.
+``osapi_volume_listen[_port]``, plus a scheduler, a volume service with
+cinder's fake driver and a backup service with cinder's fake backup
+driver (backups move no bits), on in-memory SQLite.
 
 usage: cinder_pod.py --config-file F --ready-file F --log-file F
 """
@@ -20,6 +21,7 @@ import podlib  # noqa: E402
 from cinder import context  # noqa: E402
 from cinder import objects  # noqa: E402
 from cinder import service  # noqa: E402
+from cinder.backup import manager as backup_manager  # noqa: E402
 from cinder.tests import fake_driver  # noqa: E402
 from cinder.tests.functional import functional_helpers  # noqa: E402
 from cinder.volume.flows.manager import create_volume  # noqa: E402
@@ -28,6 +30,7 @@ from oslo_config import cfg  # noqa: E402
 CONF = cfg.CONF
 # Glance 33 checks uploads against disk_format: raw zeros pass.
 VOLUME_IMAGE_BYTES = bytes(1024)
+BACKUP_DRIVER = "cinder.tests.unit.backup.fake_service.FakeBackupService"
 
 
 # The fake driver copies image data with qemu-img through privsep, which
@@ -51,6 +54,29 @@ create_volume.CreateVolumeFromSpecTask._create_from_image_cache_or_download \
 fake_driver.FakeLoggingVolumeDriver.copy_volume_to_image = copy_volume_to_image
 
 
+class _NoConnector:
+    def disconnect_volume(self, *args, **kwargs):
+        pass
+
+
+# A backup attaches its volume through os-brick (privsep again): hand the
+# backup driver an in-memory device instead.
+def attach_device(self, ctxt, backup_device, properties, is_snapshot=False):
+    return {"conn": {"data": {}}, "connector": _NoConnector(),
+            "device": {"path": io.BytesIO(VOLUME_IMAGE_BYTES)}}
+
+
+def detach_device(self, ctxt, attach_info, device, properties,
+                  is_snapshot=False, force=False, ignore_errors=False):
+    pass
+
+
+backup_manager.BackupManager._attach_device = attach_device
+backup_manager.BackupManager._detach_device = detach_device
+backup_manager.volume_utils.brick_get_connector_properties = \
+    lambda *args, **kwargs: {}
+
+
 class CinderPod(functional_helpers._FunctionalTestBase):
     """Cinder services started the way cinder's functional tests do."""
 
@@ -66,9 +92,11 @@ class CinderPod(functional_helpers._FunctionalTestBase):
         # file instead and keep only the scheduler choice from the base.
         CONF([], project="cinder", default_config_files=[self.config_file])
         flags = super()._get_flags()
-        return {"scheduler_driver": flags["scheduler_driver"]}
+        return {"scheduler_driver": flags["scheduler_driver"],
+                "backup_driver": {"v": BACKUP_DRIVER}}
 
     def _start_api_service(self):
+        self.backup = self.start_service("backup")
         self.osapi = service.WSGIService("osapi_volume")
         self.osapi.start()
         self.auth_url = f"http://{self.osapi.host}:{self.osapi.port}/v3"
@@ -95,7 +123,7 @@ def main():
     pod.setUp()
     podlib.log_to_file(args.log_file)
     podlib.quiet_warnings()
-    beat = eventlet.spawn(heartbeat, [pod.volume, pod.scheduler])
+    beat = eventlet.spawn(heartbeat, [pod.volume, pod.scheduler, pod.backup])
     podlib.signal_ready(args.ready_file, url=pod.auth_url)
     try:
         beat.wait()
