@@ -76,6 +76,21 @@ def volumes(demo: Connection) -> Iterator[list[dict[str, Any]]]:  # noqa: F811
             delete_volume(demo, volume['id'])
 
 
+@pytest.fixture
+def pod2_down(gateway: Any, demo: Connection,  # noqa: F811
+              volumes: list[dict[str, Any]]) -> Iterator[None]:
+    """Pod 2 refuses connections for the test."""
+    proxy = gateway.cloud.pods[1].proxy
+    proxy.refuse()
+    try:
+        yield
+    finally:
+        proxy.clear()
+        wait_for(lambda: demo.block_storage.get(
+            f'/volumes/{volumes[1]["id"]}', raise_exc=False
+        ).status_code == 200, 'pod 2 reachable again')
+
+
 def routing_rows(gateway: Any, session: Any, top_id: str | None = None,
                  resource_type: str | None = None) -> list[dict[str, Any]]:
     """The gateway's routing rows (of ``top_id``, of ``resource_type``),
