@@ -254,9 +254,14 @@ class Lister:
             body = pods.json(pod, path, params=params)
             if pod_marker is None and with_count:
                 counts[pod.id] = int(body.get('count', 0))
-            more = any(link.get('rel') == 'next'
-                       for link in body.get(links_key, ()))
-            return body.get(self.kind.collection, []), more
+            records: list[dict[str, Any]] = body.get(self.kind.collection,
+                                                     [])
+            # a full page may have more after it (lists of attachments
+            # have no next links)
+            more = len(records) >= limit or any(
+                link.get('rel') == 'next'
+                for link in body.get(links_key, ()))
+            return records, more
         return fetch
 
 

@@ -57,6 +57,9 @@ VOLUME = Kind('volume', 'volumes', 'Volume {id} could not be found.')
 SNAPSHOT = Kind('snapshot', 'snapshots', 'Snapshot {id} could not be found.')
 BACKUP = Kind('backup', 'backups', 'Backup {id} could not be found.')
 GROUP = Kind('group', 'groups', 'Group {id} could not be found.')
+ATTACHMENT = Kind('attachment', 'attachments',
+                  'Volume attachment could not be found with filter: '
+                  'attachment_id = {id}.')
 
 
 def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,

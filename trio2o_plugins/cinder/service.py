@@ -26,6 +26,7 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
+from trio2o_plugins.cinder import attachments
 from trio2o_plugins.cinder import backups
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
@@ -48,6 +49,7 @@ SNAPSHOT_SUMMARY = ('id', 'created_at', 'updated_at', 'name',
                     'description', 'volume_id', 'status', 'size',
                     'metadata')
 BACKUP_SUMMARY = ('id', 'links', 'name')
+ATTACHMENT_SUMMARY = ('id', 'status', 'instance', 'volume_id')
 
 API = ServiceAPI(
     catalog_service='block_storage',
@@ -84,6 +86,9 @@ class CinderService(ServiceDriver):
         self.backups = backups.BackupsController(self)
         self.backup_lister = listing.Lister(gateway, routed.BACKUP,
                                             BACKUP_SUMMARY)
+        self.attachments = attachments.AttachmentsController(self)
+        self.attachment_lister = listing.Lister(
+            gateway, routed.ATTACHMENT, ATTACHMENT_SUMMARY)
 
     def reconcilers(self) -> Sequence[Reconciler]:
         return tuple(reconciler() for reconciler in settle.RECONCILERS)
@@ -104,6 +109,10 @@ class CinderService(ServiceDriver):
                                   'POST': self.backups.create}),
             Route('/v3/backups/detail', {'GET': self.list_backups}),
             *self.backups.routes(),
+            Route('/v3/attachments', {'GET': self.list_attachments,
+                                      'POST': self.attachments.create}),
+            Route('/v3/attachments/detail', {'GET': self.list_attachments}),
+            *self.attachments.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
             Route('/v3/types', {'GET': self.list_types}),
@@ -157,6 +166,13 @@ class CinderService(ServiceDriver):
     def list_backups(self, request: webob.Request) -> webob.Response:
         """``GET /backups[/detail]``, merged over the pods."""
         return self.backup_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_attachments(self, request: webob.Request) -> webob.Response:
+        """``GET /attachments[/detail]`` (3.27+), merged over the pods."""
+        attachments.require(request, attachments.MIN_VERSION)
+        return self.attachment_lister.respond(
             request, self.pods(request),
             request.path_info.endswith('/detail'))
 
