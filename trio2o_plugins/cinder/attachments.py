@@ -16,12 +16,10 @@ from collections.abc import Sequence
 import webob
 
 from trio2o_core.plugin import BadRequest
-from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import forget_if_gone
-from trio2o_core.plugin import microversion
 from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder.schemas import attachments as schemas
@@ -32,15 +30,6 @@ MIN_VERSION = '3.27'
 COMPLETE_VERSION = '3.44'
 #: the routing type of Nova's servers
 SERVER = 'server'
-
-
-def require(request: webob.Request, version: str) -> None:
-    """Answer as Cinder does below an API's microversion.
-
-    :raises NotFound: ``The resource could not be found.``
-    """
-    if not microversion.at_least(request, version):
-        raise NotFound('The resource could not be found.')
 
 
 class AttachmentsController:
@@ -67,7 +56,7 @@ class AttachmentsController:
             server of another pod.
         :raises PodUnavailable: the volume's pod cannot be reached.
         """
-        require(request, MIN_VERSION)
+        routed.require(request, MIN_VERSION)
         body = request.json_object()
         validate(schemas.CREATE, body)
         attachment = body['attachment']
@@ -93,7 +82,7 @@ class AttachmentsController:
                 attachment_id: str) -> webob.Response:
         """``GET``/``PUT /attachments/{id}``, forwarded to its pod (which
         checks the connector of an update)."""
-        require(request, MIN_VERSION)
+        routed.require(request, MIN_VERSION)
         body = request.json_body_or_none() if request.method == 'PUT' \
             else None
         routing = routed.ATTACHMENT.routing(self.gateway, request,
@@ -105,7 +94,7 @@ class AttachmentsController:
                attachment_id: str) -> webob.Response:
         """``DELETE /attachments/{id}``: the pod deletes it before it
         answers, so an accepted delete (or a 404) removes the routing."""
-        require(request, MIN_VERSION)
+        routed.require(request, MIN_VERSION)
         routing = routed.ATTACHMENT.routing(self.gateway, request,
                                             attachment_id)
         pods = self.service.pods(request)
@@ -121,7 +110,7 @@ class AttachmentsController:
                attachment_id: str) -> webob.Response:
         """``POST /attachments/{id}/action`` (``os-complete``, 3.44),
         forwarded; the pod judges the body."""
-        require(request, COMPLETE_VERSION)
+        routed.require(request, COMPLETE_VERSION)
         routing = routed.ATTACHMENT.routing(self.gateway, request,
                                             attachment_id)
         return routed.forward(self.service.pods(request), self.gateway,

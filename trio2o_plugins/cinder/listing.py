@@ -179,7 +179,7 @@ class Lister:
         body: dict[str, Any] = {self.kind.collection: items}
         count = sum(counts.values())
         if items and limit <= (count if with_count else len(items)):
-            body[f'{self.kind.collection}_links'] = [{
+            body[self.kind.links_key] = [{
                 'rel': 'next', 'href': _next_link(request, items[-1]['id'])}]
         if with_count:
             body['count'] = count
@@ -242,7 +242,7 @@ class Lister:
                       if name == 'availability_zone' else value)
                      for name, value in shown]
         path = f'{self.kind.collection}/detail'
-        links_key = f'{self.kind.collection}_links'
+        links_key = self.kind.links_key
 
         def fetch(pod_marker: str | None,
                   limit: int) -> tuple[list[dict[str, Any]], bool]:

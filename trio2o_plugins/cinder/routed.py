@@ -20,16 +20,25 @@ from trio2o_core.plugin import PodCaller
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import forget_if_gone
+from trio2o_core.plugin import microversion
 
 
 @dataclasses.dataclass(frozen=True)
 class Kind:
     """A routed resource: its routing type, its collection in the pod's
-    URL and Cinder's 404 message for an unknown id."""
+    URL, Cinder's 404 message for an unknown id and, where Cinder names
+    it otherwise than ``<collection>_links``, the key of a list's next
+    links."""
 
     resource_type: str
     collection: str
     not_found: str
+    links: str = ''
+
+    @property
+    def links_key(self) -> str:
+        """The key of a list's next links."""
+        return self.links or f'{self.collection}_links'
 
     def routing(self, gateway: Gateway, request: webob.Request,
                 top_id: str) -> Routing:
@@ -56,10 +65,23 @@ class Kind:
 VOLUME = Kind('volume', 'volumes', 'Volume {id} could not be found.')
 SNAPSHOT = Kind('snapshot', 'snapshots', 'Snapshot {id} could not be found.')
 BACKUP = Kind('backup', 'backups', 'Backup {id} could not be found.')
-GROUP = Kind('group', 'groups', 'Group {id} could not be found.')
+GROUP = Kind('group', 'groups', 'Group {id} could not be found.',
+             'group_links')
+GROUP_SNAPSHOT = Kind('group_snapshot', 'group_snapshots',
+                      'GroupSnapshot {id} could not be found.',
+                      'group_snapshot_links')
 ATTACHMENT = Kind('attachment', 'attachments',
                   'Volume attachment could not be found with filter: '
                   'attachment_id = {id}.')
+
+
+def require(request: webob.Request, version: str) -> None:
+    """Answer as Cinder does below the microversion of an API.
+
+    :raises NotFound: ``The resource could not be found.``
+    """
+    if not microversion.at_least(request, version):
+        raise NotFound('The resource could not be found.')
 
 
 def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,

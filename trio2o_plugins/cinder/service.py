@@ -28,6 +28,7 @@ from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
 from trio2o_plugins.cinder import attachments
 from trio2o_plugins.cinder import backups
+from trio2o_plugins.cinder import groups
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
 from trio2o_plugins.cinder import routed
@@ -50,6 +51,8 @@ SNAPSHOT_SUMMARY = ('id', 'created_at', 'updated_at', 'name',
                     'metadata')
 BACKUP_SUMMARY = ('id', 'links', 'name')
 ATTACHMENT_SUMMARY = ('id', 'status', 'instance', 'volume_id')
+GROUP_SUMMARY = ('id', 'name')
+GROUP_SNAPSHOT_SUMMARY = ('id', 'name', 'group_type_id')
 
 API = ServiceAPI(
     catalog_service='block_storage',
@@ -67,7 +70,8 @@ def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
 
 class CinderService(ServiceDriver):
     """Serves ``/volume``: version documents, volumes and their actions,
-    snapshots, zones, limits and volume types."""
+    snapshots, backups, attachments, groups and group snapshots, zones,
+    limits and volume types."""
 
     prefix = 'volume'
     fault_style = 'cinder'
@@ -89,6 +93,11 @@ class CinderService(ServiceDriver):
         self.attachments = attachments.AttachmentsController(self)
         self.attachment_lister = listing.Lister(
             gateway, routed.ATTACHMENT, ATTACHMENT_SUMMARY)
+        self.groups = groups.GroupsController(self)
+        self.group_lister = listing.Lister(gateway, routed.GROUP,
+                                           GROUP_SUMMARY)
+        self.group_snapshot_lister = listing.Lister(
+            gateway, routed.GROUP_SNAPSHOT, GROUP_SNAPSHOT_SUMMARY)
 
     def reconcilers(self) -> Sequence[Reconciler]:
         return tuple(reconciler() for reconciler in settle.RECONCILERS)
@@ -113,6 +122,15 @@ class CinderService(ServiceDriver):
                                       'POST': self.attachments.create}),
             Route('/v3/attachments/detail', {'GET': self.list_attachments}),
             *self.attachments.routes(),
+            Route('/v3/groups', {'GET': self.list_groups,
+                                 'POST': self.groups.create}),
+            Route('/v3/groups/detail', {'GET': self.list_groups}),
+            Route('/v3/group_snapshots', {
+                'GET': self.list_group_snapshots,
+                'POST': self.groups.create_snapshot}),
+            Route('/v3/group_snapshots/detail',
+                  {'GET': self.list_group_snapshots}),
+            *self.groups.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
             Route('/v3/types', {'GET': self.list_types}),
@@ -171,8 +189,23 @@ class CinderService(ServiceDriver):
 
     def list_attachments(self, request: webob.Request) -> webob.Response:
         """``GET /attachments[/detail]`` (3.27+), merged over the pods."""
-        attachments.require(request, attachments.MIN_VERSION)
+        routed.require(request, attachments.MIN_VERSION)
         return self.attachment_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_groups(self, request: webob.Request) -> webob.Response:
+        """``GET /groups[/detail]`` (3.13+), merged over the pods."""
+        routed.require(request, groups.GROUP_VERSION)
+        return self.group_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_group_snapshots(self,
+                             request: webob.Request) -> webob.Response:
+        """``GET /group_snapshots[/detail]`` (3.14+), merged."""
+        routed.require(request, groups.SNAPSHOT_VERSION)
+        return self.group_snapshot_lister.respond(
             request, self.pods(request),
             request.path_info.endswith('/detail'))
 
