@@ -12,7 +12,6 @@ so a create whose answer is lost drops its request row.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,6 @@ import webob
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import Route
-from trio2o_core.plugin import Routing
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
@@ -130,8 +128,8 @@ class GroupsController:
         replication), forwarded; a ``delete`` the pod accepts marks the
         routing ``deleting`` until a later 404 or the reconciler."""
         routed.require(request, GROUP_VERSION)
-        return self._forward(request, routed.GROUP, group_id, '/action',
-                             deletes=lambda body: 'delete' in body)
+        return routed.action(self.service.pods(request), self.gateway,
+                             request, routed.GROUP, group_id, 'delete')
 
     def forward_snapshot(self, request: webob.Request,
                          group_snapshot_id: str) -> webob.Response:
@@ -153,20 +151,14 @@ class GroupsController:
         """``POST /group_snapshots/{id}/action`` (``reset_status``),
         forwarded."""
         routed.require(request, SNAPSHOT_VERSION)
-        return self._forward(request, routed.GROUP_SNAPSHOT,
-                             group_snapshot_id, '/action')
+        return routed.action(self.service.pods(request), self.gateway,
+                             request, routed.GROUP_SNAPSHOT,
+                             group_snapshot_id)
 
     def _forward(self, request: webob.Request, kind: routed.Kind,
-                 top_id: str, suffix: str = '',
-                 deletes: Callable[[Any], bool] | None = None
-                 ) -> webob.Response:
-        body = (request.json_body_or_none()
-                if request.method in ('POST', 'PUT') else None)
-        routing: Routing = kind.routing(self.gateway, request, top_id)
-        response = routed.forward(self.service.pods(request), self.gateway,
-                                  request, kind, routing, suffix, body)
-        if (deletes is not None and response.status_code < 300
-                and isinstance(body, dict) and deletes(body)):
-            self.gateway.set_status(routing.top_id, kind.resource_type,
-                                    'deleting')
-        return response
+                 top_id: str) -> webob.Response:
+        body = request.json_body_or_none() if request.method == 'PUT' \
+            else None
+        routing = kind.routing(self.gateway, request, top_id)
+        return routed.forward(self.service.pods(request), self.gateway,
+                              request, kind, routing, '', body)

@@ -1,5 +1,6 @@
-"""``GET /volumes[/detail]`` and ``GET /snapshots[/detail]``: one list
-over every pod, in Cinder's order, paged as Cinder pages.
+"""``GET /<collection>[/detail]`` of every routed kind (volumes,
+snapshots, backups, attachments, groups, group snapshots): one list over
+every pod, in Cinder's order, paged as Cinder pages.
 
 Every enabled pod holding a routing of the caller's project (every
 enabled pod for an admin with ``all_tenants``) is asked in parallel for
@@ -109,7 +110,7 @@ def sort_order(params: Mapping[str, str]) -> FieldOrder:
 
 
 class Lister:
-    """Answers the list calls of one routed kind (volumes, snapshots);
+    """Answers the list calls of one routed kind (volumes, backups ...);
     ``summary`` names the attributes of a record in the list that is not
     the detailed one."""
 

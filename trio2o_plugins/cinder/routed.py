@@ -125,10 +125,11 @@ def delete(pods: PodCaller, gateway: Gateway, request: webob.Request,
 
 
 def action(pods: PodCaller, gateway: Gateway, request: webob.Request,
-           kind: Kind, top_id: str) -> webob.Response:
-    """``POST /<collection>/{id}/action`` of a snapshot or backup
-    (``os-reset_status``, ``os-force_delete`` ...): forwarded, the pod
-    judges the body; a force delete the pod accepts marks the routing
+           kind: Kind, top_id: str,
+           deletes: str = 'os-force_delete') -> webob.Response:
+    """``POST /<collection>/{id}/action`` of a snapshot, backup, group
+    ...: forwarded, the pod judges the body; the action named
+    ``deletes``, once the pod accepts it, marks the routing
     ``deleting``, as :func:`delete` leaves it.
 
     :raises NotFound: unknown id.
@@ -139,7 +140,7 @@ def action(pods: PodCaller, gateway: Gateway, request: webob.Request,
     response = forward(pods, gateway, request, kind, routing, '/action',
                        body)
     if (response.status_code < 300 and isinstance(body, dict)
-            and 'os-force_delete' in body):
+            and deletes in body):
         gateway.set_status(routing.top_id, kind.resource_type, 'deleting')
     return response
 
