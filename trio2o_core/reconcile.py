@@ -16,7 +16,7 @@ they are cut short:
   resources of that project, made after the row, that no row points to.
 
 The algorithm is the core's; how a pod is read is the driver's
-(:class:`trio2o_core.plugin.Reconciler`, from ``ServiceDriver.reconciler``
+(:class:`trio2o_core.plugin.Reconciler`, from ``ServiceDriver.reconcilers``
 of each enabled service).
 
 :func:`reconcile` asks every enabled pod, as the gateway's service user
@@ -215,9 +215,8 @@ def enabled_reconcilers(conf: cfg.ConfigOpts = CONF) -> list[Reconciler]:
     :raises PluginLoadError: an enabled service cannot be loaded.
     """
     gateway = core_gateway.CoreGateway(conf)
-    found = (gateway.service(name).reconciler()
-             for name in conf.enabled_services)
-    return [reconciler for reconciler in found if reconciler is not None]
+    return [reconciler for name in conf.enabled_services
+            for reconciler in gateway.service(name).reconcilers()]
 
 
 def _cutoff(older_than: float) -> datetime.datetime:

@@ -67,10 +67,11 @@ class ServiceDriver(abc.ABC):
         """Return the pod caller of ``request`` for this service."""
         return self.gateway.pod_caller(request, self.api)
 
-    def reconciler(self) -> Reconciler | None:
-        """Return the reader of pods through which the core settles the
-        service's routing rows (None: the service routes nothing)."""
-        return None
+    def reconcilers(self) -> Sequence[Reconciler]:
+        """Return the readers of pods through which the core settles the
+        service's routing rows, one per routed resource type (none: the
+        service routes nothing)."""
+        return ()
 
     def prepare(self, request: webob.Request) -> None:
         """Inspect a matched request before its handler runs.

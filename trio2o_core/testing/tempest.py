@@ -33,6 +33,7 @@ SUITES = (
     'tempest.api.compute.servers.test_servers_negative',
     'tempest.api.compute.test_versions',
     'tempest.api.compute.volumes.test_attach_volume',
+    'tempest.api.volume.admin.test_volumes_backup',
     'tempest.api.volume.test_availability_zone',
     'tempest.api.volume.test_volumes_actions',
     'tempest.api.volume.test_volumes_get',
@@ -164,7 +165,7 @@ catalog_type = volumev3
 build_interval = 1
 build_timeout = 120
 [volume-feature-enabled]
-backup = false
+backup = true
 [validation]
 run_validation = false
 [service_available]

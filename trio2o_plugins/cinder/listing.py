@@ -1,5 +1,6 @@
-"""``GET /volumes[/detail]`` and ``GET /snapshots[/detail]``: one list
-over every pod, in Cinder's order, paged as Cinder pages.
+"""``GET /<collection>[/detail]`` of every routed kind (volumes,
+snapshots, backups, attachments, groups, group snapshots): one list over
+every pod, in Cinder's order, paged as Cinder pages.
 
 Every enabled pod holding a routing of the caller's project (every
 enabled pod for an admin with ``all_tenants``) is asked in parallel for
@@ -111,7 +112,7 @@ def sort_order(params: Mapping[str, str]) -> FieldOrder:
 
 
 class Lister:
-    """Answers the list calls of one kind (volumes, snapshots);
+    """Answers the list calls of one kind (volumes, backups ...);
     ``summary`` names the attributes of a record in the list that is not
     the detailed one. A kind the gateway does not route (``by_routing``
     false: messages) is listed from ``/<collection>`` of every enabled
@@ -184,7 +185,7 @@ class Lister:
         body: dict[str, Any] = {self.kind.collection: items}
         count = sum(counts.values())
         if items and limit <= (count if with_count else len(items)):
-            body[f'{self.kind.collection}_links'] = [{
+            body[self.kind.links_key] = [{
                 'rel': 'next', 'href': _next_link(request, items[-1]['id'])}]
         if with_count:
             body['count'] = count
@@ -257,7 +258,7 @@ class Lister:
                      for name, value in shown]
         path = (f'{self.kind.collection}/detail' if self.by_routing
                 else self.kind.collection)
-        links_key = f'{self.kind.collection}_links'
+        links_key = self.kind.links_key
 
         def fetch(pod_marker: str | None,
                   limit: int) -> tuple[list[dict[str, Any]], bool]:
@@ -269,9 +270,14 @@ class Lister:
             body = pods.json(pod, path, params=params)
             if pod_marker is None and with_count:
                 counts[pod.id] = int(body.get('count', 0))
-            more = any(link.get('rel') == 'next'
-                       for link in body.get(links_key, ()))
-            return body.get(self.kind.collection, []), more
+            records: list[dict[str, Any]] = body.get(self.kind.collection,
+                                                     [])
+            # a full page may have more after it (lists of attachments
+            # have no next links)
+            more = len(records) >= limit or any(
+                link.get('rel') == 'next'
+                for link in body.get(links_key, ()))
+            return records, more
         return fetch
 
 

@@ -1,15 +1,14 @@
-"""Calls on one routed volume or snapshot, forwarded to its pod.
+"""Calls on one routed volume, snapshot or backup, forwarded to its pod.
 
-A volume or snapshot keeps the id its pod gave it; a routing row (type
-``volume`` or ``snapshot``) says which pod that is. Every call on it goes
-to that pod as the caller, and the answer is shown with hrefs at the
-gateway and the users' availability zone.
+A routed resource keeps the id its pod gave it; a routing row (type
+``volume``, ``snapshot``, ``backup`` ...) says which pod that is. Every
+call on it goes to that pod as the caller, and the answer is shown with
+hrefs at the gateway and the users' availability zone.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 import urllib.parse
 from typing import Any
 
@@ -21,21 +20,25 @@ from trio2o_core.plugin import PodCaller
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
 from trio2o_core.plugin import forget_if_gone
-
-#: seconds a deleted resource is polled for its disappearance
-DELETE_WAIT = 2.0
-#: seconds between two polls
-DELETE_INTERVAL = 0.1
+from trio2o_core.plugin import microversion
 
 
 @dataclasses.dataclass(frozen=True)
 class Kind:
     """A routed resource: its routing type, its collection in the pod's
-    URL and Cinder's 404 message for an unknown id."""
+    URL, Cinder's 404 message for an unknown id and, where Cinder names
+    it otherwise than ``<collection>_links``, the key of a list's next
+    links."""
 
     resource_type: str
     collection: str
     not_found: str
+    links: str = ''
+
+    @property
+    def links_key(self) -> str:
+        """The key of a list's next links."""
+        return self.links or f'{self.collection}_links'
 
     def routing(self, gateway: Gateway, request: webob.Request,
                 top_id: str) -> Routing:
@@ -61,6 +64,24 @@ class Kind:
 
 VOLUME = Kind('volume', 'volumes', 'Volume {id} could not be found.')
 SNAPSHOT = Kind('snapshot', 'snapshots', 'Snapshot {id} could not be found.')
+BACKUP = Kind('backup', 'backups', 'Backup {id} could not be found.')
+GROUP = Kind('group', 'groups', 'Group {id} could not be found.',
+             'group_links')
+GROUP_SNAPSHOT = Kind('group_snapshot', 'group_snapshots',
+                      'GroupSnapshot {id} could not be found.',
+                      'group_snapshot_links')
+ATTACHMENT = Kind('attachment', 'attachments',
+                  'Volume attachment could not be found with filter: '
+                  'attachment_id = {id}.')
+
+
+def require(request: webob.Request, version: str) -> None:
+    """Answer as Cinder does below the microversion of an API.
+
+    :raises NotFound: ``The resource could not be found.``
+    """
+    if not microversion.at_least(request, version):
+        raise NotFound('The resource could not be found.')
 
 
 def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,
@@ -80,28 +101,13 @@ def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,
     return pods.relay(routing.pod, answer)
 
 
-def forget_when_gone(pods: PodCaller, gateway: Gateway, kind: Kind,
-                     routing: Routing) -> None:
-    """Remove the routing once its pod answers 404 for the resource,
-    asking for at most :data:`DELETE_WAIT` seconds; a resource still
-    there keeps its ``deleting`` row until a later call finds it gone."""
-    deadline = time.monotonic() + DELETE_WAIT
-    while True:
-        try:
-            answer = pods.call(routing, 'GET', kind.path(routing))
-        except PodUnavailable:
-            return
-        if (forget_if_gone(gateway, routing, answer)
-                or time.monotonic() + DELETE_INTERVAL > deadline):
-            return
-        time.sleep(DELETE_INTERVAL)
-
-
 def delete(pods: PodCaller, gateway: Gateway, request: webob.Request,
            kind: Kind, top_id: str) -> webob.Response:
     """``DELETE`` a routed resource: the routing is marked ``deleting``
-    before the pod is asked, removed once the pod has it gone, and set
-    back to ``active`` when the pod refuses or cannot be reached.
+    before the pod is asked and set back to ``active`` when the pod
+    refuses or cannot be reached. An accepted delete leaves it
+    ``deleting``: a later call the pod answers 404 (:func:`forward`), or
+    the reconciler, removes it, as for servers.
 
     :raises NotFound: unknown id.
     :raises PodUnavailable: the pod cannot be reached.
@@ -113,10 +119,29 @@ def delete(pods: PodCaller, gateway: Gateway, request: webob.Request,
     except PodUnavailable:
         restore(gateway, routing)
         raise
-    if response.status_code < 300:
-        forget_when_gone(pods, gateway, kind, routing)
-    elif response.status_code != 404:
+    if response.status_code >= 300 and response.status_code != 404:
         restore(gateway, routing)
+    return response
+
+
+def action(pods: PodCaller, gateway: Gateway, request: webob.Request,
+           kind: Kind, top_id: str,
+           deletes: str = 'os-force_delete') -> webob.Response:
+    """``POST /<collection>/{id}/action`` of a snapshot, backup, group
+    ...: forwarded, the pod judges the body; the action named
+    ``deletes``, once the pod accepts it, marks the routing
+    ``deleting``, as :func:`delete` leaves it.
+
+    :raises NotFound: unknown id.
+    :raises PodUnavailable: the pod cannot be reached.
+    """
+    body = request.json_body_or_none()
+    routing = kind.routing(gateway, request, top_id)
+    response = forward(pods, gateway, request, kind, routing, '/action',
+                       body)
+    if (response.status_code < 300 and isinstance(body, dict)
+            and deletes in body):
+        gateway.set_status(routing.top_id, kind.resource_type, 'deleting')
     return response
 
 

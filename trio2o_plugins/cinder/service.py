@@ -27,6 +27,9 @@ from trio2o_core.plugin import gateway_url
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
 from trio2o_plugins.cinder import admin_lists
+from trio2o_plugins.cinder import attachments
+from trio2o_plugins.cinder import backups
+from trio2o_plugins.cinder import groups
 from trio2o_plugins.cinder import limits
 from trio2o_plugins.cinder import listing
 from trio2o_plugins.cinder import messages
@@ -51,6 +54,10 @@ VOLUME_SUMMARY = ('id', 'name', 'links')
 SNAPSHOT_SUMMARY = ('id', 'created_at', 'updated_at', 'name',
                     'description', 'volume_id', 'status', 'size',
                     'metadata')
+BACKUP_SUMMARY = ('id', 'links', 'name')
+ATTACHMENT_SUMMARY = ('id', 'status', 'instance', 'volume_id')
+GROUP_SUMMARY = ('id', 'name')
+GROUP_SNAPSHOT_SUMMARY = ('id', 'name', 'group_type_id')
 
 API = ServiceAPI(
     catalog_service='block_storage',
@@ -68,8 +75,8 @@ def _mismatch(url_project_id: str, project_id: str) -> BadRequest:
 
 class CinderService(ServiceDriver):
     """Serves ``/volume``: version documents, volumes and their actions,
-    snapshots, zones, limits, volume types, quota sets, services and
-    pools."""
+    snapshots, backups, attachments, groups and group snapshots, zones,
+    limits, volume types, quota sets, messages, services and pools."""
 
     prefix = 'volume'
     fault_style = 'cinder'
@@ -91,9 +98,21 @@ class CinderService(ServiceDriver):
         self.quota_sets = quotas.QuotaSets(self)
         self.admin_lists = admin_lists.AdminLists(self)
         self.messages = messages.Messages(self)
+        # routed resources of Cinder's v3 additions
+        self.backups = backups.BackupsController(self)
+        self.backup_lister = listing.Lister(gateway, routed.BACKUP,
+                                            BACKUP_SUMMARY)
+        self.attachments = attachments.AttachmentsController(self)
+        self.attachment_lister = listing.Lister(
+            gateway, routed.ATTACHMENT, ATTACHMENT_SUMMARY)
+        self.groups = groups.GroupsController(self)
+        self.group_lister = listing.Lister(gateway, routed.GROUP,
+                                           GROUP_SUMMARY)
+        self.group_snapshot_lister = listing.Lister(
+            gateway, routed.GROUP_SNAPSHOT, GROUP_SNAPSHOT_SUMMARY)
 
-    def reconciler(self) -> Reconciler:
-        return settle.VolumeReconciler()
+    def reconcilers(self) -> Sequence[Reconciler]:
+        return tuple(reconciler() for reconciler in settle.RECONCILERS)
 
     def routes(self) -> Sequence[Route]:
         api = [
@@ -106,6 +125,24 @@ class CinderService(ServiceDriver):
                                     'POST': self.snapshots.create}),
             Route('/v3/snapshots/detail', {'GET': self.list_snapshots}),
             *self.snapshots.routes(),
+            # routed resources of Cinder's v3 additions
+            Route('/v3/backups', {'GET': self.list_backups,
+                                  'POST': self.backups.create}),
+            Route('/v3/backups/detail', {'GET': self.list_backups}),
+            *self.backups.routes(),
+            Route('/v3/attachments', {'GET': self.list_attachments,
+                                      'POST': self.attachments.create}),
+            Route('/v3/attachments/detail', {'GET': self.list_attachments}),
+            *self.attachments.routes(),
+            Route('/v3/groups', {'GET': self.list_groups,
+                                 'POST': self.groups.create}),
+            Route('/v3/groups/detail', {'GET': self.list_groups}),
+            Route('/v3/group_snapshots', {
+                'GET': self.list_group_snapshots,
+                'POST': self.groups.create_snapshot}),
+            Route('/v3/group_snapshots/detail',
+                  {'GET': self.list_group_snapshots}),
+            *self.groups.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
             Route('/v3/types', {'GET': self.list_types,
@@ -162,6 +199,34 @@ class CinderService(ServiceDriver):
     def list_snapshots(self, request: webob.Request) -> webob.Response:
         """``GET /snapshots[/detail]``, merged over the pods."""
         return self.snapshot_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_backups(self, request: webob.Request) -> webob.Response:
+        """``GET /backups[/detail]``, merged over the pods."""
+        return self.backup_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_attachments(self, request: webob.Request) -> webob.Response:
+        """``GET /attachments[/detail]`` (3.27+), merged over the pods."""
+        routed.require(request, attachments.MIN_VERSION)
+        return self.attachment_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_groups(self, request: webob.Request) -> webob.Response:
+        """``GET /groups[/detail]`` (3.13+), merged over the pods."""
+        routed.require(request, groups.GROUP_VERSION)
+        return self.group_lister.respond(
+            request, self.pods(request),
+            request.path_info.endswith('/detail'))
+
+    def list_group_snapshots(self,
+                             request: webob.Request) -> webob.Response:
+        """``GET /group_snapshots[/detail]`` (3.14+), merged."""
+        routed.require(request, groups.SNAPSHOT_VERSION)
+        return self.group_snapshot_lister.respond(
             request, self.pods(request),
             request.path_info.endswith('/detail'))
 

@@ -58,7 +58,7 @@ class SnapshotsController:
                                 routed.SNAPSHOT.resource_type)
         answer = pending.send(
             lambda: pods.call(volume, 'POST', 'snapshots', json=body),
-            lambda made: [made['snapshot']['id']])
+            lambda made: [made['snapshot']['id']], reconciled=True)
         return pods.relay(volume.pod, answer)
 
     def forward(self, request: webob.Request,
@@ -76,22 +76,9 @@ class SnapshotsController:
 
     def action(self, request: webob.Request,
                snapshot_id: str) -> webob.Response:
-        """``POST /snapshots/{id}/action``: forwarded; a force delete the
-        pod accepts marks the routing ``deleting`` until it is gone."""
-        body = request.json_body_or_none()
-        routing = routed.SNAPSHOT.routing(self.gateway, request,
-                                          snapshot_id)
-        pods = self.service.pods(request)
-        response = routed.forward(pods, self.gateway, request,
-                                  routed.SNAPSHOT, routing, '/action', body)
-        if (response.status_code < 300 and isinstance(body, dict)
-                and 'os-force_delete' in body):
-            self.gateway.set_status(routing.top_id,
-                                    routed.SNAPSHOT.resource_type,
-                                    'deleting')
-            routed.forget_when_gone(pods, self.gateway, routed.SNAPSHOT,
-                                    routing)
-        return response
+        """``POST /snapshots/{id}/action`` (see :func:`routed.action`)."""
+        return routed.action(self.service.pods(request), self.gateway,
+                             request, routed.SNAPSHOT, snapshot_id)
 
     def metadata(self, request: webob.Request, snapshot_id: str,
                  key: str | None = None) -> webob.Response:

@@ -17,6 +17,7 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import Route
@@ -26,17 +27,35 @@ from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import types
 from trio2o_plugins.cinder.schemas import volumes as schemas
 
-BACKUP = routed.Kind('backup', 'backups', 'Backup {id} could not be found.')
-GROUP = routed.Kind('group', 'groups', 'Group {id} could not be found.')
 #: body key naming a source -> its kind and Cinder's name for it in the
 #: same-zone message
 SOURCES: tuple[tuple[str, routed.Kind, str], ...] = (
     ('snapshot_id', routed.SNAPSHOT, 'snapshot'),
     ('source_volid', routed.VOLUME, 'source volume'),
-    ('backup_id', BACKUP, 'backup'),
-    ('group_id', GROUP, 'group'),
+    ('backup_id', routed.BACKUP, 'backup'),
+    ('group_id', routed.GROUP, 'group'),
 )
 PREFIX = '/v3/volumes/{volume_id}'
+
+
+def check_zone(gateway: Gateway, zone: str | None) -> None:
+    """Accept no zone or a zone the users know.
+
+    :raises BadRequest: ``Availability zone '<zone>' is invalid.``
+    """
+    if zone is not None and zone not in {
+            pod.az_name for pod in gateway.list_pods()}:
+        raise BadRequest(f"Availability zone '{zone}' is invalid.")
+
+
+def name_zone_for_pod(record: dict[str, Any], pod: Pod) -> None:
+    """Write a record's ``availability_zone`` as ``pod`` names it (drop
+    it if the pod names none)."""
+    if record.get('availability_zone'):
+        if pod.pod_az_name:
+            record['availability_zone'] = pod.pod_az_name
+        else:
+            del record['availability_zone']
 
 
 class VolumesController:
@@ -73,12 +92,7 @@ class VolumesController:
         validate(schemas.CREATE, body)
         pod = self._place(request, body['volume'])
         forwarded = copy.deepcopy(body)
-        volume = forwarded['volume']
-        if volume.get('availability_zone'):
-            if pod.pod_az_name:
-                volume['availability_zone'] = pod.pod_az_name
-            else:
-                del volume['availability_zone']
+        name_zone_for_pod(forwarded['volume'], pod)
         pods = self.service.pods(request)
         if isinstance(volume.get('volume_type'), str):
             volume['volume_type'] = types.pod_type(
@@ -100,9 +114,7 @@ class VolumesController:
         :raises PodUnavailable: the source's pod is down.
         """
         zone = volume.get('availability_zone') or None
-        known = {pod.az_name for pod in self.gateway.list_pods()}
-        if zone is not None and zone not in known:
-            raise BadRequest(f"Availability zone '{zone}' is invalid.")
+        check_zone(self.gateway, zone)
         for key, kind, name in SOURCES:
             if volume.get(key):
                 routing = kind.routing(self.gateway, request, volume[key])

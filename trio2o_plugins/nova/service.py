@@ -43,8 +43,8 @@ class NovaService(ServiceDriver):
         self.resources = resources.ResourcesController(self)
         self.actions = dispatch.ServerActions(self)
 
-    def reconciler(self) -> Reconciler:
-        return ServerReconciler()
+    def reconcilers(self) -> Sequence[Reconciler]:
+        return (ServerReconciler(),)
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),

@@ -24,20 +24,24 @@ VOLUME_VERSION = '3.71'
 
 
 def wait_status(conn: Connection, path: str, key: str,
-                status: str = 'available') -> dict[str, Any]:
+                status: str = 'available',
+                microversion: str | None = None) -> dict[str, Any]:
     """Return the record at ``path`` once in ``status`` (fail at once on
     ``error``)."""
     def ready() -> dict[str, Any] | None:
-        record = conn.block_storage.get(path).json()[key]
+        record = conn.block_storage.get(
+            path, microversion=microversion).json()[key]
         assert record['status'] != 'error', f'{path} went to error'
         return record if record['status'] == status else None
     return wait_for(ready, f'{path} {status}')
 
 
-def wait_gone(conn: Connection, path: str) -> None:
+def wait_gone(conn: Connection, path: str,
+              microversion: str | None = None) -> None:
     """Return once ``conn`` answers 404 for ``path``."""
     wait_for(lambda: conn.block_storage.get(
-        path, raise_exc=False).status_code == 404, f'{path} gone')
+        path, raise_exc=False, microversion=microversion
+    ).status_code == 404, f'{path} gone')
 
 
 def make_volume(conn: Connection, zone: str | None,
@@ -74,6 +78,21 @@ def volumes(demo: Connection) -> Iterator[list[dict[str, Any]]]:  # noqa: F811
     finally:
         for volume in made:
             delete_volume(demo, volume['id'])
+
+
+@pytest.fixture
+def pod2_down(gateway: Any, demo: Connection,  # noqa: F811
+              volumes: list[dict[str, Any]]) -> Iterator[None]:
+    """Pod 2 refuses connections for the test."""
+    proxy = gateway.cloud.pods[1].proxy
+    proxy.refuse()
+    try:
+        yield
+    finally:
+        proxy.clear()
+        wait_for(lambda: demo.block_storage.get(
+            f'/volumes/{volumes[1]["id"]}', raise_exc=False
+        ).status_code == 200, 'pod 2 reachable again')
 
 
 def routing_rows(gateway: Any, session: Any, top_id: str | None = None,

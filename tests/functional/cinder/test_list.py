@@ -3,10 +3,7 @@ with the gateway's next links, filters, with_count, a down pod."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.functional.cinder.conftest import VOLUME_VERSION
-from tests.functional.nova.conftest import wait_for
 
 
 def _ids(response):
@@ -105,20 +102,6 @@ def test_with_count_sums_the_pods(demo, volumes):
 def test_other_projects_do_not_see_the_volumes(alt, volumes):
     listed = _ids(alt.block_storage.get('/volumes'))
     assert not {v['id'] for v in volumes} & set(listed)
-
-
-@pytest.fixture
-def pod2_down(gateway, demo, volumes):
-    """Pod 2 refuses connections for the test."""
-    proxy = gateway.cloud.pods[1].proxy
-    proxy.refuse()
-    try:
-        yield
-    finally:
-        proxy.clear()
-        wait_for(lambda: demo.block_storage.get(
-            f'/volumes/{volumes[1]["id"]}', raise_exc=False
-        ).status_code == 200, 'pod 2 reachable again')
 
 
 def test_down_pod_list_is_partial_and_calls_503(demo, volumes, pod2_down):

@@ -108,11 +108,15 @@ def test_a_lost_answer_keeps_the_request_row_for_the_reconciler(client,
     assert kind == 'volume_request'
 
 
-def test_a_lost_snapshot_answer_leaves_nothing_routed(client, gateway):
+@pytest.mark.parametrize('collection, key', [
+    ('snapshots', 'snapshot'), ('backups', 'backup')])
+def test_a_lost_snapshot_or_backup_answer_keeps_its_request_row(
+        client, gateway, collection, key):
     volume = gateway.add(1)
-    gateway.script(gateway.pod(1), 'POST', '/snapshots',
+    gateway.script(gateway.pod(1), 'POST', f'/{collection}',
                    requests.ReadTimeout('read timed out'))
-    reply = client.post('/v3/snapshots',
-                        {'snapshot': {'volume_id': volume['id']}})
+    reply = client.post(f'/v3/{collection}',
+                        {key: {'volume_id': volume['id']}})
     assert reply.status == 503
-    assert list(gateway.routings) == [(volume['id'], 'volume')]
+    assert sorted(kind for _, kind in gateway.routings) == [
+        f'{key}_request', 'volume']

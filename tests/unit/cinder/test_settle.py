@@ -72,7 +72,7 @@ def inventory(volumes: list[dict[str, Any]]
     gateway = FakeGateway(pods=1)
     pod = CinderPod(volumes)
     gateway.serve(gateway.pod(1), pod)
-    reconciler = CinderService(gateway).reconciler()
+    reconciler = CinderService(gateway).reconcilers()[0]
     return (reconciler.inventory(gateway.pod(1), gateway.reader(
         gateway.pod(1), reconciler.catalog_service)), pod, gateway)
 
@@ -86,11 +86,12 @@ def row(top_id: str, status: str, resource_type: str = 'volume',
                            updated_at=created)
 
 
-def test_the_driver_settles_volume_rows_of_the_block_storage_endpoint():
-    reconciler = CinderService(FakeGateway(pods=0)).reconciler()
-    assert isinstance(reconciler, settle.VolumeReconciler)
-    assert (reconciler.resource_type, reconciler.catalog_service) == (
-        'volume', 'block_storage')
+def test_the_driver_settles_volumes_snapshots_and_backups():
+    reconcilers = CinderService(FakeGateway(pods=0)).reconcilers()
+    assert isinstance(reconcilers[0], settle.VolumeReconciler)
+    assert [(r.resource_type, r.catalog_service) for r in reconcilers] == [
+        ('volume', 'block_storage'), ('snapshot', 'block_storage'),
+        ('backup', 'block_storage')]
 
 
 def test_states_of_listed_shown_and_unknown_volumes():
@@ -175,3 +176,65 @@ def test_rows_are_settled_like_servers():
     ]
     assert Change(Action.ADOPTED, 'volume', 'adopt', PROJECT) in changes
     assert 'adopt' in routed
+
+
+class Listed:
+    """A pod listing one collection of every project, in one page; the
+    ``project_id`` filter (for backups) selects a project's records by
+    their hidden ``_project``."""
+
+    def __init__(self, collection: str,
+                 records: list[dict[str, Any]]) -> None:
+        self.collection = collection
+        self.records = records
+        self.queries: list[dict[str, str]] = []
+
+    def __call__(self, call: PodRequest) -> Any:
+        assert call.path == f'/{self.collection}/detail'
+        assert call.query['all_tenants'] == '1'
+        self.queries.append(dict(call.query))
+        project = call.query.get('project_id')
+        page = [{k: v for k, v in r.items() if k != '_project'}
+                for r in self.records
+                if project is None or r['_project'] == project]
+        return pod_response(200, {self.collection: page})
+
+
+def settled_by(resource_type: str, pod: Listed
+               ) -> PodInventory:
+    gateway = FakeGateway(pods=1)
+    gateway.serve(gateway.pod(1), pod)
+    [reconciler] = [r for r in CinderService(gateway).reconcilers()
+                    if r.resource_type == resource_type]
+    return reconciler.inventory(gateway.pod(1), gateway.reader(
+        gateway.pod(1), reconciler.catalog_service))
+
+
+def test_snapshots_made_are_the_project_s_by_their_attribute():
+    late = ROW_TIME + datetime.timedelta(minutes=5)
+
+    def snapshot(snapshot_id: str, project: str,
+                 status: str = 'available') -> dict[str, Any]:
+        return {'id': snapshot_id, 'status': status, '_project': project,
+                'os-extended-snapshot-attributes:project_id': project,
+                'created_at': late.replace(tzinfo=None).isoformat()}
+    pod = Listed('snapshots', [snapshot('s1', PROJECT),
+                               snapshot('s2', 'p2'),
+                               snapshot('s3', PROJECT, 'deleting')])
+    pods = settled_by('snapshot', pod)
+    assert sorted(pods.made(PROJECT, ROW_TIME, NOW)) == ['s1', 's3']
+    assert pods.state('s3') is ResourceState.DELETING
+    assert all('project_id' not in query for query in pod.queries)
+
+
+def test_backups_made_are_listed_with_the_project_filter():
+    # before 3.18 a backup does not show its project
+    late = ROW_TIME + datetime.timedelta(minutes=5)
+    pod = Listed('backups', [
+        {'id': f'b-{project}', 'status': 'available', '_project': project,
+         'created_at': late.replace(tzinfo=None).isoformat()}
+        for project in (PROJECT, 'p2')])
+    pods = settled_by('backup', pod)
+    assert pods.made(PROJECT, ROW_TIME, NOW) == [f'b-{PROJECT}']
+    assert pod.queries[-1]['project_id'] == PROJECT
+    assert pods.state('b-p2') is ResourceState.PRESENT

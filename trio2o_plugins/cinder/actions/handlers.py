@@ -38,7 +38,7 @@ class Revert(PodVolumeAction):
 
 class ForceDelete(PodVolumeAction):
     """``os-force_delete``: once the pod accepts, the routing is marked
-    ``deleting`` and removed when the pod has the volume gone."""
+    ``deleting`` (removed as :func:`routed.delete` says)."""
 
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
@@ -46,6 +46,4 @@ class ForceDelete(PodVolumeAction):
         if answer.status < 300:
             ctx.gateway.set_status(ctx.routing.top_id,
                                    routed.VOLUME.resource_type, 'deleting')
-            routed.forget_when_gone(ctx.pods, ctx.gateway, routed.VOLUME,
-                                    ctx.routing)
         return answer
