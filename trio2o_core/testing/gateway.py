@@ -66,6 +66,7 @@ class GatewayProcess:
                         'log_file': str(self.workdir / 'trio2o-api.log')},
             'api': {'bind_host': '127.0.0.1', 'bind_port': str(self.port)},
             'pods': {'timeout': '5', 'retry_down_after': '2'},
+            'metrics': {'enabled': 'true'},
             # tests settle routing rows themselves, when they choose
             'reconcile': {'interval': '0'},
             'keystone_authtoken': {
