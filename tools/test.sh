@@ -4,6 +4,7 @@
 # every test.
 # Arguments are passed to pytest.
 set -euo pipefail
+# shellcheck source=tools/venv.sh
 source "$(dirname "$0")/venv.sh" "[test]"
 .venv/bin/python -m trio2o_core.testing.podenv.build
 .venv/bin/ruff check .

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tools/demo.sh and tools/test.sh: create ./.venv (once) and
 # install Trio2o into it with the given extras.
 set -euo pipefail
