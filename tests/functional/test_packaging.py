@@ -47,8 +47,8 @@ def test_tagged_release_builds_installs_and_runs(tmp_path):
     _run(venv / 'bin' / 'python', '-m', 'pip', 'install', '--quiet',
          dist / f'trio2o-{RELEASE}-py3-none-any.whl')
     assert _run(venv / 'bin' / 'python', '-c',
-                'import importlib.metadata as m; print(m.version("trio2o"))'
-                ).strip() == RELEASE
+                'import importlib.metadata as m; print(m.version("trio2o"))',
+                cwd=tmp_path).strip() == RELEASE
     assert _run(venv / 'bin' / 'trio2o-api', '--help').startswith(
         'usage: trio2o-api')
     assert 'db' in _run(venv / 'bin' / 'trio2o-manage', '--help')
