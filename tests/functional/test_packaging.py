@@ -37,9 +37,9 @@ def test_tagged_release_builds_installs_and_runs(tmp_path):
     with tarfile.open(dist / f'trio2o-{RELEASE}.tar.gz') as sdist:
         names = {name.split('/', 1)[1] for name in sdist.getnames()
                  if '/' in name}
-    for shipped in ('etc/trio2o/api-paste.ini', 'etc/trio2o/trio2o.conf.sample',
-                    'devstack/plugin.sh', 'releasenotes/notes',
-                    'trio2o_core/plugin/__init__.py'):
+    for shipped in ('etc/trio2o/api-paste.ini',
+                    'etc/trio2o/trio2o.conf.sample', 'devstack/plugin.sh',
+                    'releasenotes/notes', 'trio2o_core/plugin/__init__.py'):
         assert shipped in names, shipped
 
     venv = tmp_path / 'venv'
