@@ -9,7 +9,7 @@ from pathlib import Path
 import trio2o_core.plugin
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGIN_TREES = (ROOT / 'trio2o_plugins', ROOT / 'doc' / 'examples')
+PLUGIN_TREES = (ROOT / 'trio2o_plugins', ROOT / 'doc' / 'source' / 'examples')
 CONTRACT = 'trio2o_core.plugin'
 
 

@@ -1,5 +1,5 @@
-"""The example plugins of doc/plugins.md, tested with trio2o_core.testing
-as a plugin package would test them."""
+"""The example plugins of doc/source/plugins.md, tested with
+trio2o_core.testing as a plugin package would test them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from trio2o_core.testing.fakes import FakeGateway
 from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.nova.service import NovaService
 
-EXAMPLES = pathlib.Path(__file__).parents[2] / 'doc' / 'examples'
+EXAMPLES = pathlib.Path(__file__).parents[2] / 'doc' / 'source' / 'examples'
 SERVER = '6f3c2a0e-2d42-4a5e-9d1e-0c7d1f6b8a11'
 
 
