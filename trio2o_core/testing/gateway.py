@@ -59,6 +59,19 @@ def server_command(server: str, port: int, conf_file: Path) -> list[str]:
     raise ValueError(f'unknown server {server!r}; one of {SERVERS}')
 
 
+def install_distribution(source: Path, site: Path) -> None:
+    """Install the distribution at ``source`` (without dependencies) into
+    the directory ``site``, for a gateway's ``PYTHONPATH``: its modules
+    and entry points, as ``pip install`` would put them.
+
+    :raises subprocess.CalledProcessError: pip failed.
+    """
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet',
+                    '--no-deps', '--target',
+                    str(site), str(source)],
+                   check=True, capture_output=True, text=True)
+
+
 def top_az(index: int) -> str:
     """The availability zone users see for pod ``index``."""
     return f'az{index}'
