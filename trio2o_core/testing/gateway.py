@@ -11,9 +11,11 @@ compute, block-storage and image endpoints at it.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,14 +64,19 @@ def server_command(server: str, port: int, conf_file: Path) -> list[str]:
 def install_distribution(source: Path, site: Path) -> None:
     """Install the distribution at ``source`` (without dependencies) into
     the directory ``site``, for a gateway's ``PYTHONPATH``: its modules
-    and entry points, as ``pip install`` would put them.
+    and entry points, as ``pip install`` would put them. It is built from
+    a copy, so that no build metadata is left in ``source`` (where it
+    would register its entry points for anyone importing from there).
 
     :raises subprocess.CalledProcessError: pip failed.
     """
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet',
-                    '--no-deps', '--target',
-                    str(site), str(source)],
-                   check=True, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix='trio2o-dist-') as tmp:
+        copy = Path(tmp) / source.name
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns(
+            '*.egg-info', 'build', '__pycache__'))
+        subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet',
+                        '--no-deps', '--target', str(site), str(copy)],
+                       check=True, capture_output=True, text=True)
 
 
 def top_az(index: int) -> str:
