@@ -16,6 +16,7 @@ from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
+from trio2o_core.metrics import PodMetrics
 from trio2o_core.plugin import exceptions
 from trio2o_core.plugin.microversion import APIVersion
 from trio2o_core.plugin.podcall import ServiceAPI
@@ -54,6 +55,8 @@ class CoreGateway:
             timeout=conf.pods.timeout)
         self._fanout = Fanout(conf.pods.fanout_workers)
         self.versions = PodVersions()
+        self.metrics = (PodMetrics(self.health, self.list_pods)
+                        if conf.metrics.enabled else None)
         self._services: dict[str, ServiceDriver] = {}
         self._scheduler: Scheduler | None = None
         self._lock = threading.Lock()
@@ -168,7 +171,8 @@ class CoreGateway:
     def pod_caller(self, request: webob.Request,
                    api: ServiceAPI) -> CorePodCaller:
         return CorePodCaller(request, api, self.connector, self.health,
-                             self._fanout, self.conf.pods.timeout)
+                             self._fanout, self.conf.pods.timeout,
+                             self.metrics)
 
     def max_version(self, request: webob.Request,
                     api: ServiceAPI) -> APIVersion:

@@ -10,6 +10,7 @@ import os
 import pathlib
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -126,3 +127,26 @@ def test_a_dead_worker_is_replaced(tmp_path):
                        and 'zombie' not in pathlib.Path(
                            f'/proc/{pid}/status').read_text()
                        for pid in now)
+
+
+def test_healthcheck_follows_the_database_and_metrics_are_off(tmp_path):
+    admin = {**ADMIN, 'Accept': 'application/json'}
+    with start_api(tmp_path) as (_, url):
+        short = requests.get(url + '/healthcheck', timeout=5)
+        assert (short.status_code, short.text) == (200, 'OK')
+        detailed = requests.get(url + '/healthcheck', headers=admin,
+                                timeout=5).json()
+        assert detailed['reasons'][0]['details'] == 'database: ok'
+        assert requests.get(url + '/metrics', timeout=5).status_code == 404
+
+        # the database loses its pods table: unhealthy, says why to admins
+        with sqlite3.connect(tmp_path / 'db.sqlite') as database:
+            database.execute('ALTER TABLE pods RENAME TO pods_gone')
+        short = requests.get(url + '/healthcheck', timeout=5)
+        assert short.status_code == 503
+        assert short.text == 'database unreachable'
+        detailed = requests.get(url + '/healthcheck', headers=admin,
+                                timeout=5)
+        assert detailed.status_code == 503
+        assert detailed.json()['reasons'][0]['reason'] == (
+            'database unreachable')

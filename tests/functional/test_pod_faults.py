@@ -111,7 +111,7 @@ def test_breaker_marks_down_only_after_failures_in_a_row(
     assert _get(demo, pair[1]).status_code == 200
 
 
-def _mark_pod2_down(demo: Any, pair: Any, pod2: Any  # noqa: F811
+def mark_pod2_down(demo: Any, pair: Any, pod2: Any  # noqa: F811
                     ) -> int:
     """Refuse pod 2 until marked down; return its proxy's call count."""
     pod2.refuse()
@@ -132,7 +132,7 @@ def test_create_in_a_down_pods_zone_writes_nothing(gateway, demo, pair,  # noqa:
     name = f'gw-down-{uuid.uuid4().hex[:8]}'
     project = demo.current_project_id
     before = routings(gateway, admin_session, project_id=project)
-    calls = _mark_pod2_down(demo, pair, pod2)
+    calls = mark_pod2_down(demo, pair, pod2)
 
     response = _create_in_az2(demo, name)
 
@@ -158,7 +158,7 @@ def test_unbound_create_in_a_down_pods_zone_is_no_valid_host(
         admin_session.delete(f'{bindings_url}/{binding["id"]}')
     try:
         before = routings(gateway, admin_session, project_id=project)
-        calls = _mark_pod2_down(demo, pair, pod2)
+        calls = mark_pod2_down(demo, pair, pod2)
 
         response = _create_in_az2(alt, f'gw-down-{uuid.uuid4().hex[:8]}')
 

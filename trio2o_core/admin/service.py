@@ -96,14 +96,18 @@ class AdminService(ServiceDriver):
                 'links': [{'rel': 'self', 'href': href}]}
 
     def versions(self, request: Request) -> webob.Response:
+        """``GET /``: the admin API's one version, answered by the gateway."""
         return json_response({'versions': [self._version(request)]})
 
     def version(self, request: Request) -> webob.Response:
+        """``GET /v1``: that version's document."""
         return json_response({'version': self._version(request)})
 
     # pods
 
     def list_pods(self, request: Request) -> webob.Response:
+        """``GET /v1/pods``: registered pods, filtered by ``az_name`` and
+        ``enabled``."""
         self._authorize(request, 'pods', 'list')
         params = _params(request, schemas.list_pods_query)
         rows = db.list_pods(az_name=params.get('az_name'),
@@ -111,6 +115,7 @@ class AdminService(ServiceDriver):
         return json_response({'pods': [_pod(row) for row in rows]})
 
     def create_pod(self, request: Request) -> webob.Response:
+        """``POST /v1/pods``: register a pod (a Keystone region)."""
         self._authorize(request, 'pods', 'create')
         body = request.json_object()
         validate(schemas.create_pod, body)
@@ -118,10 +123,12 @@ class AdminService(ServiceDriver):
         return json_response({'pod': _pod(row)}, 201)
 
     def show_pod(self, request: Request, pod_id: str) -> webob.Response:
+        """``GET /v1/pods/{id}``: one pod."""
         self._authorize(request, 'pods', 'show')
         return json_response({'pod': _pod(db.get_pod(pod_id))})
 
     def update_pod(self, request: Request, pod_id: str) -> webob.Response:
+        """``PUT /v1/pods/{id}``: change a pod's zone names or enable it."""
         self._authorize(request, 'pods', 'update')
         body = request.json_object()
         validate(schemas.update_pod, body)
@@ -129,6 +136,8 @@ class AdminService(ServiceDriver):
                                                         **body['pod']))})
 
     def delete_pod(self, request: Request, pod_id: str) -> webob.Response:
+        """``DELETE /v1/pods/{id}``: remove a pod no routing points at (409
+        otherwise)."""
         self._authorize(request, 'pods', 'delete')
         try:
             db.delete_pod(pod_id)
@@ -141,6 +150,7 @@ class AdminService(ServiceDriver):
     # bindings
 
     def list_bindings(self, request: Request) -> webob.Response:
+        """``GET /v1/bindings``: project-to-pod bindings per zone."""
         self._authorize(request, 'bindings', 'list')
         params = _params(request, schemas.list_bindings_query)
         rows = db.list_bindings(is_active=_flag(params, 'is_active'),
@@ -148,6 +158,7 @@ class AdminService(ServiceDriver):
         return json_response({'bindings': [_binding(r) for r in rows]})
 
     def create_binding(self, request: Request) -> webob.Response:
+        """``POST /v1/bindings``: bind a project to a pod in a zone."""
         self._authorize(request, 'bindings', 'create')
         body = request.json_object()
         validate(schemas.create_binding, body)
@@ -167,12 +178,14 @@ class AdminService(ServiceDriver):
 
     def show_binding(self, request: Request,
                      binding_id: str) -> webob.Response:
+        """``GET /v1/bindings/{id}``: one binding."""
         self._authorize(request, 'bindings', 'show')
         return json_response({'binding': _binding(db.get_binding(
             binding_id))})
 
     def delete_binding(self, request: Request,
                        binding_id: str) -> webob.Response:
+        """``DELETE /v1/bindings/{id}``: remove a binding."""
         self._authorize(request, 'bindings', 'delete')
         db.delete_binding(binding_id)
         return json_response(None, 204)
@@ -180,6 +193,8 @@ class AdminService(ServiceDriver):
     # routings
 
     def list_routings(self, request: Request) -> webob.Response:
+        """``GET /v1/routings``: the routing table, filtered and paged by
+        ``marker``."""
         self._authorize(request, 'routings', 'list')
         params = _params(request, schemas.list_routings_query)
         limit = query.parse_limit(params, self.gateway.conf.api.max_limit)
@@ -200,6 +215,7 @@ class AdminService(ServiceDriver):
 
     def show_routing(self, request: Request,
                      routing_id: str) -> webob.Response:
+        """``GET /v1/routings/{id}``: one routing row."""
         self._authorize(request, 'routings', 'show')
         try:
             number = query.parse_int('routing_id', routing_id)

@@ -61,13 +61,16 @@ class URLMap:
 def urlmap_factory(loader: Any, global_conf: dict,
                    **local_conf: str) -> URLMap:
     """Paste composite: ``/prefix = service:app-name`` lines become a
-    :class:`URLMap` of the services in ``[DEFAULT] enabled_services``."""
+    :class:`URLMap` of the services in ``[DEFAULT] enabled_services``;
+    ``/prefix = app-name`` lines (no service) are always mounted."""
     apps = {}
     for prefix, value in local_conf.items():
         if not prefix.startswith('/'):
             continue
-        service, _, name = value.partition(':')
-        if service in CONF.enabled_services:
+        service, served, name = value.partition(':')
+        if not served:
+            apps[prefix] = loader.get_app(value)
+        elif service in CONF.enabled_services:
             apps[prefix] = loader.get_app(name)
     return URLMap(apps)
 

@@ -3,7 +3,13 @@
 This module is the only one that monkey-patches the process for eventlet.
 """
 
-import eventlet
+import warnings
+
+# eventlet's notice that it is in maintenance mode says nothing an
+# operator can act on: keep it out of every start's output
+warnings.filterwarnings('ignore', message='\nEventlet is deprecated')
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

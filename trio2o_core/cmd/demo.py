@@ -36,6 +36,7 @@ Try:
   openstack --os-cloud pod2 server list --all-projects    # the pod itself
   curl -H "X-Auth-Token: $(openstack --os-cloud trio2o-admin token issue \\
       -f value -c id)" {url}/admin/v1/pods                # the admin API
+  curl {url}/healthcheck; curl -s {url}/metrics | grep trio2o_pod_up
 
 Logs and state: {workdir}
 Press Ctrl-C to stop.

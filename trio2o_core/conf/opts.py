@@ -6,6 +6,7 @@ from trio2o_core.conf import api
 from trio2o_core.conf import cinder
 from trio2o_core.conf import database
 from trio2o_core.conf import default
+from trio2o_core.conf import metrics
 from trio2o_core.conf import nova
 from trio2o_core.conf import pods
 from trio2o_core.conf import reconcile
@@ -16,6 +17,6 @@ def list_opts() -> list[tuple[cfg.OptGroup | str | None, list[cfg.Opt]]]:
     """Return ``(group, options)`` pairs of every Trio2o option."""
     result: list = []
     for module in (default, api, database, pods, reconcile, scheduler,
-                   nova, cinder):
+                   nova, cinder, metrics):
         result.extend(module.list_opts())
     return result

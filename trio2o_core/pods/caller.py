@@ -7,10 +7,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
@@ -35,6 +37,9 @@ from trio2o_core.plugin.types import Routing
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.health import PodHealth
+
+if TYPE_CHECKING:
+    from trio2o_core.metrics import PodMetrics
 
 LOG = logging.getLogger(__name__)
 T = TypeVar('T')
@@ -74,11 +79,13 @@ class CorePodCaller(PodCaller):
     """Pod calls as one request's caller, for one service.
 
     :param timeout: seconds before a fan-out call counts as unreachable.
+    :param metrics: where calls are counted, if metrics are enabled.
     """
 
     def __init__(self, request: webob.Request, api: ServiceAPI,
                  connector: PodConnector, health: PodHealth,
-                 fanout: Fanout, timeout: float) -> None:
+                 fanout: Fanout, timeout: float,
+                 metrics: PodMetrics | None = None) -> None:
         self.api = api
         self.context = request.environ.get(CONTEXT_KEY)
         self.version = request.environ.get(VERSION_KEY)
@@ -88,6 +95,7 @@ class CorePodCaller(PodCaller):
         self._health = health
         self._fanout = fanout
         self._timeout = timeout
+        self._metrics = metrics
 
     @property
     def request_id(self) -> str | None:
@@ -138,6 +146,7 @@ class CorePodCaller(PodCaller):
         if version and self.api.microversions:
             sent.update(self.api.microversions.request_headers(version))
         sent.update(headers or {})
+        started = time.monotonic()
         try:
             reply = self._connector.http.request(
                 method, url, json=json, data=data, params=params,
@@ -145,10 +154,16 @@ class CorePodCaller(PodCaller):
                 stream=stream, allow_redirects=False)
         except UNREACHABLE as exc:
             self._health.failed(pod.id)
+            if self._metrics:
+                self._metrics.unreachable(pod, self.api.catalog_service,
+                                          method)
             raise PodUnavailable(pod.name, f'{pod.name}: {exc}',
                                  answer_lost=answer_lost(exc)) from None
         if reply.status_code in LOST_ANSWER:
             self._health.failed(pod.id)
+            if self._metrics:
+                self._metrics.unreachable(pod, self.api.catalog_service,
+                                          method)
             if stream:
                 reply.close()
             raise PodUnavailable(
@@ -156,6 +171,10 @@ class CorePodCaller(PodCaller):
                           f'{reply.status_code} for {method} {url}',
                 answer_lost=True)
         self._health.succeeded(pod.id)
+        if self._metrics:
+            self._metrics.answered(pod, self.api.catalog_service, method,
+                                   reply.status_code,
+                                   time.monotonic() - started)
         return reply
 
     def endpoint(self, pod: Pod) -> str:
@@ -234,10 +253,14 @@ class CorePodCaller(PodCaller):
         up = []
         for pod in pods:
             (result.down if self._health.is_down(pod.id) else up).append(pod)
+        started = time.monotonic()
         answers = self._fanout.run(
             lambda pod_id: fetch(result.pods[pod_id]),
             [pod.id for pod in up],
             self._timeout if timeout is None else timeout)
+        if self._metrics and up:
+            self._metrics.fanned_out(self.api.catalog_service,
+                                     time.monotonic() - started)
         for pod in up:
             answer = answers[pod.id]
             if isinstance(answer, PodRefused):

@@ -34,6 +34,11 @@ class PodHealth:
             return False
         return self._clock() - last < self.retry_after
 
+    def failures(self, pod_id: str) -> int:
+        """Consecutive failures to reach the pod since it last answered."""
+        with self._lock:
+            return self._failures.get(pod_id, (0, 0.0))[0]
+
     def failed(self, pod_id: str) -> None:
         """Record one failure to reach the pod."""
         with self._lock:

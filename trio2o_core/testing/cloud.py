@@ -4,7 +4,7 @@
 Cinder pods (each its own process and its own Keystone region ``PodN``
 with availability zone ``podN-zone``) and one Glance.  Every pod endpoint
 in the catalog goes through the pod's :class:`FaultProxy`, so tests can
-make a pod refuse, stall or fail.  See ``doc/testing.md``.
+make a pod refuse, stall or fail.  See ``doc/source/testing.md``.
 
 Example::
 

@@ -3,16 +3,19 @@
 :class:`GatewayProcess` writes a configuration (Keystone auth against the
 cloud's Keystone, SQLite under its work dir), syncs the database,
 registers every pod of the cloud (pod ``N`` serves availability zone
-``azN``; its internal zone is ``podN-zone``), starts ``trio2o-api`` and
-points the top region's compute, block-storage and image endpoints at it.
+``azN``; its internal zone is ``podN-zone``), starts ``trio2o-api`` (or
+the WSGI application under uWSGI or gunicorn) and points the top region's
+compute, block-storage and image endpoints at it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,53 @@ from trio2o_core.testing.process import http_ok
 BIN = Path(sys.executable).parent
 
 
+#: the servers the gateway can run under: ``trio2o-api`` (eventlet) or
+#: ``trio2o_core.wsgi.api:application`` under a WSGI server
+SERVERS = ('trio2o-api', 'uwsgi', 'gunicorn')
+#: worker processes of the WSGI servers
+WSGI_WORKERS = 2
+
+
+def server_command(server: str, port: int, conf_file: Path) -> list[str]:
+    """The command running the gateway under ``server`` on ``port``
+    (the WSGI servers read ``$TRIO2O_CONFIG_FILES``).
+
+    :raises ValueError: not one of :data:`SERVERS`.
+    """
+    app = 'trio2o_core.wsgi.api:application'
+    if server == 'trio2o-api':
+        return [str(BIN / 'trio2o-api'), '--config-file', str(conf_file)]
+    if server == 'uwsgi':
+        return [str(BIN / 'uwsgi'), '--http-socket', f'127.0.0.1:{port}',
+                '--module', app, '--master', '--processes',
+                str(WSGI_WORKERS), '--threads', '4', '--lazy-apps',
+                '--need-app', '--die-on-term', '--disable-logging',
+                # its HTTP socket keeps no connection alive: say so
+                '--add-header', 'Connection: close']
+    if server == 'gunicorn':
+        return [str(BIN / 'gunicorn'), '--bind', f'127.0.0.1:{port}',
+                '--workers', str(WSGI_WORKERS), '--threads', '4', app]
+    raise ValueError(f'unknown server {server!r}; one of {SERVERS}')
+
+
+def install_distribution(source: Path, site: Path) -> None:
+    """Install the distribution at ``source`` (without dependencies) into
+    the directory ``site``, for a gateway's ``PYTHONPATH``: its modules
+    and entry points, as ``pip install`` would put them. It is built from
+    a copy, so that no build metadata is left in ``source`` (where it
+    would register its entry points for anyone importing from there).
+
+    :raises subprocess.CalledProcessError: pip failed.
+    """
+    with tempfile.TemporaryDirectory(prefix='trio2o-dist-') as tmp:
+        copy = Path(tmp) / source.name
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns(
+            '*.egg-info', 'build', '__pycache__'))
+        subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet',
+                        '--no-deps', '--target', str(site), str(copy)],
+                       check=True, capture_output=True, text=True)
+
+
 def top_az(index: int) -> str:
     """The availability zone users see for pod ``index``."""
     return f'az{index}'
@@ -40,17 +90,20 @@ class GatewayProcess:
     ``extra_conf`` is appended to the generated configuration file (its
     sections must not repeat generated ones: use ``options`` for those);
     ``options`` maps ``section`` -> ``{name: value}`` overrides; ``env``
-    adds environment variables (e.g. ``PYTHONPATH`` for extra plugins).
+    adds environment variables (e.g. ``PYTHONPATH`` for extra plugins);
+    ``server`` is one of :data:`SERVERS`.
     """
 
     def __init__(self, cloud: LocalCloud, workdir: Path,
                  options: Mapping[str, Mapping[str, str]] | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None,
+                 server: str = 'trio2o-api') -> None:
         self.cloud = cloud
         self.workdir = Path(workdir)
         self.options = {section: dict(values)
                         for section, values in (options or {}).items()}
         self.env = dict(env or {})
+        self.server = server
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.conf_file = self.workdir / 'trio2o.conf'
@@ -66,6 +119,7 @@ class GatewayProcess:
                         'log_file': str(self.workdir / 'trio2o-api.log')},
             'api': {'bind_host': '127.0.0.1', 'bind_port': str(self.port)},
             'pods': {'timeout': '5', 'retry_down_after': '2'},
+            'metrics': {'enabled': 'true'},
             # tests settle routing rows themselves, when they choose
             'reconcile': {'interval': '0'},
             'keystone_authtoken': {
@@ -123,9 +177,10 @@ class GatewayProcess:
 
     def _run(self) -> None:
         self.process = Process(
-            'trio2o-api', [str(BIN / 'trio2o-api'), '--config-file',
-                           str(self.conf_file)],
-            self.workdir / 'trio2o-api.out', env=self.env)
+            self.server, server_command(self.server, self.port,
+                                        self.conf_file),
+            self.workdir / f'{self.server}.out',
+            env={'TRIO2O_CONFIG_FILES': str(self.conf_file), **self.env})
         self.process.wait_ready(http_ok(self.url + '/compute'), timeout=60)
 
     def restart(self, options: Mapping[str, Mapping[str, str]] | None = None,

@@ -1,10 +1,10 @@
-"""An operator ships an action in a package of its own: installed as an
-entry point, enabled in ``[nova] enabled_server_actions``, it is served
-after a restart with nothing else changed."""
+"""An operator ships an action in a package of its own (the example
+plugin package's ``whereIs``): installed as an entry point, enabled in
+``[nova] enabled_server_actions``, it is served after a restart with
+nothing else changed."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,44 +13,14 @@ import openstack.connection
 import pytest
 
 from trio2o_core.testing.gateway import GatewayProcess
+from trio2o_core.testing.gateway import install_distribution
 
 from .conftest import MISSING_SERVER
 from .conftest import fault_message
 
-PLUGIN = textwrap.dedent('''
-    """Where is my server? An example server action."""
-
-    from trio2o_core.plugin import ActionResult
-    from trio2o_core.plugin import ServerActionHandler
-
-
-    class WhereIs(ServerActionHandler):
-        """``whereIs``: the pod, zone and links of the server (hrefs
-        and zone are the pod's; the gateway shows its own)."""
-
-        min_version = '2.3'
-        schemas = ((None, None, {'type': 'null'}),)
-
-        def handle(self, ctx, body):
-            server = ctx.call(
-                'GET', f'/servers/{ctx.routing.bottom_id}').json()['server']
-            return ActionResult(200, {'whereIs': {
-                'pod': ctx.routing.pod.name,
-                'availability_zone': server['OS-EXT-AZ:availability_zone'],
-                'links': server['links']}})
-''')
 ENABLED = 'os-stop,whereIs'
-
-
-def _install(site: Path) -> None:
-    """Write the distribution ``where-is`` (module and entry point)."""
-    info = site / 'where_is-1.0.dist-info'
-    info.mkdir(parents=True)
-    (info / 'METADATA').write_text(
-        'Metadata-Version: 2.1\nName: where-is\nVersion: 1.0\n')
-    (info / 'entry_points.txt').write_text(
-        '[trio2o.nova.server_actions]\nwhereIs = where_is:WhereIs\n')
-    (site / 'where_is.py').write_text(PLUGIN)
+EXAMPLE_PLUGINS = (Path(__file__).resolve().parents[3] / 'examples' /
+                   'trio2o-example-plugins')
 
 
 @pytest.fixture(scope='module')
@@ -61,7 +31,7 @@ def extra(gateway: GatewayProcess,
     directory on its PYTHONPATH and only ``os-stop`` and ``whereIs``
     enabled. The catalog keeps pointing at the first gateway."""
     root = tmp_path_factory.mktemp('extra-action')
-    _install(root / 'site')
+    install_distribution(EXAMPLE_PLUGINS, root / 'site')
     proc = GatewayProcess(
         gateway.cloud, root / 'gateway',
         options={'database': {'connection': 'sqlite:///'

@@ -17,6 +17,7 @@ monkey_patch.patch()
 
 import argparse  # noqa: E402
 import io  # noqa: E402
+import logging  # noqa: E402
 
 import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
@@ -97,7 +98,9 @@ def main():
     podlib.signal_ready(args.ready_file,
                         url=f"http://127.0.0.1:{args.port}/v2.1")
     try:
-        eventlet.wsgi.server(sock, app, log_output=False)
+        # one access line per request, with its ids (see podlib)
+        eventlet.wsgi.server(sock, app,
+                             log=logging.getLogger("nova.api.access"))
     finally:
         pod.doCleanups()
 

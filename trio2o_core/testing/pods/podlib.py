@@ -14,11 +14,26 @@ def parse_common(parser):
     return parser
 
 
+class _RequestIds(logging.Filter):
+    """Give each record ``ids``: ``[global_request_id request_id]`` of the
+    request being served (oslo.context's current context), or ``[-]``."""
+
+    def filter(self, record):
+        from oslo_context import context
+
+        current = getattr(record, "context", None) or context.get_current()
+        record.ids = (f"[{current.global_request_id or '-'} "
+                      f"{current.request_id}]" if current else "[-]")
+        return True
+
+
 def log_to_file(path):
-    """Send the root logger to ``path`` (the test fixtures swallow it)."""
+    """Send the root logger to ``path`` (the test fixtures swallow it),
+    each line with the ids of the request it was logged for."""
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+        "%(asctime)s %(levelname)s %(name)s %(ids)s %(message)s"))
+    handler.addFilter(_RequestIds())
     handler.setLevel(logging.INFO)
     logging.getLogger().addHandler(handler)
 

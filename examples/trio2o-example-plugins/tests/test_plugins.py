@@ -1,11 +1,12 @@
-"""The example plugins of doc/plugins.md, tested with trio2o_core.testing
-as a plugin package would test them."""
+"""The example plugins, tested with ``trio2o_core.testing``: a fake
+gateway over scripted pods and the contract checks every plugin of a
+kind must pass."""
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-from types import ModuleType
+from trio2o_example_plugins import fewest_projects
+from trio2o_example_plugins import where_is
+from trio2o_example_plugins import widgets
 
 from trio2o_core.plugin import PARTIAL_HEADER
 from trio2o_core.plugin import Pod
@@ -17,28 +18,19 @@ from trio2o_core.testing.contract import ServiceDriverContract
 from trio2o_core.testing.fakes import GATEWAY_URL
 from trio2o_core.testing.fakes import FakeGateway
 from trio2o_core.testing.fakes import pod_response
+from trio2o_plugins.cinder.service import CinderService
 from trio2o_plugins.nova.service import NovaService
 
-EXAMPLES = pathlib.Path(__file__).parents[2] / 'doc' / 'examples'
 SERVER = '6f3c2a0e-2d42-4a5e-9d1e-0c7d1f6b8a11'
-
-
-def _example(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f'plugin_examples.{name}', EXAMPLES / f'{name}.py')
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-where_is = _example('where_is')
-widgets = _example('widgets')
-first_fit = _example('first_fit')
+VOLUME = '0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
 
 
 class TestWhereIsContract(ActionHandlerContract):
     handler = where_is.WhereIs()
+
+
+class TestVolumeWhereIsContract(ActionHandlerContract):
+    handler = where_is.VolumeWhereIs()
 
 
 class TestWidgetsContract(ServiceDriverContract):
@@ -69,6 +61,26 @@ def test_where_is_answers_with_the_gateway_s_zone_and_links():
     assert ('example:where_is', {'project_id': 'project-a'}) in (
         gateway.enforced)
     assert client.post(path, {'whereIs': None}, version='2.2').status == 404
+
+
+def test_volume_where_is_answers_the_volume_s_pod_and_zone():
+    gateway = FakeGateway(pods=2)
+    gateway.plugins['trio2o.cinder.volume_actions'] = {
+        'whereIs': where_is.VolumeWhereIs()}
+    pod = gateway.pod(2)
+    gateway.route(VOLUME, pod, resource_type='volume')
+    gateway.script(pod, 'GET', f'/volumes/{VOLUME}', pod_response(200, {
+        'volume': {'id': VOLUME, 'availability_zone': 'pod2-zone'}}))
+    client = Client(CinderService(gateway))
+
+    reply = client.post(f'/v3/volumes/{VOLUME}/action', {'whereIs': None})
+
+    assert (reply.status, reply.body) == (200, {'whereIs': {
+        'pod': 'Pod2', 'availability_zone': 'az2'}})
+    assert ('example:volume_where_is', {'project_id': 'project-a'}) in (
+        gateway.enforced)
+    reply = client.post(f'/v3/volumes/{VOLUME}/action', {'whereIs': {}})
+    assert reply.status == 400
 
 
 def test_widgets_merge_the_pods_and_name_the_one_missing():
@@ -103,7 +115,7 @@ def test_widgets_relay_a_pod_s_refusal():
 def test_fewest_projects_picks_the_least_bound_pod_then_by_name():
     pods = [Pod(f'p{i}', f'Pod{i}', 'az1', None, None, True)
             for i in (1, 2, 3)]
-    policy = first_fit.FewestProjects()
+    policy = fewest_projects.FewestProjects()
     spec = RequestSpec('project', 'server', 'az1',
                        bindings={'p1': 2, 'p2': 1, 'p3': 1})
 

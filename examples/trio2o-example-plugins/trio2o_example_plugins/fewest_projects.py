@@ -1,5 +1,5 @@
-"""A scheduling policy: the candidate with the fewest bound projects,
-by name on a tie."""
+"""A scheduling policy (``fewest-projects``): the candidate with the
+fewest bound projects, by name on a tie."""
 
 from __future__ import annotations
 
