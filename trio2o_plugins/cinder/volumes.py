@@ -92,7 +92,8 @@ class VolumesController:
         validate(schemas.CREATE, body)
         pod = self._place(request, body['volume'])
         forwarded = copy.deepcopy(body)
-        name_zone_for_pod(forwarded['volume'], pod)
+        volume = forwarded['volume']
+        name_zone_for_pod(volume, pod)
         pods = self.service.pods(request)
         if isinstance(volume.get('volume_type'), str):
             volume['volume_type'] = types.pod_type(
