@@ -31,6 +31,8 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
+    # Nova's router matches path and method together
+    other_method_status = 404
     api = compute_api.API
 
     def __init__(self, gateway: Gateway) -> None:

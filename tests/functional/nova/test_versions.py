@@ -45,3 +45,17 @@ def test_bad_versions_as_nova(demo) -> None:
     assert 'OpenStack-API-Version' not in malformed.headers
     assert too_high.status_code == 406
     assert too_high.headers['OpenStack-API-Version'] == 'compute 2.999'
+
+
+def test_request_id_in_nova_header_too(demo) -> None:
+    found = demo.compute.get('/flavors')
+    missing = demo.compute.get('/servers/nothing', raise_exc=False)
+    volumes = demo.block_storage.get('/types')
+
+    for response in (found, missing):
+        assert response.headers['x-openstack-request-id'].startswith('req-')
+        assert (response.headers['x-compute-request-id']
+                == response.headers['x-openstack-request-id'])
+    assert missing.status_code == 404
+    assert 'x-compute-request-id' not in volumes.headers
+    assert volumes.headers['x-openstack-request-id'].startswith('req-')

@@ -124,6 +124,18 @@ def test_other_method_is_405_with_allow(app, method, path, allow):
                    'resource.'}}
 
 
+def test_other_method_is_404_for_a_driver_routing_as_nova(driver):
+    driver.other_method_status = 404
+    app = ServiceApp(driver)
+
+    response = call(app, 'DELETE', '/things')
+
+    assert response.status_int == 404
+    assert 'Allow' not in response.headers
+    assert response.json_body == {'itemNotFound': {
+        'code': 404, 'message': 'The resource could not be found.'}}
+
+
 def test_non_public_route_without_context_is_401(app):
     response = call(app, 'GET', '/things', authenticated=False)
 

@@ -220,9 +220,10 @@ def test_unsupported_content_type_is_415(client, server):
         'code': 415, 'message': 'Unsupported Content-Type'}}
 
 
-def test_unknown_sub_resource_is_404_and_wrong_method_405(client, server):
+def test_unknown_sub_resource_and_wrong_method_are_404(client, server):
     assert client.get(path(server, '/bogus')).status == 404
-    assert client.request('POST', path(server, '/ips'), {}).status == 405
+    assert client.request('POST', path(server, '/ips'), {}).status == 404
+    assert client.request('DELETE', '/v2.1/servers').status == 404
 
 
 def test_a_404_that_is_not_nova_s_keeps_the_routing(gateway, client,
