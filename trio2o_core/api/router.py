@@ -26,8 +26,9 @@ class ServiceApp:
 
     A URL breaking :func:`paths.check` answers 400/404 before any
     routing; an unknown path 404; a known path with another method the
-    driver's ``other_method_status`` (405 with ``Allow``, or 404). Every exception becomes a fault in the driver's
-    style, and the driver's ``finish`` hook sees every response.
+    driver's ``other_method_status`` (405 with ``Allow``, or 404). Every
+    exception becomes a fault in the driver's style, and the driver's
+    ``finish`` hook sees every response.
     """
 
     def __init__(self, driver: ServiceDriver,

@@ -42,10 +42,11 @@ class ServiceDriver(abc.ABC):
     """An API served by the gateway under ``/<prefix>``.
 
     The core builds the router from :meth:`routes`, answers 404 for
-    unknown paths and :attr:`other_method_status` for unknown methods, negotiates the microversion :attr:`api`
-    declares (and echoes it in every answer), turns exceptions into
-    faults of :attr:`fault_style`, and calls :meth:`prepare` before and
-    :meth:`finish` after every handler.
+    unknown paths and :attr:`other_method_status` for unknown methods,
+    negotiates the microversion :attr:`api` declares (and echoes it in
+    every answer), turns exceptions into faults of :attr:`fault_style`,
+    and calls :meth:`prepare` before and :meth:`finish` after every
+    handler.
     """
 
     plugin_api: ClassVar[int] = PLUGIN_API_VERSION

@@ -1,6 +1,6 @@
 """What clients need around servers, each answered the simplest correct
-way across pods, one module per family: :mod:`.pod_resources` (flavors,
-images, quotas, extensions, key pair reads), :mod:`.zones`,
+way across pods, one module per family: :mod:`.pod_resources` (images,
+quotas, extensions, key pair reads), :mod:`.flavors`, :mod:`.zones`,
 :mod:`.keypairs`, :mod:`.limits`, :mod:`.hosts` (services and
 hypervisors) and :mod:`.server_groups`."""
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_plugins.nova.flavors import FlavorsController
 from trio2o_plugins.nova.hosts import HostsController
 from trio2o_plugins.nova.keypairs import KeyPairsController
 from trio2o_plugins.nova.limits import LimitsController
@@ -17,8 +18,9 @@ from trio2o_plugins.nova.pod_resources import PodResources
 from trio2o_plugins.nova.server_groups import ServerGroupsController
 from trio2o_plugins.nova.zones import ZonesController
 
-FAMILIES = (PodResources, ZonesController, KeyPairsController,
-            LimitsController, HostsController, ServerGroupsController)
+FAMILIES = (PodResources, FlavorsController, ZonesController,
+            KeyPairsController, LimitsController, HostsController,
+            ServerGroupsController)
 
 
 class ResourcesController:

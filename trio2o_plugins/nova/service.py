@@ -15,6 +15,7 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
 from trio2o_plugins.nova import api as compute_api
+from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import versions
 from trio2o_plugins.nova.settle import ServerReconciler
 
@@ -46,7 +47,7 @@ class NovaService(ServiceDriver):
         self.actions = dispatch.ServerActions(self)
 
     def reconciler(self) -> Reconciler:
-        return ServerReconciler()
+        return ServerReconciler(forward.retention(self.gateway))
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),

@@ -3,7 +3,8 @@ keep the server's routing in step with its pod.
 
 After the pod accepts ``forceDelete`` the routing is marked ``deleting``
 and the pod is asked, for at most :attr:`ForceDelete.wait` seconds,
-whether the server is gone; once it is, the routing row is removed. A
+whether the server is gone; once it is, the routing row is removed (or
+kept ``deleted``, see :func:`forward.retention`). A
 server still present then keeps its ``deleting`` row until a later call
 on it finds it gone from its pod (the rule every server call follows).
 ``restore`` turns a ``deleting`` row back to ``active``.
@@ -19,7 +20,6 @@ from typing import ClassVar
 from trio2o_core.plugin import ActionContext
 from trio2o_core.plugin import ActionResult
 from trio2o_core.plugin import PodUnavailable
-from trio2o_core.plugin import forget_if_gone
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.actions.base import PodAction
 
@@ -43,7 +43,7 @@ class ForceDelete(PodAction):
 
     def _forget_when_gone(self, ctx: ActionContext) -> None:
         """Remove the routing once the pod says the server is gone
-        (:func:`forget_if_gone`), asking for at most
+        (:func:`forward.forget_if_gone_server`), asking for at most
         :attr:`wait` seconds."""
         deadline = time.monotonic() + self.wait
         path = f'/servers/{ctx.routing.bottom_id}'
@@ -52,7 +52,8 @@ class ForceDelete(PodAction):
                 response = ctx.call('GET', path)
             except PodUnavailable:
                 return
-            if (forget_if_gone(ctx.gateway, ctx.routing, response)
+            if (forward.forget_if_gone_server(ctx.gateway, ctx.routing,
+                                              response)
                     or time.monotonic() + self.interval > deadline):
                 return
             time.sleep(self.interval)

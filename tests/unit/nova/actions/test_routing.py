@@ -65,12 +65,12 @@ def test_unshelve_into_a_zone_of_another_pod_is_409(
 
 # forceDelete
 
-def test_force_delete_forgets_the_routing_once_the_pod_has_no_server(
+def test_force_delete_marks_the_routing_once_the_pod_has_no_server(
         post: Post, cloud: FakeCloud) -> None:
     cloud.script(POD1, 'POST', ACTION, pod_response(202))
     cloud.script(POD1, 'GET', SHOW, STILL_THERE, GONE)
     assert post({'forceDelete': None}).status_code == 202
-    assert cloud.routing(SERVER) is None
+    assert cloud.routing(SERVER).status == 'deleted'
     assert [c.method for c in cloud.calls] == ['POST', 'GET', 'GET']
 
 
