@@ -1,4 +1,4 @@
-# Shared by tools/demo.sh and tools/test.sh: create ./.venv (once) and
+# Shared by tools/demo.sh, tools/test.sh and tools/tempest-full.sh: create ./.venv (once) and
 # install Trio2o into it with the given extras.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
