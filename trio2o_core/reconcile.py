@@ -364,7 +364,7 @@ def _is_due(row: ResourceRouting, cutoff: datetime.datetime,
 def _plan(kind: str, rows: Iterable[ResourceRouting],
           inventory: PodInventory, routed: set[str],
           cutoff: datetime.datetime, older_than: float,
-          keep: bool) -> list[Change]:
+          keep: bool = False) -> list[Change]:
     """Return the changes that settle ``rows`` of one pod; ``routed``
     (every routed id of the type ``kind``) gains the resources adopted;
     with ``keep`` the ``deleting`` rows of resources gone are marked
