@@ -62,7 +62,7 @@ class ServiceApp:
         if self.public_url:
             request.environ[links.CONFIG_PUBLIC_URL_KEY] = self.public_url
         path = request.path_info or '/'
-        if len(path) > 1:
+        if len(path) > 1 and not self.driver.keeps_trailing_slash:
             path = path.rstrip('/')
         match = self.mapper.match(path, environ=request.environ)
         if match is None:

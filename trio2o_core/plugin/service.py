@@ -59,6 +59,9 @@ class ServiceDriver(abc.ABC):
     #: the answer to a known path asked with a method it lacks: 405 (with
     #: ``Allow``), or 404 as Nova answers any unrouted request
     other_method_status: ClassVar[Literal[404, 405]] = 405
+    #: route paths as given; otherwise a trailing slash is dropped
+    #: (``/servers/`` is ``/servers``)
+    keeps_trailing_slash: ClassVar[bool] = False
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway

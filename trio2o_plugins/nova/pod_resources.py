@@ -1,11 +1,12 @@
 """The compute resources answered by forwarding to pods: the base of
 every resource family, and the reads and writes passed on as they are.
 
-The image proxy (before 2.36), quota reads, key pair reads and
-extensions come from the first up enabled pod (by name; the next one when
-it cannot be reached). Quota updates and resets, and key pair deletes, go
-to every enabled pod; writes that must land in every pod or none (key
-pairs, flavors) go through :meth:`PodResources.every_pod_or_none`.
+The image proxy (before 2.36), quota and quota class reads, key pair
+reads and extensions come from the first up enabled pod (by name; the
+next one when it cannot be reached). Quota and quota class updates,
+quota resets and key pair deletes go to every enabled pod; writes that
+must land in every pod or none (key pairs, flavors) go through
+:meth:`PodResources.every_pod_or_none`.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class PodResources:
                   {'GET': first}),
             Route('/v2.1/os-quota-sets/{project_id}/defaults',
                   {'GET': first}),
+            Route('/v2.1/os-quota-class-sets/{class_name}',
+                  {'GET': first, 'PUT': every}),
             Route('/v2.1/extensions', {'GET': first}),
             Route('/v2.1/extensions/{alias}', {'GET': first}),
         ]

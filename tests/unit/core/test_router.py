@@ -99,6 +99,14 @@ def test_trailing_slash_matches(app):
     assert call(app, 'GET', '/things/').json_body['user'] == 'u1'
 
 
+def test_trailing_slash_kept_for_a_driver_that_asks(driver):
+    driver.keeps_trailing_slash = True
+    app = ServiceApp(driver)
+
+    assert call(app, 'GET', '/things/1').json_body == {'id': '1'}
+    assert call(app, 'GET', '/things/1/').status_int == 404
+
+
 def test_unknown_path_is_404(app, driver):
     response = call(app, 'GET', '/nothing/here')
 
