@@ -87,3 +87,27 @@ def test_quota_class_update_in_every_pod(admin, pod_admins):
     finally:
         admin.compute.put('/os-quota-class-sets/default', json={
             'quota_class_set': {'metadata_items': before}})
+
+
+def test_legacy_hosts_in_the_users_zones_and_shown_in_their_pod(
+        admin, pod_admins):
+    listed = admin.compute.get('/os-hosts', microversion='2.1').json()[
+        'hosts']
+    in_az2 = admin.compute.get('/os-hosts', params={'zone': 'az2'},
+                               microversion='2.1').json()['hosts']
+    compute = next(h for h in in_az2 if h['service'] == 'compute')
+
+    shown = admin.compute.get(f"/os-hosts/{compute['host_name']}",
+                              microversion='2.1').json()['host']
+    unknown = admin.compute.get('/os-hosts/nothing@Pod2', microversion='2.1',
+                                raise_exc=False)
+
+    assert {(h['host_name'][-5:], h['zone']) for h in listed
+            if h['service'] == 'compute'} == {('@Pod1', 'az1'),
+                                              ('@Pod2', 'az2')}
+    assert in_az2 and all(h['zone'] == 'az2' for h in in_az2)
+    assert compute['host_name'].endswith('@Pod2')
+    assert {r['resource']['host'] for r in shown} == {compute['host_name']}
+    assert unknown.status_code == 404
+    assert unknown.json()['itemNotFound']['message'] == (
+        'Compute host nothing could not be found.')
