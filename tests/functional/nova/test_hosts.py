@@ -110,4 +110,4 @@ def test_legacy_hosts_in_the_users_zones_and_shown_in_their_pod(
     assert {r['resource']['host'] for r in shown} == {compute['host_name']}
     assert unknown.status_code == 404
     assert unknown.json()['itemNotFound']['message'] == (
-        'Compute host nothing could not be found.')
+        "Host 'nothing' is not mapped to any cell")

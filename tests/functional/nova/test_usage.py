@@ -27,27 +27,30 @@ def period() -> dict[str, str]:
             'end': (now + datetime.timedelta(days=1)).isoformat()}
 
 
-def test_a_project_s_usage_covers_its_servers_in_every_pod(admin, demo,
-                                                           pair):
+def test_a_project_s_usage_is_its_usage_in_every_pod(admin, demo, pair,
+                                                    pod_admins):
     project = demo.current_project_id
+    query = {**period(), 'detailed': '1'}
 
     usage = admin.compute.get(f'/os-simple-tenant-usage/{project}',
-                              params={**period(), 'detailed': '1'}
-                              ).json()['tenant_usage']
+                              params=query).json()['tenant_usage']
     listed = admin.compute.get('/os-simple-tenant-usage',
-                               params={**period(), 'detailed': '1'}
-                               ).json()['tenant_usages']
+                               params=query).json()['tenant_usages']
     nobody = admin.compute.get('/os-simple-tenant-usage/nobody',
                                params=period()).json()
+    each = [pod.compute.get(f'/os-simple-tenant-usage/{project}',
+                            params=query).json()['tenant_usage']
+            for pod in pod_admins]
 
-    ids = {s['instance_id'] for s in usage['server_usages']}
-    assert {server.id for server in pair} <= ids
+    in_pods = {s['instance_id'] for one in each
+               for s in one.get('server_usages', [])}
+    assert {s['instance_id'] for s in usage['server_usages']} == in_pods
+    assert {pair[0].id} <= in_pods
     assert usage['total_hours'] == pytest.approx(
         sum(s['hours'] for s in usage['server_usages']))
     mine = [u for u in listed if u['tenant_id'] == project]
     assert len(mine) == 1
-    assert {server.id for server in pair} <= {
-        s['instance_id'] for s in mine[0]['server_usages']}
+    assert {s['instance_id'] for s in mine[0]['server_usages']} == in_pods
     assert nobody == {'tenant_usage': {}}
 
 
