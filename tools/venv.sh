@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Shared by tools/demo.sh and tools/test.sh: create ./.venv (once) and
-# install Trio2o into it with the given extras. pip's output goes to
-# .venv/install.log and is shown only when the install fails.
+# Shared by tools/demo.sh, tools/test.sh and tools/tempest-full.sh:
+# create ./.venv (once) and install Trio2o into it with the given extras.
+# pip's output goes to .venv/install.log and is shown only when the
+# install fails.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"

@@ -16,6 +16,7 @@ from trio2o_core import policies
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
+from trio2o_core.db.models import RoutingStatus
 from trio2o_core.metrics import PodMetrics
 from trio2o_core.plugin import exceptions
 from trio2o_core.plugin.microversion import APIVersion
@@ -95,12 +96,14 @@ class CoreGateway:
             raise exceptions.NotFound(f'Pod {pod_id} not found.') from None
 
     def lookup(self, context: Any, top_id: str,
-               resource_type: str) -> Routing | None:
+               resource_type: str, deleted: bool = False) -> Routing | None:
         try:
             row = db.get_routing_by_top_id(top_id, resource_type)
         except db_exc.NotFound:
             return None
         if row.project_id != context.project_id and not context.is_admin:
+            return None
+        if row.status == RoutingStatus.DELETED and not deleted:
             return None
         return self._routing(row)
 
@@ -124,6 +127,8 @@ class CoreGateway:
             db.mark_routing_active(row.id)
         elif status == 'deleting':
             db.mark_routing_deleting(row.id)
+        elif status == 'deleted':
+            db.mark_routing_deleted(row.id)
         else:
             raise ValueError(f'cannot set routing status {status!r}')
 

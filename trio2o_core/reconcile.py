@@ -15,6 +15,11 @@ they are cut short:
   the resources made are routed; one left behind means the pod may hold
   resources of that project, made after the row, that no row points to.
 
+A type whose driver serves calls on deleted resources keeps the row of
+a resource gone from its pod, ``deleted``, for the reconciler's
+``retention``; older ``deleted`` rows are pruned by every run (and by
+:func:`prune`, which asks no pod).
+
 The algorithm is the core's; how a pod is read is the driver's
 (:class:`trio2o_core.plugin.Reconciler`, from ``ServiceDriver.reconcilers``
 of each enabled service).
@@ -130,10 +135,13 @@ def reconcile(session: ks_session.Session, *,
       made at or after the row and before the threshold that no row
       points to is routed ``active``; the request row is removed.
     - ``active``, only with ``prune_missing``: gone -> removed.
+    - ``deleting`` of a type with a ``retention``: gone -> ``deleted``;
+      ``deleted`` rows marked longer than ``retention`` ago -> removed
+      (without asking the pod).
 
     A pod that cannot be asked is skipped, with a warning, and none of
-    its rows changes. With ``dry_run`` nothing changes; the summary says
-    what would have.
+    its rows but the expired ``deleted`` ones changes. With ``dry_run``
+    nothing changes; the summary says what would have.
 
     :raises ValueError: ``older_than`` is negative or not a number.
     :raises ReconcileError: the service user cannot authenticate, or
@@ -153,10 +161,13 @@ def reconcile(session: ks_session.Session, *,
         rows = db.list_routings(resource_type=kind)
         routed = {row.top_id for row in rows}
         rows += db.list_routings(resource_type=f'{kind}_request')
+        keep = reconciler.retention > 0
         for pod in pods:
+            report = reports[pod.name]
+            report.changes += _expire(rows, pod.id, reconciler.retention,
+                                      dry_run)
             due = [row for row in rows if row.pod_id == pod.id
                    and _is_due(row, cutoff, prune_missing)]
-            report = reports[pod.name]
             if not due or report.skipped:
                 continue
             try:
@@ -165,7 +176,7 @@ def reconcile(session: ks_session.Session, *,
                 inventory = reconciler.inventory(core_gateway.to_pod(pod),
                                                  get)
                 changes = _plan(kind, due, inventory, routed, cutoff,
-                                older_than)
+                                older_than, keep)
             except PodUnreadable as exc:
                 LOG.warning('Pod %s skipped, its routings unchanged: %s',
                             pod.name, exc)
@@ -176,6 +187,28 @@ def reconcile(session: ks_session.Session, *,
                            if _apply(change, pod.id)]
             report.changes += changes
     return Summary(dry_run, older_than, reports)
+
+
+def prune(dry_run: bool = False, conf: cfg.ConfigOpts = CONF,
+          reconcilers: Sequence[Reconciler] | None = None) -> Summary:
+    """Remove the ``deleted`` rows of every enabled pod kept longer than
+    their type's ``retention`` (the reconcilers of the enabled services
+    by default), asking no pod; with ``dry_run``, only say which.
+
+    :raises PluginLoadError: an enabled service cannot be loaded.
+    :raises trio2o_core.db.exceptions.DBError: the gateway database
+        fails.
+    """
+    if reconcilers is None:
+        reconcilers = enabled_reconcilers(conf)
+    pods = db.list_pods(enabled=True)
+    reports = {pod.name: PodReport(pod.name) for pod in pods}
+    for reconciler in reconcilers:
+        rows = db.list_routings(resource_type=reconciler.resource_type)
+        for pod in pods:
+            reports[pod.name].changes += _expire(
+                rows, pod.id, reconciler.retention, dry_run)
+    return Summary(dry_run, 0.0, reports)
 
 
 def run_periodically(conf: cfg.ConfigOpts = CONF,
@@ -301,20 +334,40 @@ def _getter(session: ks_session.Session, pod_name: str,
     return get
 
 
+def _expire(rows: Iterable[ResourceRouting], pod_id: str,
+            retention: float, dry_run: bool) -> list[Change]:
+    """Return the removal of the pod's ``deleted`` rows marked more than
+    ``retention`` seconds ago, made unless ``dry_run`` (a row the
+    gateway changed meanwhile is left)."""
+    expiry = _cutoff(retention)
+    changes = [Change(Action.EXPIRED, row.resource_type, row.top_id,
+                      row.project_id, row.id) for row in rows
+               if row.pod_id == pod_id
+               and row.status == RoutingStatus.DELETED
+               and (row.updated_at or row.created_at) < expiry]
+    if dry_run:
+        return changes
+    return [change for change in changes if _apply(change, pod_id)]
+
+
 def _is_due(row: ResourceRouting, cutoff: datetime.datetime,
             prune_missing: bool) -> bool:
-    """Whether the row is one to settle: last changed before ``cutoff``
-    and not ``active`` (unless ``prune_missing``)."""
-    if row.status == RoutingStatus.ACTIVE and not prune_missing:
+    """Whether the row is one to settle: last changed before ``cutoff``,
+    not ``deleted`` and not ``active`` (unless ``prune_missing``)."""
+    if row.status == RoutingStatus.DELETED or (
+            row.status == RoutingStatus.ACTIVE and not prune_missing):
         return False
     return (row.updated_at or row.created_at) <= cutoff
 
 
 def _plan(kind: str, rows: Iterable[ResourceRouting],
           inventory: PodInventory, routed: set[str],
-          cutoff: datetime.datetime, older_than: float) -> list[Change]:
+          cutoff: datetime.datetime, older_than: float,
+          keep: bool = False) -> list[Change]:
     """Return the changes that settle ``rows`` of one pod; ``routed``
-    (every routed id of the type ``kind``) gains the resources adopted.
+    (every routed id of the type ``kind``) gains the resources adopted;
+    with ``keep`` the ``deleting`` rows of resources gone are marked
+    ``deleted``, not removed.
 
     :raises PodUnreadable: the pod cannot be read.
     """
@@ -324,23 +377,23 @@ def _plan(kind: str, rows: Iterable[ResourceRouting],
             changes += _plan_request(kind, row, inventory, routed,
                                      _made_until(row, cutoff, older_than))
             continue
-        action = _row_action(row, inventory.state(row.top_id))
+        action = _row_action(row, inventory.state(row.top_id), keep)
         if action is not None:
             changes.append(Change(action, row.resource_type, row.top_id,
                                   row.project_id, row.id))
     return changes
 
 
-def _row_action(row: ResourceRouting,
-                state: ResourceState) -> Action | None:
-    """Return what to do to a row given its resource's state, or None to
-    leave it."""
+def _row_action(row: ResourceRouting, state: ResourceState,
+                keep: bool) -> Action | None:
+    """Return what to do to a row given its resource's state (``keep``:
+    the type keeps rows of deleted resources), or None to leave it."""
     gone = state is ResourceState.GONE
     if row.status == RoutingStatus.CREATING:
         return Action.REMOVED_CREATING if gone else Action.ACTIVATED
     if row.status == RoutingStatus.DELETING:
         if gone:
-            return Action.REMOVED_DELETED
+            return Action.MARKED_DELETED if keep else Action.REMOVED_DELETED
         return (None if state is ResourceState.DELETING
                 else Action.RESTORED)
     return Action.PRUNED if gone else None
@@ -398,6 +451,9 @@ def _apply(change: Change, pod_id: str) -> bool:
     if change.action in (Action.ACTIVATED, Action.RESTORED):
         made = db.set_routing_status_if(change.routing_id, expected,
                                         RoutingStatus.ACTIVE.value)
+    elif change.action is Action.MARKED_DELETED:
+        made = db.set_routing_status_if(change.routing_id, expected,
+                                        RoutingStatus.DELETED.value)
     else:
         made = db.delete_routing_if(change.routing_id, expected)
     if not made:

@@ -30,6 +30,12 @@ class Action(enum.StrEnum):
     #: an ``active`` row whose resource is gone: removed
     #: (``prune_missing``)
     PRUNED = 'pruned'
+    #: a ``deleting`` row whose resource is gone, of a type whose rows
+    #: are kept a while after (``Reconciler.retention``): marked
+    #: ``deleted``
+    MARKED_DELETED = 'marked_deleted'
+    #: a ``deleted`` row kept longer than its type's retention: removed
+    EXPIRED = 'expired'
 
 
 #: the status a row must still have for an action on it to be made
@@ -40,6 +46,8 @@ EXPECTED_STATUS = {
     Action.RESTORED: RoutingStatus.DELETING,
     Action.REMOVED_REQUEST: RoutingStatus.CREATING,
     Action.PRUNED: RoutingStatus.ACTIVE,
+    Action.MARKED_DELETED: RoutingStatus.DELETING,
+    Action.EXPIRED: RoutingStatus.DELETED,
 }
 
 

@@ -25,9 +25,10 @@ class ServiceApp:
     """Dispatch requests to a :class:`ServiceDriver`'s handlers.
 
     A URL breaking :func:`paths.check` answers 400/404 before any
-    routing; an unknown path 404; a known path with another method 405
-    with ``Allow``. Every exception becomes a fault in the driver's
-    style, and the driver's ``finish`` hook sees every response.
+    routing; an unknown path 404; a known path with another method the
+    driver's ``other_method_status`` (405 with ``Allow``, or 404). Every
+    exception becomes a fault in the driver's style, and the driver's
+    ``finish`` hook sees every response.
     """
 
     def __init__(self, driver: ServiceDriver,
@@ -61,7 +62,7 @@ class ServiceApp:
         if self.public_url:
             request.environ[links.CONFIG_PUBLIC_URL_KEY] = self.public_url
         path = request.path_info or '/'
-        if len(path) > 1:
+        if len(path) > 1 and not self.driver.keeps_trailing_slash:
             path = path.rstrip('/')
         match = self.mapper.match(path, environ=request.environ)
         if match is None:
@@ -69,6 +70,8 @@ class ServiceApp:
         route = self._routes[match.pop('path_template')]
         handler = route.methods.get(request.method)
         if handler is None:
+            if self.driver.other_method_status == 404:
+                raise webob.exc.HTTPNotFound()
             raise webob.exc.HTTPMethodNotAllowed(
                 detail='The method specified is not allowed for this '
                        'resource.',

@@ -102,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument('--prune-missing', action='store_true',
                      help='also remove active rows whose server the pod '
                           'no longer has')
+    prune = routings_sub.add_parser(
+        'prune', help='remove the rows of deleted resources kept longer '
+                      'than their retention ([nova] '
+                      'deleted_server_retention); asks no pod')
+    prune.add_argument('--dry-run', action='store_true',
+                       help='change nothing; print what would be done')
 
     plugins = commands.add_parser('plugins', help='installed plugins')
     plugins_sub = plugins.add_subparsers(dest='action', required=True)
@@ -176,6 +182,9 @@ def _routings(args: argparse.Namespace) -> int:
                                 resource_type=args.resource_type)
         _print([_routing(row) for row in rows
                 if args.status in (None, row.status)])
+        return 0
+    if args.action == 'prune':
+        _print(reconcile.prune(dry_run=args.dry_run).as_dict())
         return 0
     summary = reconcile.reconcile(
         reconcile.service_session(CONF), older_than=args.older_than,

@@ -129,11 +129,11 @@ def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
 
 
 def delete_pod(pod_id: str) -> None:
-    """Delete the pod and its bindings.
+    """Delete the pod, its bindings and its ``deleted`` routings.
 
     :raises NotFound: no such pod.
-    :raises PodInUse: routings still point at the pod; ``count`` says how
-        many.
+    :raises PodInUse: live routings (any but ``deleted``) still point at
+        the pod; ``count`` says how many.
     """
     try:
         with session_scope() as session:
@@ -141,6 +141,8 @@ def delete_pod(pod_id: str) -> None:
             count = _count_routings(session, pod_id)
             if count:
                 raise exceptions.PodInUse(pod_id, count)
+            session.execute(sa.delete(ResourceRouting).filter_by(
+                pod_id=pod_id, status=RoutingStatus.DELETED.value))
             session.delete(pod)
     except exceptions.InvalidReference:
         # A routing to this pod was written after the count.
@@ -332,7 +334,8 @@ def list_routings(*, project_id: str | None = None,
 
 
 def count_routings_by_pod(pod_id: str) -> int:
-    """Return how many routings point at the pod."""
+    """Return how many live routings (any but ``deleted``) point at the
+    pod."""
     if rows.unstorable(pod_id):
         return 0
     with session_scope() as session:
@@ -359,6 +362,16 @@ def mark_routing_deleting(routing_id: int) -> ResourceRouting:
     """
     return _update_routing(routing_id,
                            {'status': RoutingStatus.DELETING.value})
+
+
+def mark_routing_deleted(routing_id: int) -> ResourceRouting:
+    """Mark the routing's resource gone from its pod (the row is kept
+    until the reconciler prunes it).
+
+    :raises NotFound: no such routing.
+    """
+    return _update_routing(routing_id,
+                           {'status': RoutingStatus.DELETED.value})
 
 
 def delete_routing(routing_id: int) -> None:
@@ -406,7 +419,8 @@ def delete_routing_if(routing_id: int, expected: str) -> bool:
 def _count_routings(session: orm.Session, pod_id: str) -> int:
     return session.scalar(
         sa.select(sa.func.count()).select_from(ResourceRouting)
-        .filter_by(pod_id=pod_id)) or 0
+        .filter_by(pod_id=pod_id).where(
+            ResourceRouting.status != RoutingStatus.DELETED.value)) or 0
 
 
 def _update_routing(routing_id: int,

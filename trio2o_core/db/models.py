@@ -86,6 +86,9 @@ class RoutingStatus(enum.StrEnum):
     CREATING = 'creating'
     ACTIVE = 'active'
     DELETING = 'deleting'
+    #: the resource is gone from its pod; the row is kept for the calls
+    #: served on deleted resources until it is pruned
+    DELETED = 'deleted'
 
 
 class Base(orm.DeclarativeBase):
@@ -162,7 +165,7 @@ class ResourceRouting(Base):
     __table_args__ = (
         sa.UniqueConstraint('top_id', 'resource_type'),
         sa.CheckConstraint(
-            "status IN ('creating', 'active', 'deleting')",
+            "status IN ('creating', 'active', 'deleting', 'deleted')",
             name='status'),
         sa.Index(None, 'project_id', 'resource_type'),
         sa.Index(None, 'pod_id'),

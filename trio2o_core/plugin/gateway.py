@@ -34,8 +34,10 @@ class Gateway(Protocol):
         """Return one pod; raise ``NotFound`` when it does not exist."""
 
     def lookup(self, context: o_context.RequestContext, top_id: str,
-               resource_type: str) -> Routing | None:
-        """Return the routing of ``top_id`` visible to the caller.
+               resource_type: str, deleted: bool = False) -> Routing | None:
+        """Return the routing of ``top_id`` visible to the caller; the
+        routing of a resource gone from its pod (``deleted``) only when
+        ``deleted`` is true.
 
         A routing of another project is returned only to an admin.
         """
@@ -50,7 +52,9 @@ class Gateway(Protocol):
 
     def set_status(self, top_id: str, resource_type: str,
                    status: str) -> None:
-        """Change a routing's status (``creating|active|deleting``)."""
+        """Change a routing's status (``creating|active|deleting``, or
+        ``deleted``: the resource is gone from its pod, the row kept for
+        the calls served on deleted resources until it is pruned)."""
 
     def forget(self, top_id: str, resource_type: str) -> None:
         """Delete a routing row; a missing row is not an error."""
@@ -59,7 +63,8 @@ class Gateway(Protocol):
                       resource_type: str, all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:
         """Return the caller's routings of one type (every project's
-        when ``all_projects``)."""
+        when ``all_projects``), ``deleted`` ones included (see
+        ``Routing.status``)."""
 
     def schedule(self, context: o_context.RequestContext,
                  resource_type: str, az_name: str | None) -> Pod:

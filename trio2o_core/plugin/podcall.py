@@ -180,7 +180,9 @@ class PodCaller(abc.ABC):
         """Turn a pod's answer into the client's.
 
         2xx and 4xx, 501 and 503 keep the pod's status and translated
-        body; ``Location``, ``Retry-After`` and ``Content-Type`` are kept.
+        body; ``Location``, ``Retry-After``, ``Content-Type`` and the
+        pod's request id (``X-OpenStack-Request-ID``,
+        ``X-Compute-Request-ID``) are kept.
 
         :raises PodFailed: the pod answered another 5xx (a 500 for the
             client; the answer is logged).

@@ -83,10 +83,11 @@ class PendingCreate:
 
 
 def forget_if_gone(gateway: Gateway, routing: Routing,
-                   pod_response: PodReply) -> bool:
-    """Remove ``routing`` when the pod answered a call on the resource
-    itself with a 404 ``itemNotFound`` fault (the resource is gone from
-    its pod); return whether it did."""
+                   pod_response: PodReply, keep: bool = False) -> bool:
+    """Remove ``routing`` (with ``keep``: mark it ``deleted``) when the
+    pod answered a call on the resource itself with a 404
+    ``itemNotFound`` fault (the resource is gone from its pod); return
+    whether it did."""
     if pod_response.status_code != 404:
         return False
     try:
@@ -95,5 +96,8 @@ def forget_if_gone(gateway: Gateway, routing: Routing,
         return False
     if not isinstance(body, dict) or NOT_FOUND_FAULT not in body:
         return False
-    gateway.forget(routing.top_id, routing.resource_type)
+    if keep:
+        gateway.set_status(routing.top_id, routing.resource_type, 'deleted')
+    else:
+        gateway.forget(routing.top_id, routing.resource_type)
     return True

@@ -41,11 +41,12 @@ class Route:
 class ServiceDriver(abc.ABC):
     """An API served by the gateway under ``/<prefix>``.
 
-    The core builds the router from :meth:`routes`, answers 404/405 for
-    unknown paths and methods, negotiates the microversion :attr:`api`
-    declares (and echoes it in every answer), turns exceptions into
-    faults of :attr:`fault_style`, and calls :meth:`prepare` before and
-    :meth:`finish` after every handler.
+    The core builds the router from :meth:`routes`, answers 404 for
+    unknown paths and :attr:`other_method_status` for unknown methods,
+    negotiates the microversion :attr:`api` declares (and echoes it in
+    every answer), turns exceptions into faults of :attr:`fault_style`,
+    and calls :meth:`prepare` before and :meth:`finish` after every
+    handler.
     """
 
     plugin_api: ClassVar[int] = PLUGIN_API_VERSION
@@ -55,6 +56,12 @@ class ServiceDriver(abc.ABC):
     fault_style: ClassVar[FaultStyle] = 'nova'
     #: the pod endpoint, hrefs, zones and microversions of the API
     api: ClassVar[ServiceAPI] = ServiceAPI(catalog_service=None)
+    #: the answer to a known path asked with a method it lacks: 405 (with
+    #: ``Allow``), or 404 as Nova answers any unrouted request
+    other_method_status: ClassVar[Literal[404, 405]] = 405
+    #: route paths as given; otherwise a trailing slash is dropped
+    #: (``/servers/`` is ``/servers``)
+    keeps_trailing_slash: ClassVar[bool] = False
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway

@@ -75,6 +75,10 @@ class Reconciler(abc.ABC):
     resource_type: ClassVar[str]
     #: the pod endpoint read
     catalog_service: ClassVar[CatalogService]
+    #: seconds the row of a resource gone from its pod is kept,
+    #: ``deleted``, for the calls the service serves on deleted resources,
+    #: before the reconciler prunes it (0: removed at once)
+    retention: float = 0.0
 
     @abc.abstractmethod
     def inventory(self, pod: Pod, get: PodGet) -> PodInventory:

@@ -52,8 +52,12 @@ UNREACHABLE: tuple[type[BaseException], ...] = (
 #: statuses with which a proxy in front of a pod says the pod's answer
 #: did not reach it (bad gateway, gateway timeout)
 LOST_ANSWER = (502, 504)
-#: headers of a pod answer passed on to the client by :meth:`relay`
-PASSED_HEADERS = ('Retry-After', 'Content-Type')
+#: headers of a pod answer passed on to the client by :meth:`relay`; the
+#: pod's request id is the one it records (a server's instance actions,
+#: Cinder's user messages), so a relayed answer names it, not the
+#: gateway's (which the pod was sent as the global request id)
+PASSED_HEADERS = ('Retry-After', 'Content-Type', 'X-OpenStack-Request-ID',
+                  'X-Compute-Request-ID')
 USER_AGENT = 'trio2o'
 
 

@@ -325,11 +325,13 @@ class FakeGateway(CoreGateway):
                 return pod
         raise NotFound(f'Pod {pod_id} not found.')
 
-    def lookup(self, context: Any, top_id: str,
-               resource_type: str) -> Routing | None:
+    def lookup(self, context: Any, top_id: str, resource_type: str,
+               deleted: bool = False) -> Routing | None:
         routing = self.routings.get((top_id, resource_type))
         if routing is None or (routing.project_id != context.project_id
                                and not context.is_admin):
+            return None
+        if routing.status == 'deleted' and not deleted:
             return None
         return routing
 

@@ -1,12 +1,17 @@
-"""Run tempest suites against the local cloud, straight to a pod or
-through the gateway.
+"""Run tempest suites against the local cloud, straight to a pod and
+through the gateway, and compare.
 
-``python -m trio2o_core.testing.tempest [--target gateway|pod1]
-[--regex R]`` starts the local cloud (and the gateway), writes a tempest
-workspace whose catalog region is the target's, runs the suites and
-prints tempest's totals. Tempest lives in its own pinned virtualenv
-(``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``), built on first
-use.
+``python -m trio2o_core.testing.tempest [--suites full|ci]
+[--target both|gateway|podN] [--regex R]`` starts the local cloud (and
+the gateway), writes a tempest workspace whose catalog region is the
+target's, runs the suites and prints tempest's totals; with ``both`` (the
+default) it runs them once straight at pod 1 and once through the
+gateway, then prints the counts per module side by side and every test
+whose result differs. ``full`` is tempest's compute API suite and image
+API tests, but for :data:`COMPUTE_EXCLUSIONS`; ``ci`` the part CI runs
+(:data:`SUITES` and :data:`CI_COMPUTE_SUITES`). Tempest lives in its own
+pinned virtualenv (``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``),
+built on first use.
 """
 
 from __future__ import annotations
@@ -67,10 +72,58 @@ EXCLUDE = ('test_remove_server_all_security_groups|'
            'test_volume_crud_with_volume_type_and_extra_specs|'
            'test_get_service_by_volume_host_name|'
            'test_quota_usage_after_volume_transfer')
+#: tempest's compute and image API tests, run by ``--suites full``
+FULL_SUITES = (r'tempest\.api\.compute\.', r'tempest\.api\.image\.')
+#: compute modules CI runs besides :data:`SUITES` (the gateway's own
+#: work: flavor management, key pairs, instance actions of deleted
+#: servers, merged and filtered server lists, server groups, quotas)
+CI_COMPUTE_SUITES = (
+    'tempest.api.compute.admin.test_flavors',
+    'tempest.api.compute.flavors.',
+    'tempest.api.compute.keypairs.',
+    'tempest.api.compute.servers.test_instance_actions',
+    'tempest.api.compute.servers.test_list_server_filters',
+    'tempest.api.compute.servers.test_list_servers_negative',
+    'tempest.api.compute.servers.test_server_group',
+    'tempest.api.compute.servers.test_server_metadata',
+    'tempest.api.compute.admin.test_quotas',
+    'tempest.api.compute.limits.',
+)
+#: what the full run leaves out, each with why: every reason holds for a
+#: pod as much as for the gateway (the pods are Nova with its fake virt
+#: driver and fake network, Cinder, Glance with one file store)
+COMPUTE_EXCLUSIONS: tuple[tuple[str, str], ...] = (
+    (r'security_group|SecurityGroup',
+     'Neutron security groups: nova\'s fake network keeps none'),
+    (r'floating_ip|FloatingIP',
+     'floating IPs: the network service is a stub'),
+    (r'test_networks|test_tenant_networks|test_auto_allocate_network|'
+     r'multi_nic|test_attach_interfaces|'
+     r'ServerAddressesTestJSON\.test_list_server_addresses\b',
+     'networking: the fake network gives servers no ports or addresses'),
+    (r'test_get_console_output_with_unlimited_size',
+     'wants a console longer than the fake driver\'s three lines (waits '
+     'for 2 minutes)'),
+    (r'test_get_hypervisor_uptime',
+     'the fake virt driver reports no uptime'),
+    (r'test_volume_assisted_snapshot_create_delete',
+     'tempest\'s schema wants a volume host "<host>@<backend>#<pool>"; '
+     'the pods\' Cinder names it "<host>#<pool>"'),
+    (r'test_basic_meta_def_namespace_property|'
+     r'test_basic_metadata_definition_namespaces|'
+     r'test_basic_meta_def_resource_type_association',
+     'the pods\' Glance has no metadata definitions loaded'),
+    (r'test_image_copy_image_import',
+     'needs several Glance stores (waits 5 minutes)'),
+    (r'test_image_web_download_import',
+     'downloads from the internet (the pods\' Glance filters the URI)'),
+)
 _TOTAL = re.compile(r'^ - (Passed|Skipped|Failed|Expected Fail|'
                     r'Unexpected Success): (\d+)', re.M)
-_RESULT = re.compile(r'^\{\d+\} (\S+?)(?:\[[^\]]*\])?(?: \[[\d.]+s\])? '
-                     r'\.\.\. (ok|FAILED|SKIPPED)', re.M)
+_RESULT = re.compile(r'^\{\d+\} (\S+?|\w+ \(\S+\))(?:\[[^\]]*\])?'
+                     r'(?: \[[\d.]+s\])? \.\.\. (ok|FAILED|SKIPPED)', re.M)
+#: a class fixture's result: ``setUpClass (<module>.<class>)``
+_FIXTURE = re.compile(r'^(\w+) \((\S+)\)$')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,9 +137,68 @@ class Totals:
 
     def names(self, outcome: str = 'ok') -> set[str]:
         """Ids (without tags) of the tests with ``outcome``: ``ok``,
-        ``FAILED`` or ``SKIPPED``."""
-        return {name for name, result in _RESULT.findall(self.output)
+        ``FAILED`` or ``SKIPPED``; a class fixture's is
+        ``<module>.<class>.setUpClass``."""
+        return {name for name, result in self.results().items()
                 if result == outcome}
+
+    def results(self) -> dict[str, str]:
+        """Each test's id (see :meth:`names`) and outcome."""
+        found = {}
+        for name, result in _RESULT.findall(self.output):
+            fixture = _FIXTURE.match(name)
+            if fixture:
+                name = f'{fixture.group(2)}.{fixture.group(1)}'
+            found[name] = result
+        return found
+
+
+def module_of(test_id: str) -> str:
+    """The tempest module of a test id (``<module>.<Class>.<test>``)."""
+    return test_id.rsplit('.', 2)[0]
+
+
+def compare(pod: Totals, gateway: Totals) -> str:
+    """A report of two runs of the same tests: per module, the passed,
+    failed and skipped counts straight at the pod and through the
+    gateway, then every test whose outcome differs."""
+    counts: dict[str, dict[str, list[int]]] = {}
+    slot = {'ok': 0, 'FAILED': 1, 'SKIPPED': 2}
+    runs = {'pod': pod.results(), 'gateway': gateway.results()}
+    for side, results in runs.items():
+        for name, result in results.items():
+            module = counts.setdefault(module_of(name), {
+                'pod': [0, 0, 0], 'gateway': [0, 0, 0]})
+            module[side][slot[result]] += 1
+    lines = ['| module | pod passed/failed/skipped | gateway '
+             'passed/failed/skipped |', '|---|---|---|']
+    for module in sorted(counts):
+        both = counts[module]
+        lines.append(f"| {module.removeprefix('tempest.api.')} | "
+                     f"{'/'.join(map(str, both['pod']))} | "
+                     f"{'/'.join(map(str, both['gateway']))} |")
+    total = [[pod.passed, pod.failed, pod.skipped],
+             [gateway.passed, gateway.failed, gateway.skipped]]
+    lines.append(f"| total | {'/'.join(map(str, total[0]))} | "
+                 f"{'/'.join(map(str, total[1]))} |")
+    differ = sorted(name for name in runs['pod'].keys() | runs['gateway']
+                    if runs['pod'].get(name) != runs['gateway'].get(name))
+    lines += ['', f'{len(differ)} tests differ (pod -> gateway):']
+    lines += [f"  {name}: {runs['pod'].get(name, 'not run')} -> "
+              f"{runs['gateway'].get(name, 'not run')}" for name in differ]
+    return '\n'.join(lines)
+
+
+def suites(which: str) -> str:
+    """The regex of the ``full`` or ``ci`` suites."""
+    if which == 'full':
+        return '^(?:' + '|'.join(FULL_SUITES) + ')'
+    return '|'.join((*SUITES, *CI_COMPUTE_SUITES))
+
+
+def excluded() -> str:
+    """The regex of the tests left out of every run."""
+    return '|'.join((EXCLUDE, *(regex for regex, _ in COMPUTE_EXCLUSIONS)))
 
 
 def tempest_env() -> Path:
@@ -178,11 +290,12 @@ nova = true
 
 
 def run(env: Path, workspace: Path, regex: str,
-        exclude: str = EXCLUDE, concurrency: int = 2) -> Totals:
+        exclude: str | None = None, concurrency: int = 2) -> Totals:
     """Run ``tempest run --regex`` in ``workspace`` and parse its totals."""
     result = subprocess.run(
         [str(env / 'bin' / 'tempest'), 'run', '--regex', regex,
-         '--exclude-regex', exclude, '--concurrency', str(concurrency)],
+         '--exclude-regex', excluded() if exclude is None else exclude,
+         '--concurrency', str(concurrency)],
         cwd=workspace, capture_output=True, text=True)
     output = result.stdout + result.stderr
     totals = {name: int(count) for name, count in _TOTAL.findall(output)}
@@ -192,37 +305,57 @@ def run(env: Path, workspace: Path, regex: str,
 
 
 def main() -> int:
-    """Run the suites and print the totals; exit 1 when a test failed."""
+    """Run the suites and print the totals (and, for ``both``, the
+    comparison); exit 1 when a test failed through the gateway that
+    passed at the pod (``both``), or when one failed (one target)."""
     from trio2o_core.testing.gateway import GatewayProcess
 
     parser = argparse.ArgumentParser(prog='python -m ' + __name__)
-    parser.add_argument('--target', default='gateway',
-                        help='"gateway" or "podN" (straight to a pod)')
-    parser.add_argument('--regex', default='|'.join(SUITES))
+    parser.add_argument('--target', default='both',
+                        help='"both" (pod 1, then the gateway), '
+                             '"gateway" or "podN" (straight to a pod)')
+    parser.add_argument('--suites', choices=('full', 'ci'), default='full')
+    parser.add_argument('--regex', help='tests to run instead of --suites')
     parser.add_argument('--workdir', type=Path)
     args = parser.parse_args()
+    regex = args.regex or suites(args.suites)
     env = tempest_env()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix='tempest-'))
+    targets = (['pod1', 'gateway'] if args.target == 'both'
+               else [args.target])
+    results: dict[str, Totals] = {}
     with LocalCloud(workdir=workdir / 'cloud') as cloud:
-        gateway = None
-        region = TOP_REGION
-        if args.target == 'gateway':
-            gateway = GatewayProcess(cloud, workdir / 'gateway')
-            gateway.start()
-        else:
-            region = cloud.pods[int(args.target.removeprefix('pod')) - 1
-                                ].region
-        try:
-            write_workspace(env, workdir / 'tempest', cloud, region)
-            totals = run(env, workdir / 'tempest', args.regex)
-        finally:
-            if gateway is not None:
-                gateway.stop()
-    (workdir / 'tempest-output.txt').write_text(totals.output)
-    print(totals.output[-6000:])
-    print(f'{args.target}: {totals.passed} passed, {totals.failed} failed, '
-          f'{totals.skipped} skipped (logs: {workdir})')
-    return 1 if totals.failed else 0
+        for target in targets:
+            gateway = None
+            region = TOP_REGION
+            if target == 'gateway':
+                gateway = GatewayProcess(cloud, workdir / 'gateway')
+                gateway.start()
+            else:
+                region = cloud.pods[int(target.removeprefix('pod')) - 1
+                                    ].region
+            try:
+                write_workspace(env, workdir / f'tempest-{target}', cloud,
+                                region)
+                totals = run(env, workdir / f'tempest-{target}', regex)
+            finally:
+                if gateway is not None:
+                    gateway.stop()
+            (workdir / f'tempest-{target}.txt').write_text(totals.output)
+            results[target] = totals
+            print(f'{target}: {totals.passed} passed, {totals.failed} '
+                  f'failed, {totals.skipped} skipped', flush=True)
+    if len(results) == 1:
+        (totals,) = results.values()
+        print(totals.output[-6000:])
+        print(f'logs: {workdir}')
+        return 1 if totals.failed else 0
+    pod, top = results['pod1'], results['gateway']
+    report = compare(pod, top)
+    (workdir / 'comparison.md').write_text(report + '\n')
+    print(report)
+    print(f'logs: {workdir}')
+    return 1 if pod.names() - top.names() else 0
 
 
 if __name__ == '__main__':

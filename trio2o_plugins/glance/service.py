@@ -64,6 +64,8 @@ class GlanceService(ServiceDriver):
     prefix = 'image'
     fault_style = 'passthrough'
     api = ServiceAPI(catalog_service='image')
+    # Glance tells ``/v2/images/`` (404) from ``/v2/images``
+    keeps_trailing_slash = True
 
     def __init__(self, gateway: Any) -> None:
         super().__init__(gateway)

@@ -24,6 +24,7 @@ from trio2o_core.plugin import PodRefused
 from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Routing
+from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import json_response
 from trio2o_plugins.nova import api as compute_api
 
@@ -31,19 +32,35 @@ RESOURCE = 'server'
 
 
 def server_routing(gateway: Gateway, request: webob.Request,
-                   server_id: str) -> Routing:
-    """Return the routing of a server the caller may see.
+                   server_id: str, deleted: bool = False) -> Routing:
+    """Return the routing of a server the caller may see (a deleted
+    server's, kept for :func:`retention` seconds, only when ``deleted``).
 
     :raises NotFound: ``Instance <id> could not be found.``, as Nova
         says for unknown ids and other projects' servers.
     :raises PodUnavailable: the owning pod is down.
     """
-    routing = gateway.lookup(request.context, server_id, RESOURCE)
+    routing = gateway.lookup(request.context, server_id, RESOURCE,
+                             deleted=deleted)
     if routing is None:
         raise NotFound(f'Instance {server_id} could not be found.')
     if gateway.is_down(routing.pod):
         raise PodUnavailable(routing.pod.name)
     return routing
+
+
+def retention(gateway: Gateway) -> float:
+    """Seconds a deleted server's routing is kept, ``deleted``
+    (``[nova] deleted_server_retention``)."""
+    return float(gateway.conf.nova.deleted_server_retention)
+
+
+def forget_if_gone_server(gateway: Gateway, routing: Routing,
+                          reply: PodReply) -> bool:
+    """:func:`forget_if_gone` for a server: its row is kept ``deleted``
+    while :func:`retention` says so."""
+    return forget_if_gone(gateway, routing, reply,
+                          keep=retention(gateway) > 0)
 
 
 def query(request: webob.Request) -> list[tuple[str, str]]:

@@ -1,16 +1,19 @@
 """The compute resources answered by forwarding to pods: the base of
 every resource family, and the reads and writes passed on as they are.
 
-Flavors, the image proxy (before 2.36), quota reads, key pair reads and
-extensions come from the first up enabled pod (by name; the next one when
-it cannot be reached). Flavors must be the same in every pod: a server is
-created with the flavor id the client read here. Quota updates and
-resets, and key pair deletes, go to every enabled pod.
+The image proxy (before 2.36), quota and quota class reads, key pair
+reads and extensions come from the first up enabled pod (by name; the
+next one when it cannot be reached). Quota and quota class updates,
+quota resets and key pair deletes go to every enabled pod; writes that
+must land in every pod or none (key pairs, flavors) go through
+:meth:`PodResources.every_pod_or_none`.
 """
 
 from __future__ import annotations
 
+import logging
 import urllib.parse
+from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +28,11 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_plugins.nova import forward
 
+LOG = logging.getLogger(__name__)
+
 _SAFE = '/:@!$&\'()*+,;=-._~'
+#: a pod call: method, path (under the endpoint) and JSON body
+PodWrite = tuple[str, str, Any]
 
 
 def pod_path(request: webob.Request) -> str:
@@ -50,15 +57,6 @@ class PodResources:
         first = self.first_pod
         every = self.every_pod
         return [
-            Route('/v2.1/flavors', {'GET': first}),
-            Route('/v2.1/flavors/detail', {'GET': first}),
-            Route('/v2.1/flavors/{flavor_id}', {'GET': first}),
-            Route('/v2.1/flavors/{flavor_id}/os-flavor-access',
-                  {'GET': first}),
-            Route('/v2.1/flavors/{flavor_id}/os-extra_specs',
-                  {'GET': first}),
-            Route('/v2.1/flavors/{flavor_id}/os-extra_specs/{key}',
-                  {'GET': first}),
             Route('/v2.1/images', {'GET': first}),
             Route('/v2.1/images/detail', {'GET': first}),
             Route('/v2.1/images/{image_id}', {'GET': first,
@@ -75,6 +73,8 @@ class PodResources:
                   {'GET': first}),
             Route('/v2.1/os-quota-sets/{project_id}/defaults',
                   {'GET': first}),
+            Route('/v2.1/os-quota-class-sets/{class_name}',
+                  {'GET': first, 'PUT': every}),
             Route('/v2.1/extensions', {'GET': first}),
             Route('/v2.1/extensions/{alias}', {'GET': first}),
         ]
@@ -168,3 +168,57 @@ class PodResources:
         found = [(p, a) for p, a in answers if a.status_code != 404]
         pod, answer = (found or answers)[0]
         return self._answer(request, pod, answer)
+
+    def every_pod_or_none(
+            self, request: webob.Request, write: PodWrite,
+            undo: Callable[[PodReply], Sequence[PodWrite]],
+            follow: Callable[[PodReply], PodWrite] | None = None
+    ) -> webob.Response:
+        """Send ``write`` to every enabled pod, the first (which judges
+        the request) first, then the others with ``follow(first answer)``
+        when given; answer the first pod's answer.
+
+        When a later pod refuses or cannot be reached, the pods done are
+        sent the calls ``undo(first answer)`` returns (a pod that fails
+        one is logged with the request id) and the refusal is answered.
+        Nothing is sent while a pod is down.
+
+        :raises PodUnavailable: a pod is down, or stops answering.
+        """
+        method, path, body = write
+        first, *others = self._all_pods_up()
+        answer = self._call(request, first, method, path, body, params=[])
+        if answer.status_code >= 300 or not others:
+            return self._answer(request, first, answer)
+        method, path, body = write if follow is None else follow(answer)
+        undone = undo(answer)
+        done = [first]
+        for pod in others:
+            try:
+                other = self._call(request, pod, method, path, body,
+                                   params=[])
+            except PodUnavailable:
+                self._undo(request, done, undone)
+                raise
+            if other.status_code >= 300:
+                self._undo(request, done, undone)
+                return self._answer(request, pod, other)
+            done.append(pod)
+        return self._answer(request, first, answer)
+
+    def _undo(self, request: webob.Request, pods: Sequence[Pod],
+              calls: Sequence[PodWrite]) -> None:
+        """Send ``calls`` to each of ``pods``; a call a pod fails (but a
+        404) is logged with the request id."""
+        caller = forward.pods(self.gateway, request)
+        for pod in pods:
+            for method, path, body in calls:
+                try:
+                    status = caller.call(pod, method, path, json=body,
+                                         params=[]).status_code
+                except PodUnavailable as exc:
+                    status = exc.code
+                if status >= 300 and status != 404:
+                    LOG.error('pod %s left changed after a failed write '
+                              '(request %s): %s %s answered %s', pod.name,
+                              caller.request_id, method, path, status)

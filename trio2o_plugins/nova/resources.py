@@ -1,8 +1,10 @@
 """What clients need around servers, each answered the simplest correct
-way across pods, one module per family: :mod:`.pod_resources` (flavors,
-images, quotas, extensions, key pair reads), :mod:`.zones`,
+way across pods, one module per family: :mod:`.pod_resources` (images,
+quotas, extensions, key pair reads), :mod:`.flavors`, :mod:`.zones`,
 :mod:`.keypairs`, :mod:`.limits`, :mod:`.hosts` (services and
-hypervisors) and :mod:`.server_groups`."""
+hypervisors), :mod:`.legacy_hosts` (``/os-hosts``),
+:mod:`.server_groups`, :mod:`.usage` (tenant usage, audit log),
+:mod:`.migrations` and :mod:`.external_events`."""
 
 from __future__ import annotations
 
@@ -10,15 +12,22 @@ from collections.abc import Sequence
 
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_plugins.nova.external_events import ExternalEventsController
+from trio2o_plugins.nova.flavors import FlavorsController
 from trio2o_plugins.nova.hosts import HostsController
 from trio2o_plugins.nova.keypairs import KeyPairsController
+from trio2o_plugins.nova.legacy_hosts import LegacyHostsController
 from trio2o_plugins.nova.limits import LimitsController
+from trio2o_plugins.nova.migrations import MigrationsController
 from trio2o_plugins.nova.pod_resources import PodResources
 from trio2o_plugins.nova.server_groups import ServerGroupsController
+from trio2o_plugins.nova.usage import UsageController
 from trio2o_plugins.nova.zones import ZonesController
 
-FAMILIES = (PodResources, ZonesController, KeyPairsController,
-            LimitsController, HostsController, ServerGroupsController)
+FAMILIES = (PodResources, FlavorsController, ZonesController,
+            KeyPairsController, LimitsController, HostsController,
+            LegacyHostsController, ServerGroupsController, UsageController,
+            MigrationsController, ExternalEventsController)
 
 
 class ResourcesController:

@@ -222,6 +222,8 @@ class ServerLister:
             for routing in self.gateway.list_routings(
                     request.context, forward.RESOURCE,
                     all_projects=query.all_tenants, pod_id=pod.id):
+                if routing.status == 'deleted':
+                    continue
                 if allowed is None or routing.top_id in allowed[pod.id]:
                     routings.append(routing)
         base = gateway_url(request)

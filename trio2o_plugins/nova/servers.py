@@ -25,7 +25,6 @@ from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
-from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
@@ -62,6 +61,8 @@ SUB_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ('/shares', ('GET', 'POST')),
     ('/shares/{item}', ('GET', 'DELETE')),
 )
+#: the sub-resource Nova serves on deleted servers too (2.21)
+DELETED_SERVED = '/os-instance-actions'
 #: Nova's instance password alphabet (no 0, 1, I, O, l)
 PASSWORD_GROUPS = ('23456789', 'ABCDEFGHJKLMNPQRSTUVWXYZ',
                    'abcdefghijkmnopqrstuvwxyz')
@@ -345,21 +346,24 @@ class ServersController:
         answer = caller.call(routing.pod, method,
                              f'servers/{routing.bottom_id}', json=body,
                              params=forward.query(request))
-        forget_if_gone(self.gateway, routing, answer)
+        forward.forget_if_gone_server(self.gateway, routing, answer)
         return caller.relay(routing.pod, answer)
 
     def sub_resource(self, request: webob.Request, server_id: str,
                      item: str | None = None) -> webob.Response:
         """Forward a call on a server's sub-resource to its pod: method,
-        path, query and body unchanged. A volume attached must live in
-        the server's pod.
+        path, query and body unchanged (a deleted server's instance
+        actions too, while its routing is kept). A volume attached must
+        live in the server's pod.
 
         :raises Conflict: the volume is routed to another pod.
         """
         body = request.json_body_or_none()
-        routing = forward.server_routing(self.gateway, request, server_id)
-        volumes.check_attachment(self.gateway, request, routing, body)
         suffix = request.path_info.split(f'/servers/{server_id}', 1)[1]
+        routing = forward.server_routing(
+            self.gateway, request, server_id,
+            deleted=suffix.startswith(DELETED_SERVED))
+        volumes.check_attachment(self.gateway, request, routing, body)
         path = (f'servers/{routing.bottom_id}'
                 + urllib.parse.quote(suffix, safe='/:@!$&\'()*+,;=-._~'))
         caller = forward.pods(self.gateway, request)

@@ -15,6 +15,7 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import project_scoped
 from trio2o_plugins.nova import api as compute_api
+from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import versions
 from trio2o_plugins.nova.settle import ServerReconciler
 
@@ -31,6 +32,8 @@ class NovaService(ServiceDriver):
 
     prefix = 'compute'
     fault_style = 'nova'
+    # Nova's router matches path and method together
+    other_method_status = 404
     api = compute_api.API
 
     def __init__(self, gateway: Gateway) -> None:
@@ -44,7 +47,7 @@ class NovaService(ServiceDriver):
         self.actions = dispatch.ServerActions(self)
 
     def reconcilers(self) -> Sequence[Reconciler]:
-        return (ServerReconciler(),)
+        return (ServerReconciler(forward.retention(self.gateway)),)
 
     def routes(self) -> Sequence[Route]:
         api = [*self.servers.routes(), *self.actions.routes(),

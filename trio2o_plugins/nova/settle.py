@@ -23,6 +23,9 @@ class ServerReconciler(Reconciler):
     resource_type = forward.RESOURCE
     catalog_service = 'compute'
 
+    def __init__(self, retention: float = 0.0) -> None:
+        self.retention = retention
+
     def inventory(self, pod: Pod, get: PodGet) -> PodInventory:
         return PodServers(pod, get)
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic import autogenerate
 from alembic.runtime import migration as alembic_migration
@@ -51,3 +52,30 @@ def test_migrated_schema_has_named_constraints(configured: str) -> None:
     fks = inspector.get_foreign_keys('resource_routings')
     assert [(fk['constrained_columns'], fk['referred_table'])
             for fk in fks] == [(['pod_id'], 'pods')]
+
+
+def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
+    # the module's database, emptied of what the tests before made
+    models.Base.metadata.drop_all(api.get_engine())
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
+    migration.upgrade('0001')
+    pod = api.create_pod('Pod1', 'az1')
+    with api.get_engine().begin() as connection:
+        connection.execute(models.ResourceRouting.__table__.insert(), {
+            'top_id': 'vm-1', 'resource_type': 'server', 'pod_id': pod.id,
+            'project_id': 'p1', 'status': 'active',
+            'created_at': models.utcnow()})
+        # IntegrityError, or OperationalError on MariaDB
+        with pytest.raises(sa.exc.DBAPIError):
+            with connection.begin_nested():
+                connection.execute(
+                    models.ResourceRouting.__table__.update().values(
+                        status='deleted'))
+
+    migration.upgrade()
+
+    routing = api.get_routing_by_top_id('vm-1', 'server')
+    assert routing.status == 'active'
+    assert api.mark_routing_deleted(routing.id).status == 'deleted'
+    assert _schema_diffs() == []

@@ -169,3 +169,26 @@ def test_delete_only_with_the_expected_status(pod: models.Pod) -> None:
     assert not api.delete_routing_if(routing.id, 'deleting')
     with pytest.raises(exceptions.NotFound):
         api.get_routing(routing.id)
+
+
+def test_deleted_rows_kept_until_removed(pod: models.Pod) -> None:
+    routing = api.create_routing('vm-1', 'server', pod.id, 'p1',
+                                 status=RoutingStatus.DELETING)
+
+    assert api.set_routing_status_if(routing.id, 'deleting', 'deleted')
+    assert not api.delete_routing_if(routing.id, 'deleting')
+    kept = api.get_routing_by_top_id('vm-1', 'server')
+    assert kept.status == 'deleted' and kept.updated_at is not None
+    assert [(r.top_id, r.status) for r in api.list_routings(
+        project_id='p1')] == [('vm-1', 'deleted')]
+    assert api.delete_routing_if(routing.id, 'deleted')
+    assert api.list_routings() == []
+
+
+def test_deleted_rows_do_not_keep_a_pod(pod: models.Pod) -> None:
+    routing = api.create_routing('vm-1', 'server', pod.id, 'p1')
+    api.mark_routing_deleted(routing.id)
+
+    assert api.count_routings_by_pod(pod.id) == 0
+    api.delete_pod(pod.id)
+    assert api.list_routings() == []

@@ -55,6 +55,19 @@ def test_glance_errors_come_back_unchanged(gateway, demo):
     assert response.json()['code'] == '404 Not Found'
 
 
+def test_a_trailing_slash_reaches_glance(gateway, demo):
+    token = demo.session.get_token()
+    headers = {'X-Auth-Token': token, 'Accept': 'application/json'}
+
+    slashed = requests.get(gateway.url + '/image/v2/images/',
+                           headers=headers, timeout=30)
+    plain = requests.get(gateway.url + '/image/v2/images', headers=headers,
+                         timeout=30)
+
+    assert slashed.status_code == 404
+    assert plain.status_code == 200
+
+
 def test_versions_without_a_token(gateway):
     listed = requests.get(gateway.url + '/image/versions', timeout=30)
     assert listed.status_code == 200

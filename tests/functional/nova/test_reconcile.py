@@ -157,10 +157,32 @@ def test_deleting_row_is_settled_by_the_pod(gateway, gateway_db, demo,
 
     summary = reconcile(gateway)
 
-    assert ('removed_deleted', SERVER, deleted.id) in changes(summary)
+    assert ('marked_deleted', SERVER, deleted.id) in changes(summary)
     assert ('restored', SERVER, server.id) in changes(summary)
-    assert routing(deleted.id) is None
+    assert routing(deleted.id).status == 'deleted'
     assert routing(server.id).status == 'active'
+
+
+def test_deleted_rows_pruned_after_the_retention(gateway, gateway_db, demo,
+                                                  server):
+    demo.compute.delete_server(server.id)
+    wait_gone(demo, server.id)
+    row = routing(server.id)
+    assert row.status == 'deleted'
+
+    kept = json.loads(gateway.manage('routings', 'prune'))
+    table = models.ResourceRouting.__table__
+    with db.session_scope() as session:
+        session.execute(sa.update(table).where(table.c.id == row.id).values(
+            updated_at=models.utcnow() - datetime.timedelta(days=2)))
+    pruned = json.loads(gateway.manage('routings', 'prune'))
+
+    assert ('expired', SERVER, server.id) not in changes(kept)
+    assert ('expired', SERVER, server.id) in changes(pruned)
+    assert routing(server.id) is None
+    actions = demo.compute.get(f'/servers/{server.id}/os-instance-actions',
+                               microversion='2.21', raise_exc=False)
+    assert actions.status_code == 404
 
 
 def test_missing_servers_are_pruned_only_when_asked(gateway, gateway_db,

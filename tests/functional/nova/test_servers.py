@@ -104,11 +104,37 @@ def test_several_servers_are_all_routed(gateway, admin_session, demo,
             admin.compute.delete_server(server.id, ignore_missing=True)
 
 
-def test_delete_removes_the_routing_once_gone(gateway, admin_session, demo):
+def test_deleted_server_stays_findable_where_nova_serves_it(
+        gateway, admin_session, demo, admin):
     server = boot(demo, 'az2')
+    since = demo.compute.get(f'/servers/{server.id}').json()['server'][
+        'updated']
 
     demo.compute.delete_server(server.id)
     wait_gone(demo, server.id)
 
-    assert server.id not in {r['top_id'] for r in routings(
-        gateway, admin_session, resource_type='server')}
+    rows = {r['top_id']: r for r in routings(gateway, admin_session,
+                                              resource_type='server')}
+    assert rows[server.id]['status'] == 'deleted'
+    actions = demo.compute.get(f'/servers/{server.id}/os-instance-actions',
+                               microversion='2.21').json()['instanceActions']
+    assert {a['action'] for a in actions} == {'create', 'delete'}
+    request_id = actions[0]['request_id']
+    action = demo.compute.get(
+        f'/servers/{server.id}/os-instance-actions/{request_id}',
+        microversion='2.21').json()['instanceAction']
+    assert action['instance_uuid'] == server.id
+    changed = demo.compute.get('/servers/detail',
+                               params={'changes-since': since}).json()
+    assert {s['id']: s['status'] for s in changed['servers']}[
+        server.id] == 'DELETED'
+    deleted = admin.compute.get('/servers/detail', params={
+        'deleted': 'true', 'all_tenants': '1'}).json()['servers']
+    assert server.id in {s['id'] for s in deleted}
+    for path in (f'/servers/{server.id}', f'/servers/{server.id}/metadata'):
+        response = demo.compute.get(path, raise_exc=False)
+        assert response.json()['itemNotFound']['message'] == (
+            f'Instance {server.id} could not be found.')
+    old = demo.compute.get(f'/servers/{server.id}/os-instance-actions',
+                           microversion='2.20', raise_exc=False)
+    assert old.status_code == 404

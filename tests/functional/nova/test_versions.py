@@ -45,3 +45,37 @@ def test_bad_versions_as_nova(demo) -> None:
     assert 'OpenStack-API-Version' not in malformed.headers
     assert too_high.status_code == 406
     assert too_high.headers['OpenStack-API-Version'] == 'compute 2.999'
+
+
+def test_request_id_in_nova_header_too(demo) -> None:
+    relayed = demo.compute.get('/flavors')
+    missing = demo.compute.get('/servers/nothing', raise_exc=False)
+    merged = demo.compute.get('/servers')
+    volumes = demo.block_storage.get('/types')
+
+    ids = set()
+    for response in (relayed, missing, merged):
+        ids.add(response.headers['x-openstack-request-id'])
+        assert response.headers['x-openstack-request-id'].startswith('req-')
+        assert (response.headers['x-compute-request-id']
+                == response.headers['x-openstack-request-id'])
+    assert len(ids) == 3
+    assert missing.status_code == 404
+    assert 'x-compute-request-id' not in volumes.headers
+    assert volumes.headers['x-openstack-request-id'].startswith('req-')
+
+
+def test_relayed_request_id_finds_the_instance_action(demo, pair) -> None:
+    server = pair[1]
+    answer = demo.compute.post(f'/servers/{server.id}/action',
+                               json={'lock': None})
+    try:
+        request_id = answer.headers['x-compute-request-id']
+        action = demo.compute.get(
+            f'/servers/{server.id}/os-instance-actions/{request_id}',
+            microversion='2.21').json()['instanceAction']
+    finally:
+        demo.compute.post(f'/servers/{server.id}/action',
+                          json={'unlock': None})
+
+    assert (action['action'], action['request_id']) == ('lock', request_id)

@@ -164,6 +164,11 @@ def test_migrate(osc: OSC, demo: Conn, admin: Conn, server: Any) -> None:
                       version='2.56')
     assert response.status_code in (400, 404)
     assert 'nowhere' in fault_message(response)
+    # a host as the gateway names them reaches the pod under its own name
+    named = action(admin, server.id, {'migrate': {'host': 'nowhere@Pod1'}},
+                   version='2.56')
+    assert named.status_code == response.status_code
+    assert fault_message(named) == fault_message(response)
 
 
 def test_migrate_paused_server_is_409(osc: OSC, demo: Conn, admin: Conn,
@@ -188,7 +193,8 @@ def test_force_delete(gateway: GatewayProcess, demo: Conn, admin: Conn,
     routed = admin.session.get(
         f'{gateway.url}/admin/v1/routings',
         params={'resource_type': 'server'}).json()['routings']
-    assert server.id not in {row['top_id'] for row in routed}
+    assert {row['top_id']: row['status'] for row in routed}[
+        server.id] == 'deleted'
     response = action(demo, server.id, {'forceDelete': None})
     assert response.status_code == 404
     assert fault_message(response) == (

@@ -223,11 +223,59 @@ def test_deleting_row_of_a_gone_server_is_removed(pods):
     routings = [row(pod_id, gone, 'deleting'),
                 row(pod_id, deleted, 'deleting')]
 
-    summary = run()
+    summary = run(reconcilers=[settle.ServerReconciler(retention=0)])
 
     assert actions(summary) == [(Action.REMOVED_DELETED, gone),
                                 (Action.REMOVED_DELETED, deleted)]
     assert [status(r) for r in routings] == [None, None]
+
+
+def test_deleting_row_of_a_gone_server_is_kept_deleted(pods):
+    pod_id, pod = pods['Pod1']
+    gone = str(uuid.uuid4())
+    routing = row(pod_id, gone, 'deleting')
+
+    summary = run()
+
+    assert CONF.nova.deleted_server_retention == 86400
+    assert actions(summary) == [(Action.MARKED_DELETED, gone)]
+    assert status(routing) == 'deleted'
+    assert pods['Pod1'][1].paths.count(f'/servers/{gone}') == 1
+    assert actions(run()) == []
+
+
+def test_deleted_rows_pruned_after_the_retention_without_asking(pods):
+    pod_id, pod = pods['Pod1']
+    expired = row(pod_id, str(uuid.uuid4()), 'deleted', changed=OLD + 1)
+    kept = row(pod_id, str(uuid.uuid4()), 'deleted', changed=OLD - 60)
+    other = row(pod_id, str(uuid.uuid4()), 'deleted', changed=OLD + 1,
+                resource_type='volume')
+    pod.down = True
+    reconcilers = [settle.ServerReconciler(retention=OLD)]
+
+    would = reconcile.prune(dry_run=True, reconcilers=reconcilers)
+    summary = run(reconcilers=reconcilers)
+
+    assert [(c.action, c.routing_id) for c in would.pods['Pod1'].changes
+            ] == [(Action.EXPIRED, expired)]
+    assert [(c.action, c.routing_id) for c in summary.pods['Pod1'].changes
+            ] == [(Action.EXPIRED, expired)]
+    assert [status(r) for r in (expired, kept, other)] == [
+        None, 'deleted', 'deleted']
+    assert pod.paths == []
+
+
+def test_prune_removes_every_deleted_row_when_nothing_is_kept(pods):
+    pod_id, _ = pods['Pod2']
+    routing = row(pod_id, str(uuid.uuid4()), 'deleted', changed=1)
+    CONF.set_override('deleted_server_retention', 0, group='nova')
+    try:
+        summary = reconcile.prune()
+    finally:
+        CONF.clear_override('deleted_server_retention', group='nova')
+
+    assert actions(summary, 'Pod2') == [(Action.EXPIRED, ANY)]
+    assert status(routing) is None
 
 
 def test_deleting_row_of_a_server_that_stays_is_active_again(pods):
@@ -446,7 +494,8 @@ def test_dry_run_changes_nothing_and_says_what_it_would_do(pods):
     assert summary.dry_run
     assert summary.pods['Pod1'].counts() == {
         'activated': 1, 'removed_creating': 0, 'removed_deleted': 0,
-        'restored': 0, 'adopted': 1, 'removed_request': 1, 'pruned': 0}
+        'restored': 0, 'adopted': 1, 'removed_request': 1, 'pruned': 0,
+        'marked_deleted': 0, 'expired': 0}
     assert (status(creating), status(request)) == ('creating', 'creating')
     with pytest.raises(db_exc.NotFound):
         db.get_routing_by_top_id(unrouted, SERVER)

@@ -99,6 +99,14 @@ def test_trailing_slash_matches(app):
     assert call(app, 'GET', '/things/').json_body['user'] == 'u1'
 
 
+def test_trailing_slash_kept_for_a_driver_that_asks(driver):
+    driver.keeps_trailing_slash = True
+    app = ServiceApp(driver)
+
+    assert call(app, 'GET', '/things/1').json_body == {'id': '1'}
+    assert call(app, 'GET', '/things/1/').status_int == 404
+
+
 def test_unknown_path_is_404(app, driver):
     response = call(app, 'GET', '/nothing/here')
 
@@ -122,6 +130,18 @@ def test_other_method_is_405_with_allow(app, method, path, allow):
         'code': 405,
         'message': 'The method specified is not allowed for this '
                    'resource.'}}
+
+
+def test_other_method_is_404_for_a_driver_routing_as_nova(driver):
+    driver.other_method_status = 404
+    app = ServiceApp(driver)
+
+    response = call(app, 'DELETE', '/things')
+
+    assert response.status_int == 404
+    assert 'Allow' not in response.headers
+    assert response.json_body == {'itemNotFound': {
+        'code': 404, 'message': 'The resource could not be found.'}}
 
 
 def test_non_public_route_without_context_is_401(app):

@@ -133,8 +133,8 @@ def test_keypair_left_in_a_pod_by_a_failed_undo_is_logged(gateway, client,
 
     assert reply.status == 409
     assert 'k1' not in gateway.nova(1).keypairs
-    assert ('key pair k1 left in pod Pod2 after a failed create (request '
-            'req-0001): the pod answered 500') in caplog.text
+    assert ('pod Pod2 left changed after a failed write (request '
+            'req-0001): DELETE os-keypairs/k1 answered 500') in caplog.text
 
 
 def test_keypair_is_not_made_while_a_pod_is_down(gateway, client):

@@ -77,15 +77,50 @@ def test_unreachable_pod_is_503_and_marked_down(gateway, client, server):
     assert gateway.is_down(gateway.nova(2).pod)
 
 
-def test_server_gone_from_its_pod_loses_its_routing(gateway, client,
-                                                    server):
+def test_server_gone_from_its_pod_keeps_its_routing_deleted(gateway, client,
+                                                             server):
     del gateway.nova(2).servers[server['id']]
 
     reply = client.get(path(server))
+    calls = len(gateway.nova(2).calls)
+    again = client.get(path(server))
 
     assert (reply.status, reply.message()) == (
         404, f"Instance {server['id']} could not be found.")
+    assert gateway.routings[(server['id'], 'server')].status == 'deleted'
+    assert (again.status, again.message()) == (
+        404, f"Instance {server['id']} could not be found.")
+    assert len(gateway.nova(2).calls) == calls
+
+
+def test_server_gone_loses_its_routing_without_retention(gateway, client,
+                                                         server):
+    gateway.conf.set_override('deleted_server_retention', 0, group='nova')
+    del gateway.nova(2).servers[server['id']]
+    try:
+        reply = client.get(path(server))
+    finally:
+        gateway.conf.clear_override('deleted_server_retention',
+                                    group='nova')
+
+    assert reply.status == 404
     assert (server['id'], 'server') not in gateway.routings
+
+
+def test_instance_actions_of_a_deleted_server_reach_its_pod(gateway, client,
+                                                            server):
+    gateway.set_status(server['id'], 'server', 'deleted')
+    actions = f"/servers/{server['id']}/os-instance-actions"
+    gateway.script(gateway.nova(2).pod, 'GET', actions,
+                   fakes.pod_response(200, {'instanceActions': []}))
+
+    listed = client.get(path(server, '/os-instance-actions'),
+                        version='2.21')
+    metadata = client.get(path(server, '/metadata'))
+
+    assert (listed.status, listed.body) == (200, {'instanceActions': []})
+    assert (metadata.status, metadata.message()) == (
+        404, f"Instance {server['id']} could not be found.")
 
 
 def test_update_renames_and_answers_at_the_gateway(gateway, client, server):
@@ -122,7 +157,7 @@ def test_delete_marks_deleting_then_a_lookup_clears_the_row(
     assert gateway.routings[(server['id'], 'server')].status == 'deleting'
     del gateway.nova(2).servers[server['id']]
     assert client.get(path(server)).status == 404
-    assert (server['id'], 'server') not in gateway.routings
+    assert gateway.routings[(server['id'], 'server')].status == 'deleted'
 
 
 def test_delete_of_a_server_already_gone_forgets_it(gateway, client,
@@ -133,7 +168,7 @@ def test_delete_of_a_server_already_gone_forgets_it(gateway, client,
 
     assert (reply.status, reply.message()) == (
         404, 'Instance could not be found')
-    assert not gateway.routings
+    assert [r.status for r in gateway.routings.values()] == ['deleted']
 
 
 def test_refused_delete_restores_the_routing(gateway, client, server):
@@ -220,9 +255,10 @@ def test_unsupported_content_type_is_415(client, server):
         'code': 415, 'message': 'Unsupported Content-Type'}}
 
 
-def test_unknown_sub_resource_is_404_and_wrong_method_405(client, server):
+def test_unknown_sub_resource_and_wrong_method_are_404(client, server):
     assert client.get(path(server, '/bogus')).status == 404
-    assert client.request('POST', path(server, '/ips'), {}).status == 405
+    assert client.request('POST', path(server, '/ips'), {}).status == 404
+    assert client.request('DELETE', '/v2.1/servers').status == 404
 
 
 def test_a_404_that_is_not_nova_s_keeps_the_routing(gateway, client,

@@ -4,7 +4,8 @@ keep the server's routing in step with its pod.
 After the pod accepts ``forceDelete`` the routing is marked ``deleting``,
 as ``DELETE /servers/{id}`` leaves it: a later call on the server that
 finds it gone from its pod (the rule every server call follows), or the
-reconciler, removes it. ``restore`` turns a ``deleting`` row back to
+reconciler, removes it (or keeps it ``deleted``, see
+:func:`forward.retention`). ``restore`` turns a ``deleting`` row back to
 ``active``.
 """
 

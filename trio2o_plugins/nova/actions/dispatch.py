@@ -27,6 +27,8 @@ GROUP = 'trio2o.nova.server_actions'
 PATH = '/v2.1/servers/{server_id}/action'
 MALFORMED = 'Malformed request body'
 NOT_FOUND = 'The resource could not be found.'
+#: the actions whose body may name a target host
+HOST_ACTIONS = ('migrate', 'os-migrateLive', 'evacuate')
 
 
 def action_key(body: Any) -> str:
@@ -58,10 +60,19 @@ class ServerActions(ActionDispatcher[ServerActionHandler]):
                          ServerActionHandler)
 
     def read(self, request: webob.Request) -> tuple[str, Mapping[str, Any]]:
+        """The action and its body; a target ``host`` named as the gateway
+        shows hosts (``<host>@<pod name>``) is named as its pod knows
+        it."""
         body = request.json_body_or_none()
         if not request.body:
             raise BadRequest(MALFORMED)
-        return action_key(body), body
+        key = action_key(body)
+        args = body.get(key) if key in HOST_ACTIONS else None
+        if isinstance(args, dict) and isinstance(args.get('host'), str):
+            host, sep, pod_name = args['host'].rpartition('@')
+            if sep and pod_name in {p.name for p in self.gateway.list_pods()}:
+                body = {**body, key: {**args, 'host': host}}
+        return key, body
 
     def unknown(self, key: str) -> BadRequest:
         return BadRequest(f'There is no such action: {key}')
