@@ -310,7 +310,8 @@ def main() -> int:
     passed at the pod (``both``), or when one failed (one target)."""
     from trio2o_core.testing.gateway import GatewayProcess
 
-    parser = argparse.ArgumentParser(prog='python -m ' + __name__)
+    parser = argparse.ArgumentParser(
+        prog='python -m trio2o_core.testing.tempest')
     parser.add_argument('--target', default='both',
                         help='"both" (pod 1, then the gateway), '
                              '"gateway" or "podN" (straight to a pod)')
