@@ -1,9 +1,11 @@
 """One request id end to end: the gateway logs each request with its
 ids and sends the global id (the caller's, else its own) to the pod,
-whose log has the same id on its line for the call."""
+whose log has the same id on its line for the call, next to the pod's
+own id, which a relayed answer names."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -14,11 +16,14 @@ from tests.functional.nova.conftest import demo  # noqa: F401
 from tests.functional.nova.conftest import pair  # noqa: F401
 
 
-def _line_with(path: Path, *parts: str, timeout: float = 10.0) -> str:
-    """The first line of the log at ``path`` containing every part."""
+def _line_with(path: Path, *parts: str, timeout: float = 10.0,
+               last: bool = False) -> str:
+    """The first (or ``last``) line of the log at ``path`` containing
+    every part."""
     deadline = time.monotonic() + timeout
     while True:
-        for line in path.read_text(errors='replace').splitlines():
+        lines = path.read_text(errors='replace').splitlines()
+        for line in reversed(lines) if last else lines:
             if all(part in line for part in parts):
                 return line
         assert time.monotonic() < deadline, f'no line with {parts} in {path}'
@@ -32,17 +37,19 @@ def _logs(gateway: Any) -> tuple[Path, Path]:
 
 def test_the_gateways_request_id_is_in_the_pods_log(gateway, demo,  # noqa: F811,E501
                                                      pair):  # noqa: F811
-    response = demo.compute.get(f'/servers/{pair[0].id}')
+    path = f'/servers/{pair[0].id}'
+    response = demo.compute.get(path)
     assert response.status_code == 200
-    request_id = response.headers['x-openstack-request-id']
+    # a relayed answer names the pod's own id (what the pod records)
+    pod_id = response.headers['x-openstack-request-id']
     gateway_log, pod_log = _logs(gateway)
 
-    logged = _line_with(gateway_log, request_id,
-                        f'GET /compute/v2.1/servers/{pair[0].id} status: 200')
+    logged = _line_with(gateway_log, f'GET /compute/v2.1{path} status: 200',
+                        last=True)
     assert demo.current_project_id in logged
-    # the pod takes it as the global id of its own request
-    assert _line_with(pod_log, f'[{request_id} req-',
-                      f'/v2.1/servers/{pair[0].id}')
+    gateway_id = re.search(r'\[None (req-[0-9a-f-]+) ', logged).group(1)
+    # the pod logged its request under the gateway's id, as the global one
+    assert _line_with(pod_log, f'[{gateway_id} {pod_id}]', f'/v2.1{path}')
 
 
 def test_the_callers_global_id_reaches_the_pod(gateway, demo, pair):  # noqa: F811,E501
@@ -53,10 +60,10 @@ def test_the_callers_global_id_reaches_the_pod(gateway, demo, pair):  # noqa: F8
         headers={'X-OpenStack-Request-ID': global_id})
 
     assert response.status_code == 200
-    local_id = response.headers['x-openstack-request-id']
-    assert local_id != global_id
+    pod_id = response.headers['x-openstack-request-id']
+    assert pod_id != global_id
     gateway_log, pod_log = _logs(gateway)
-    assert _line_with(gateway_log, f'[{global_id} {local_id} ',
+    assert _line_with(gateway_log, f'[{global_id} req-',
                       f'/servers/{pair[0].id} status: 200')
-    assert _line_with(pod_log, f'[{global_id} req-',
+    assert _line_with(pod_log, f'[{global_id} {pod_id}]',
                       f'/v2.1/servers/{pair[0].id}')
