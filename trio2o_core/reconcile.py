@@ -417,18 +417,25 @@ def _plan_request(kind: str, row: ResourceRouting, inventory: PodInventory,
     """Return the adoption of the unrouted resources a request row may
     have made (from its creation until ``cutoff``: a younger one may be
     a call's in flight), then the row's removal; ``routed`` gains the
-    adopted.
+    adopted. The row stays while the pod holds an unrouted resource of
+    the project made in the second of ``cutoff`` (creation times are
+    told to the second): a later run adopts it once that second is over.
 
     :raises PodUnreadable: the pod cannot be read.
     """
     changes = []
-    for top_id in inventory.made(row.project_id, row.created_at, cutoff):
+    made = inventory.made(row.project_id, row.created_at, cutoff)
+    for top_id in made:
         if top_id in routed:
             continue
         routed.add(top_id)
         changes.append(Change(Action.ADOPTED, kind, top_id, row.project_id))
-    changes.append(Change(Action.REMOVED_REQUEST, row.resource_type,
-                          row.top_id, row.project_id, row.id))
+    in_flight = set(inventory.made(
+        row.project_id, row.created_at,
+        cutoff + datetime.timedelta(seconds=1))) - routed
+    if not in_flight:
+        changes.append(Change(Action.REMOVED_REQUEST, row.resource_type,
+                              row.top_id, row.project_id, row.id))
     return changes
 
 

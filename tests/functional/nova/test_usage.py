@@ -9,6 +9,7 @@ import openstack.connection
 import pytest
 
 from tests.functional.nova.conftest import Connection
+from tests.functional.nova.conftest import wait_for
 from trio2o_core.testing.gateway import GatewayProcess
 
 
@@ -32,18 +33,28 @@ def test_a_project_s_usage_is_its_usage_in_every_pod(admin, demo, pair,
     project = demo.current_project_id
     query = {**period(), 'detailed': '1'}
 
-    usage = admin.compute.get(f'/os-simple-tenant-usage/{project}',
-                              params=query).json()['tenant_usage']
-    listed = admin.compute.get('/os-simple-tenant-usage',
-                               params=query).json()['tenant_usages']
+    def read() -> tuple[dict, list, set[str]] | None:
+        """The gateway's usage and list, and the servers the pods count,
+        once the pods count the same servers before and after (servers
+        of earlier tests may still be starting or stopping)."""
+        before = pods_servers()
+        usage = admin.compute.get(f'/os-simple-tenant-usage/{project}',
+                                  params=query).json()['tenant_usage']
+        listed = admin.compute.get('/os-simple-tenant-usage',
+                                   params=query).json()['tenant_usages']
+        return (usage, listed, before) if pods_servers() == before else None
+
+    def pods_servers() -> set[str]:
+        each = [pod.compute.get(f'/os-simple-tenant-usage/{project}',
+                                params=query).json()['tenant_usage']
+                for pod in pod_admins]
+        return {s['instance_id'] for one in each
+                for s in one.get('server_usages', [])}
+
+    usage, listed, in_pods = wait_for(read, 'the pods counting steadily')
     nobody = admin.compute.get('/os-simple-tenant-usage/nobody',
                                params=period()).json()
-    each = [pod.compute.get(f'/os-simple-tenant-usage/{project}',
-                            params=query).json()['tenant_usage']
-            for pod in pod_admins]
 
-    in_pods = {s['instance_id'] for one in each
-               for s in one.get('server_usages', [])}
     assert {s['instance_id'] for s in usage['server_usages']} == in_pods
     assert {pair[0].id} <= in_pods
     assert usage['total_hours'] == pytest.approx(

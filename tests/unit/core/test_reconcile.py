@@ -356,6 +356,29 @@ def test_a_request_just_past_the_threshold_adopts_what_its_call_made(pods):
     assert status(request) is None
 
 
+def test_a_request_row_stays_while_its_server_s_second_is_not_over(pods):
+    # with no threshold the run's cutoff is now: a server made in this
+    # second may be the call's, is not adopted yet, and the request row
+    # must stay for the run that adopts it
+    pod_id, pod = pods['Pod1']
+    request = request_row(pod_id, age=5)
+    now = utcnow().replace(microsecond=0)
+    server = pod.add(created=now.strftime('%Y-%m-%dT%H:%M:%SZ'))
+
+    summary = run(older_than=0)
+
+    assert actions(summary) == []
+    assert status(request) == 'creating'
+
+    # that second is over: the next run adopts it and removes the row
+    pod.servers[server]['created'] = (
+        now - datetime.timedelta(seconds=1)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    summary = run(older_than=0)
+
+    assert (Action.ADOPTED, server) in actions(summary)
+    assert status(request) is None
+
+
 def test_request_row_with_nothing_to_route_is_removed(pods):
     pod_id, _pod = pods['Pod1']
     request = request_row(pod_id)
