@@ -12,6 +12,20 @@ from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import VolumeActionHandler
 
 
+def where_is(ctx: ActionContext, kind: str,
+             **shown: str) -> ActionResult:
+    """Ask the pod for the resource (``kind``: ``server`` or ``volume``)
+    and answer its pod and the record's fields named by ``shown``
+    (answer key -> record key), or the pod's own refusal."""
+    reply = ctx.call('GET', f'/{kind}s/{ctx.routing.bottom_id}')
+    if reply.status_code != 200:
+        return ActionResult(reply.status_code, reply.json())
+    record = reply.json()[kind]
+    return ActionResult(200, {'whereIs': {
+        'pod': ctx.routing.pod.name,
+        **{key: record[field] for key, field in shown.items()}}})
+
+
 class WhereIs(ServerActionHandler):
     """``whereIs`` (from compute 2.3): the server's pod, zone and links
     (the pod's hrefs and zone, shown by the gateway as its own)."""
@@ -22,14 +36,9 @@ class WhereIs(ServerActionHandler):
 
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
-        reply = ctx.call('GET', f'/servers/{ctx.routing.bottom_id}')
-        if reply.status_code != 200:
-            return ActionResult(reply.status_code, reply.json())
-        server = reply.json()['server']
-        return ActionResult(200, {'whereIs': {
-            'pod': ctx.routing.pod.name,
-            'availability_zone': server['OS-EXT-AZ:availability_zone'],
-            'links': server['links']}})
+        return where_is(ctx, 'server',
+                        availability_zone='OS-EXT-AZ:availability_zone',
+                        links='links')
 
 
 class VolumeWhereIs(VolumeActionHandler):
@@ -40,10 +49,4 @@ class VolumeWhereIs(VolumeActionHandler):
 
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
-        reply = ctx.call('GET', f'/volumes/{ctx.routing.bottom_id}')
-        if reply.status_code != 200:
-            return ActionResult(reply.status_code, reply.json())
-        volume = reply.json()['volume']
-        return ActionResult(200, {'whereIs': {
-            'pod': ctx.routing.pod.name,
-            'availability_zone': volume['availability_zone']}})
+        return where_is(ctx, 'volume', availability_zone='availability_zone')
