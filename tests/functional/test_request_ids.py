@@ -6,7 +6,6 @@ own id, which a relayed answer names."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,17 @@ from typing import Any
 from tests.functional.nova.conftest import admin  # noqa: F401
 from tests.functional.nova.conftest import demo  # noqa: F401
 from tests.functional.nova.conftest import pair  # noqa: F401
+from tests.functional.nova.conftest import wait_for
 
 
-def _line_with(path: Path, *parts: str, timeout: float = 10.0,
-               last: bool = False) -> str:
+def _line_with(path: Path, *parts: str, last: bool = False) -> str:
     """The first (or ``last``) line of the log at ``path`` containing
-    every part."""
-    deadline = time.monotonic() + timeout
-    while True:
+    every part, once the log has one."""
+    def found() -> str | None:
         lines = path.read_text(errors='replace').splitlines()
-        for line in reversed(lines) if last else lines:
-            if all(part in line for part in parts):
-                return line
-        assert time.monotonic() < deadline, f'no line with {parts} in {path}'
-        time.sleep(0.2)
+        return next((line for line in (reversed(lines) if last else lines)
+                     if all(part in line for part in parts)), None)
+    return wait_for(found, f'a line with {parts} in {path}', timeout=10)
 
 
 def _logs(gateway: Any) -> tuple[Path, Path]:

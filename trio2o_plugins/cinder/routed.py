@@ -101,6 +101,22 @@ def forward(pods: PodCaller, gateway: Gateway, request: webob.Request,
     return pods.relay(routing.pod, answer)
 
 
+
+def metadata(pods: PodCaller, gateway: Gateway, request: webob.Request,
+             kind: Kind, resource_id: str,
+             key: str | None = None) -> webob.Response:
+    """``/<collection>/{id}/metadata[/{key}]``: forwarded to the
+    resource's pod (the body of a ``POST`` or ``PUT``, as sent).
+
+    :raises NotFound: the project has no routing of the resource.
+    :raises PodUnavailable: the pod cannot be reached.
+    """
+    suffix = '/metadata' + (f'/{key}' if key is not None else '')
+    body = (request.json_body_or_none()
+            if request.method in ('POST', 'PUT') else None)
+    return forward(pods, gateway, request, kind,
+                   kind.routing(gateway, request, resource_id), suffix, body)
+
 def delete(pods: PodCaller, gateway: Gateway, request: webob.Request,
            kind: Kind, top_id: str) -> webob.Response:
     """``DELETE`` a routed resource: the routing is marked ``deleting``

@@ -83,10 +83,8 @@ class SnapshotsController:
     def metadata(self, request: webob.Request, snapshot_id: str,
                  key: str | None = None) -> webob.Response:
         """``/snapshots/{id}/metadata[/{key}]``, forwarded to its pod."""
-        suffix = '/metadata' + (f'/{key}' if key is not None else '')
-        body = (request.json_body_or_none()
-                if request.method in ('POST', 'PUT') else None)
-        return self._forward(request, snapshot_id, suffix, body)
+        return routed.metadata(self.service.pods(request), self.gateway,
+                               request, routed.SNAPSHOT, snapshot_id, key)
 
     def _forward(self, request: webob.Request, snapshot_id: str,
                  suffix: str, body: Any) -> webob.Response:

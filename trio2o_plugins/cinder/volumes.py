@@ -148,10 +148,8 @@ class VolumesController:
     def metadata(self, request: webob.Request, volume_id: str,
                  key: str | None = None) -> webob.Response:
         """``/volumes/{id}/metadata[/{key}]``: forwarded to the pod."""
-        suffix = '/metadata' + (f'/{key}' if key is not None else '')
-        body = (request.json_body_or_none()
-                if request.method in ('POST', 'PUT') else None)
-        return self._forward(request, volume_id, suffix, body)
+        return routed.metadata(self.service.pods(request), self.gateway,
+                               request, routed.VOLUME, volume_id, key)
 
     def _forward(self, request: webob.Request, volume_id: str,
                  suffix: str = '', body: Any = None) -> webob.Response:
