@@ -51,7 +51,7 @@ SUITES = (
     'tempest.api.volume.admin.test_volume_types_negative',
     'tempest.api.volume.admin.test_volume_type_access',
     r'tempest.api.volume.admin.test_volume_quotas\b',
-    r'tempest.api.volume.admin.test_volume_services\b',
+    'tempest.api.volume.admin.test_volume_services',
     'tempest.api.volume.admin.test_volume_pools',
 )
 #: tests that need what the pods lack, left out for a pod and the

@@ -35,6 +35,7 @@ from trio2o_plugins.cinder import listing
 from trio2o_plugins.cinder import messages
 from trio2o_plugins.cinder import quotas
 from trio2o_plugins.cinder import routed
+from trio2o_plugins.cinder import service_writes
 from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder import snapshots
 from trio2o_plugins.cinder import type_encryption
@@ -97,6 +98,7 @@ class CinderService(ServiceDriver):
             self.type_writes)
         self.quota_sets = quotas.QuotaSets(self)
         self.admin_lists = admin_lists.AdminLists(self)
+        self.service_writes = service_writes.ServiceWrites(self)
         self.messages = messages.Messages(self)
         # routed resources of Cinder's v3 additions
         self.backups = backups.BackupsController(self)
@@ -155,6 +157,7 @@ class CinderService(ServiceDriver):
             *self.type_encryption.routes(),
             *self.quota_sets.routes(),
             *self.admin_lists.routes(),
+            *self.service_writes.routes(),
             *self.messages.routes(),
         ]
         return [

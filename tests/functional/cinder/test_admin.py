@@ -204,3 +204,42 @@ def test_services_and_pools_without_a_pod_down(gateway, admin):
         second.proxy.clear()
         wait_for(lambda: 'X-Trio2o-Partial' not in admin.block_storage.get(
             '/os-services').headers, 'pod 2 reachable again')
+
+
+def _volume_services(gateway, admin) -> list[dict]:
+    """Each pod's volume service, asked past the gateway."""
+    return [next(s for s in rows if s['binary'] == 'cinder-volume')
+            for rows in per_pod(gateway, admin, 'os-services', 'services')]
+
+
+def test_freeze_and_thaw_in_the_pod_running_the_host(gateway, admin, demo):
+    first, second = _volume_services(gateway, admin)
+    target = {'host': second['host']}
+    refused = demo.block_storage.put('/os-services/freeze', json=target,
+                                     raise_exc=False)
+    assert refused.status_code == 403
+    try:
+        assert admin.block_storage.put('/os-services/freeze',
+                                       json=target).status_code == 200
+        frozen = _volume_services(gateway, admin)
+        assert [s['frozen'] for s in frozen] == [False, True]
+    finally:
+        thawed = admin.block_storage.put('/os-services/thaw', json=target)
+    assert thawed.status_code == 200
+    assert [s['frozen'] for s in _volume_services(gateway, admin)] == [
+        False, False]
+
+
+@pytest.mark.parametrize('action, body', [
+    ('enable', {'host': 'invalid_host', 'binary': 'cinder-volume'}),
+    ('freeze', {'host': 'invalid_host'}),
+    ('disable-log-reason', {'host': 'invalid_host', 'binary': 'x',
+                            'disabled_reason': None}),
+])
+def test_service_write_errors_are_the_pods(gateway, admin, action, body):
+    through = admin.block_storage.put(f'/os-services/{action}', json=body,
+                                      raise_exc=False)
+    straight = direct(admin, gateway.cloud.pods[0], 'PUT',
+                      f'os-services/{action}', json=body)
+    assert through.status_code == straight.status_code >= 400
+    assert through.json() == straight.json()
