@@ -57,7 +57,7 @@ class ServiceDriver(abc.ABC):
     #: the pod endpoint, hrefs, zones and microversions of the API
     api: ClassVar[ServiceAPI] = ServiceAPI(catalog_service=None)
     #: the answer to a known path asked with a method it lacks: 405 (with
-    #: ``Allow``), or 404 as Nova answers any unrouted request
+    #: ``Allow``), or 404 as Nova and Cinder answer any unrouted request
     other_method_status: ClassVar[Literal[404, 405]] = 405
     #: route paths as given; otherwise a trailing slash is dropped
     #: (``/servers/`` is ``/servers``)

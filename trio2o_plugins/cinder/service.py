@@ -82,6 +82,10 @@ class CinderService(ServiceDriver):
     prefix = 'volume'
     fault_style = 'cinder'
     api = API
+    # as Cinder: a path with a trailing slash (``/volumes/``) or a method
+    # a path lacks is not found, the version documents excepted
+    other_method_status = 404
+    keeps_trailing_slash = True
 
     def __init__(self, gateway: Gateway) -> None:
         super().__init__(gateway)
@@ -163,6 +167,7 @@ class CinderService(ServiceDriver):
         return [
             Route('/', {'GET': self.versions}, public=True),
             Route('/v3', {'GET': self.version}),
+            Route('/v3/', {'GET': self.version}),
             *api,
             *(project_scoped(route, '/v3', _mismatch) for route in api),
         ]

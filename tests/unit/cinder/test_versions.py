@@ -70,3 +70,27 @@ def test_microversion_negotiation(asked, status, header):
         assert response.json['badRequest']['message'] == (
             'API Version String 3.x is of invalid format. Must be of '
             'format MajorNum.MinorNum.')
+
+
+@pytest.mark.parametrize('path', ['/v3', '/v3/'])
+def test_the_version_document_with_or_without_a_slash(path):
+    response = _get(_app(), path)
+    assert response.status_int == 200
+    assert response.json['versions'][0]['id'] == 'v3.0'
+
+
+@pytest.mark.parametrize('method, path', [
+    ('GET', '/v3/volumes/'), ('DELETE', '/v3/volumes/'),
+    ('PUT', '/v3/p/volumes/'), ('GET', '/v3/p/types/'),
+    ('DELETE', '/v3/volumes'), ('PUT', '/v3/p/snapshots'),
+])
+def test_a_trailing_slash_or_a_missing_method_is_cinders_404(method, path):
+    request = webob.Request.blank('/volume' + path, base_url='http://gw',
+                                  method=method)
+    request.script_name, request.path_info = '/volume', path
+    request.environ[CONTEXT_KEY] = RequestContext(
+        user_id='u', project_id='p', roles=['member'])
+    response = request.get_response(_app())
+    assert response.status_int == 404
+    assert response.json == {'itemNotFound': {
+        'code': 404, 'message': 'The resource could not be found.'}}
