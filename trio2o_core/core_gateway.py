@@ -139,6 +139,15 @@ class CoreGateway:
         except db_exc.NotFound:
             pass
 
+    def hand_over(self, top_id: str, resource_type: str,
+                  project_id: str) -> None:
+        try:
+            db.set_routing_project(
+                db.get_routing_by_top_id(top_id, resource_type).id,
+                project_id)
+        except db_exc.NotFound:
+            pass
+
     def list_routings(self, context: Any, resource_type: str,
                       all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:

@@ -374,6 +374,16 @@ def mark_routing_deleted(routing_id: int) -> ResourceRouting:
                            {'status': RoutingStatus.DELETED.value})
 
 
+def set_routing_project(routing_id: int,
+                        project_id: str) -> ResourceRouting:
+    """Give the routing to another project.
+
+    :raises NotFound: no such routing.
+    :raises InvalidValue: ``project_id`` does not fit its column.
+    """
+    return _update_routing(routing_id, {'project_id': project_id})
+
+
 def delete_routing(routing_id: int) -> None:
     """Delete the routing.
 

@@ -59,6 +59,12 @@ class Gateway(Protocol):
     def forget(self, top_id: str, resource_type: str) -> None:
         """Delete a routing row; a missing row is not an error."""
 
+    def hand_over(self, top_id: str, resource_type: str,
+                  project_id: str) -> None:
+        """Give a routing to another project (its pod gave the resource
+        to that project: a volume transfer accepted); a missing row is
+        not an error."""
+
     def list_routings(self, context: o_context.RequestContext,
                       resource_type: str, all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:

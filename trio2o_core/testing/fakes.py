@@ -352,6 +352,13 @@ class FakeGateway(CoreGateway):
     def forget(self, top_id: str, resource_type: str) -> None:
         self.routings.pop((top_id, resource_type), None)
 
+    def hand_over(self, top_id: str, resource_type: str,
+                  project_id: str) -> None:
+        key = (top_id, resource_type)
+        if key in self.routings:
+            self.routings[key] = dataclasses.replace(
+                self.routings[key], project_id=project_id)
+
     def list_routings(self, context: Any, resource_type: str,
                       all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:

@@ -61,7 +61,8 @@ SUITES = (
 #: Cinder refuses the ``name`` filter to non-admins at the versions
 #: tempest asks for), a volume of a type whose extra specs no backend of
 #: the pods matches, the pods' fake volume hosts (``<host>#fake``,
-#: without tempest's ``@backend``) and volume transfers (not served).
+#: without tempest's ``@backend``, which the volume transfer tests
+#: check too).
 #: The catalog's network service is a stub that answers only tempest's
 #: housekeeping.
 EXCLUDE = ('test_remove_server_all_security_groups|'

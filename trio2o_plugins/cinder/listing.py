@@ -52,7 +52,7 @@ _SHOWN = {'display_name': 'name', 'display_description': 'description',
           'project_id': 'os-vol-tenant-attr:tenant_id'}
 
 
-def _int(name: str, value: str) -> int:
+def int_param(name: str, value: str) -> int:
     """A non-negative integer query value, as Cinder reads it.
 
     :raises BadRequest: ``<name> param must be an integer`` or
@@ -136,9 +136,9 @@ class Lister:
         params = dict(request.GET.items())
         order = sort_order(params)
         max_limit = self.gateway.conf.api.max_limit
-        limit = min(_int('limit', params['limit']), max_limit) \
+        limit = min(int_param('limit', params['limit']), max_limit) \
             if 'limit' in params else max_limit
-        offset = _int('offset', params['offset']) if 'offset' in params \
+        offset = int_param('offset', params['offset']) if 'offset' in params \
             else 0
         with_count = (microversion.at_least(request, '3.45')
                       and params.get('with_count', '').lower() in _TRUE)
@@ -186,7 +186,7 @@ class Lister:
         count = sum(counts.values())
         if items and limit <= (count if with_count else len(items)):
             body[self.kind.links_key] = [{
-                'rel': 'next', 'href': _next_link(request, items[-1]['id'])}]
+                'rel': 'next', 'href': next_link(request, items[-1]['id'])}]
         if with_count:
             body['count'] = count
         response = json_response(body)
@@ -281,7 +281,7 @@ class Lister:
         return fetch
 
 
-def _next_link(request: webob.Request, marker: str) -> str:
+def next_link(request: webob.Request, marker: str) -> str:
     """Cinder's next link: the request's URL and query, ``marker`` set
     to the page's last id."""
     params = dict(request.GET.items())

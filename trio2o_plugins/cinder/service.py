@@ -38,6 +38,7 @@ from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import service_writes
 from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder import snapshots
+from trio2o_plugins.cinder import transfers
 from trio2o_plugins.cinder import type_encryption
 from trio2o_plugins.cinder import type_writes
 from trio2o_plugins.cinder import types
@@ -112,6 +113,7 @@ class CinderService(ServiceDriver):
         self.attachment_lister = listing.Lister(
             gateway, routed.ATTACHMENT, ATTACHMENT_SUMMARY)
         self.groups = groups.GroupsController(self)
+        self.transfers = transfers.TransfersController(self)
         self.group_lister = listing.Lister(gateway, routed.GROUP,
                                            GROUP_SUMMARY)
         self.group_snapshot_lister = listing.Lister(
@@ -149,6 +151,7 @@ class CinderService(ServiceDriver):
             Route('/v3/group_snapshots/detail',
                   {'GET': self.list_group_snapshots}),
             *self.groups.routes(),
+            *self.transfers.routes(),
             Route('/v3/os-availability-zone', {'GET': self.list_zones}),
             Route('/v3/limits', {'GET': self.absolute_limits}),
             Route('/v3/types', {'GET': self.list_types,
