@@ -199,7 +199,10 @@ class FakeGateway(CoreGateway):
         if conf is None:
             conf = cfg.ConfigOpts()
             for group, options in opts.list_opts():
-                conf.register_opts(options, group=group)
+                # by name: a shared OptGroup would share its overrides
+                # with every other fake's configuration
+                conf.register_opts(options, group=getattr(group, 'name',
+                                                          group))
             conf([], project='trio2o', default_config_files=[])
         super().__init__(conf)
         self._fanout = _Serial()

@@ -84,3 +84,28 @@ def test_a_disabled_action_is_unknown(gateway, volume):
     reply = action(Client(CinderService(gateway)), volume['id'],
                    {'os-extend': {'new_size': 2}})
     assert reply.message() == NO_SUCH.format('os-extend')
+
+
+@pytest.mark.parametrize('name', ['os-force_delete', 'os-unmanage'])
+def test_a_removal_marks_the_routing_deleting_once_accepted(
+        client, gateway, volume, name):
+    reply = action(client, volume['id'], {name: {}})
+    assert reply.status == 202
+    assert gateway.routings[(volume['id'], 'volume')].status == 'deleting'
+
+
+@pytest.mark.parametrize('version, status', [('3.67', 404), ('3.68', 202)])
+def test_reimage_exists_from_3_68(client, gateway, volume, version, status):
+    reply = action(client, volume['id'], {'os-reimage': {
+        'image_id': '8e4b6b14-0a39-4a06-9f7c-3c0a4d4c6a57'}},
+        version=version)
+    assert reply.status == status
+
+
+@pytest.mark.parametrize('name', ['os-migrate_volume_completion',
+                                  'os-extend_volume_completion'])
+def test_completions_go_to_the_pod(client, gateway, volume, name):
+    assert action(client, volume['id'], {name: {'error': False}}).status \
+        == 202
+    (post,) = gateway.calls_to('POST')
+    assert post.pod.name == 'Pod2'

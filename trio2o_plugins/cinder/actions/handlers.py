@@ -36,8 +36,16 @@ class Revert(PodVolumeAction):
     min_version = '3.40'
 
 
-class ForceDelete(PodVolumeAction):
-    """``os-force_delete``: once the pod accepts, the routing is marked
+class Reimage(PodVolumeAction):
+    """``os-reimage`` (with an image of the shared image service), which
+    exists from 3.68."""
+
+    min_version = '3.68'
+
+
+class Removal(PodVolumeAction):
+    """``os-force_delete`` and ``os-unmanage``, after which the pod no
+    longer holds the volume: once the pod accepts, the routing is marked
     ``deleting`` (removed as :func:`routed.delete` says)."""
 
     def handle(self, ctx: ActionContext,
