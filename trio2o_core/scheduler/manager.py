@@ -70,7 +70,8 @@ class Scheduler:
 
         :raises NoValidPod: the AZ has no enabled pod (400 naming the
             zone), or none that may take the resource.
-        :raises PodUnavailable: the pod the hints name is down.
+        :raises PodUnavailable: the pod the hints name is down, or the
+            bound pod is down and no other can take the binding.
         """
         az_name = placement.az_name
         in_az = [p for p in self._list_pods()
@@ -88,7 +89,13 @@ class Scheduler:
         pod = by_id.get(binding.pod_id)
         if pod is None or not self._keeps(pod, placement):
             # disabled, left the zone, down, draining or full: move
-            self._candidates(placement, in_az)  # none: keep the binding
+            try:
+                self._candidates(placement, in_az)
+            except exceptions.NoValidPod:
+                # nowhere to go: the binding stays
+                if pod is not None and self._is_down(pod):
+                    raise exceptions.PodUnavailable(pod.name) from None
+                raise
             binding = db.rebind(binding.id, placement.project_id, key,
                                 lambda: self._choose(placement, in_az))
             pod = by_id[binding.pod_id]
