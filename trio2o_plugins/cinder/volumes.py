@@ -19,6 +19,7 @@ import webob
 
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodReply
@@ -102,12 +103,24 @@ class VolumesController:
         pod, scheduled = self._place(request, body)
         pods = self.service.pods(request)
         while True:
-            answer = self._send(request, body, pod)
-            if not (scheduled and refused_for_room(answer)):
-                return pods.relay(pod, answer)
-            # full: once, in the pod the binding moves to
+            try:
+                answer = self._send(request, body, pod)
+            except PodUnavailable as exc:
+                if exc.answer_lost or not scheduled:
+                    raise
+                refusal: PodUnavailable | PodReply = exc
+            else:
+                if not (scheduled and refused_for_room(answer)):
+                    return pods.relay(pod, answer)
+                refusal = answer
+            # unreachable or full: once, in the pod the binding moves to
             scheduled = False
-            pod = self._schedule(request, body, refused=pod)
+            try:
+                pod = self._schedule(request, body, refused=pod)
+            except NoValidPod:
+                if isinstance(refusal, PodUnavailable):
+                    raise refusal from None
+                return pods.relay(pod, refusal)
 
     def _send(self, request: webob.Request, body: dict[str, Any],
               pod: Pod) -> PodReply:

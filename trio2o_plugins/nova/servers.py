@@ -19,9 +19,11 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
@@ -180,18 +182,29 @@ class ServersController:
             except PodUnavailable as exc:
                 # the pod may have made servers whose ids the gateway
                 # never learnt: the request row stays for the reconciler
-                if not exc.answer_lost:
-                    pending.abandon()
-                raise
-            if answer.status_code < 300:
-                break
-            pending.abandon()
-            if not (scheduled and refused_for_room(answer)):
-                return forward.pods(self.gateway, request).relay(pod,
-                                                                 answer)
-            # full: once, in the pod the binding moves to
+                if exc.answer_lost:
+                    raise
+                pending.abandon()
+                if not scheduled:
+                    raise
+                refusal: PodUnavailable | PodReply = exc
+            else:
+                if answer.status_code < 300:
+                    break
+                pending.abandon()
+                if not (scheduled and refused_for_room(answer)):
+                    return forward.pods(self.gateway, request).relay(
+                        pod, answer)
+                refusal = answer
+            # unreachable or full: once, in the pod the binding moves to
             scheduled = False
-            pod = self._schedule(request, body, refused=pod)
+            try:
+                pod = self._schedule(request, body, refused=pod)
+            except NoValidPod:
+                if isinstance(refusal, PodUnavailable):
+                    raise refusal from None
+                return forward.pods(self.gateway, request).relay(pod,
+                                                                 refusal)
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,
