@@ -141,8 +141,9 @@ def test_a_create_moves_once_to_another_pod(client, gateway, refusal):
         gateway.unreachable.add('pod-1')
     else:
         gateway.script(gateway.pod(1), 'POST', '/volumes', fault(
-            413, 'overLimit', "VolumeLimitExceeded: Maximum number of volumes allowed "
-                 "(0) exceeded for quota 'volumes'."))
+            413, 'overLimit', 'VolumeLimitExceeded: Maximum number of '
+                              "volumes allowed (0) exceeded for quota "
+                              "'volumes'."))
 
     reply = create(client)
 
