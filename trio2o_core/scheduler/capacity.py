@@ -19,10 +19,20 @@ SOURCES: dict[str, tuple[str, str, Callable[[Any], float]]] = {
                lambda body: float(body['hypervisor_statistics']
                                   ['free_ram_mb'])),
     'volume': ('volumev3', '/scheduler-stats/get_pools?detail=true',
-               lambda body: sum(
-                   float(pool['capabilities'].get('free_capacity_gb') or 0)
-                   for pool in body['pools'])),
+               lambda body: sum(_gib(pool['capabilities'].get(
+                   'free_capacity_gb')) for pool in body['pools'])),
 }
+def _gib(free: Any) -> float:
+    """A pool's free GiB as Cinder tells it: a number, ``infinite`` or
+    ``unknown`` (counted as none)."""
+    if isinstance(free, str):
+        if free.lower() == 'infinite':
+            return float('inf')
+        if free.lower() == 'unknown':
+            return 0.0
+    return float(free or 0)
+
+
 #: Nova dropped the statistics at 2.88: ask with the last one serving it
 COMPUTE_VERSION = 'compute 2.87'
 

@@ -3,4 +3,5 @@ connections through the gateway, as the Nova and Cinder tests have
 them."""
 
 from tests.functional.nova.conftest import admin  # noqa: F401
+from tests.functional.nova.conftest import alt  # noqa: F401
 from tests.functional.nova.conftest import demo  # noqa: F401

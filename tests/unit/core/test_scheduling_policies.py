@@ -157,10 +157,13 @@ def test_volume_capacity_sums_the_pools():
     session = FakeSession()
     session.answers = {'PodA': (200, {'pools': [
         {'capabilities': {'free_capacity_gb': 10}},
-        {'capabilities': {'free_capacity_gb': 5.5}}]})}
+        {'capabilities': {'free_capacity_gb': 5.5}},
+        {'capabilities': {'free_capacity_gb': 'unknown'}}]}),
+        'PodB': (200, {'pools': [
+            {'capabilities': {'free_capacity_gb': 'infinite'}}]})}
     capacity = PodCapacity(lambda: session, 'public', 60, 300)
 
-    assert capacity([A], 'volume') == {A.id: 15.5}
+    assert capacity([A, B], 'volume') == {A.id: 15.5, B.id: float('inf')}
     assert session.asked[0][1] == 'volumev3'
 
 
