@@ -108,7 +108,6 @@ class Pod(Base):
     __tablename__ = 'pods'
     __table_args__ = (
         sa.UniqueConstraint('name'),
-        sa.CheckConstraint('weight >= 0', name='weight'),
         MYSQL_TABLE_ARGS,
     )
 
@@ -119,7 +118,8 @@ class Pod(Base):
     pod_az_name: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     dc_name: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    #: the operator's preference for the ``weighted`` policy (0: never)
+    #: the operator's preference for the ``weighted`` policy (0: never;
+    #: never negative, as the database API checks)
     weight: Mapped[int] = mapped_column(sa.Integer, default=1,
                                         server_default='1')
     #: takes no new resource, serves those it holds

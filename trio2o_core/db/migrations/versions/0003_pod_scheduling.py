@@ -16,16 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('pods') as batch:
-        batch.add_column(sa.Column('weight', sa.Integer(), nullable=False,
-                                   server_default='1'))
-        batch.add_column(sa.Column('draining', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.create_check_constraint(op.f('ck_pods_weight'), 'weight >= 0')
+    # plain ADD COLUMN on every backend: SQLite copying the table would
+    # have to drop ``pods``, which routings and bindings refer to
+    op.add_column('pods', sa.Column('weight', sa.Integer(), nullable=False,
+                                    server_default='1'))
+    op.add_column('pods', sa.Column('draining', sa.Boolean(),
+                                    nullable=False,
+                                    server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('pods') as batch:
-        batch.drop_constraint(op.f('ck_pods_weight'), type_='check')
-        batch.drop_column('draining')
-        batch.drop_column('weight')
+    op.drop_column('pods', 'draining')
+    op.drop_column('pods', 'weight')
