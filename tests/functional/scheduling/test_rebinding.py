@@ -5,7 +5,8 @@ connections, is disabled, is drained, or is full (the project's quota
 in Pod1 set to 0, in Cinder and in Nova). Each time the create lands in
 Pod2, the binding moves there and the old one stays as history; what
 Pod1 holds keeps working unless Pod1 is disabled (503 naming it). The
-scheduler hints that name a pod place one resource there."""
+scheduler hints that name a pod place one resource there, and must agree
+with a server group's pod."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import pytest
 
 from tests.functional.cinder.conftest import delete_volume
 from tests.functional.cinder.conftest import make_volume
+from tests.functional.nova.conftest import FLAVOR_ID
+from tests.functional.nova.conftest import IMAGE_ID
 from tests.functional.nova.conftest import boot
 from tests.functional.nova.conftest import wait_for
 from trio2o_core.testing.gateway import GatewayProcess
@@ -229,3 +232,34 @@ def test_hints_name_the_pod_of_one_resource(demo, admin, gw_admin, bound,
         assert gw_admin.bindings(bound) == [(shared_zone['Pod1'], True)]
     finally:
         delete_volume(admin, placed_id)
+
+
+def test_a_server_joins_a_volume_s_pod_unless_its_group_is_elsewhere(
+        demo, admin, gw_admin, bound, shared_zone):
+    made = demo.compute.post('/os-server-groups', json={'server_group': {
+        'name': f'g-{uuid.uuid4().hex[:8]}', 'policies': ['affinity']}})
+    group = made.json()['server_group']
+    try:
+        group_pod = gw_admin.pod_of(group['id'], 'server_group')
+        [other] = [pod for pod in shared_zone.values() if pod != group_pod]
+        gw_admin.rebind(bound, other)
+        volume = make_volume(demo, ZONE)
+
+        clash = demo.compute.post('/servers', raise_exc=False, json={
+            'server': {'name': 'clash', 'imageRef': IMAGE_ID,
+                       'flavorRef': FLAVOR_ID, 'networks': 'none',
+                       'availability_zone': ZONE},
+            'os:scheduler_hints': {'group': group['id'],
+                                   'trio2o:same_pod_as': volume['id']}},
+            microversion='2.37')
+        server = boot(demo, ZONE, scheduler_hints={
+            'trio2o:same_pod_as': volume['id']})
+        try:
+            assert clash.status_code == 400, clash.text
+            assert 'The scheduler hints name pod' in clash.text
+            assert gw_admin.pod_of(server.id, 'server') == other
+        finally:
+            admin.compute.delete_server(server.id)
+    finally:
+        demo.compute.delete(f"/os-server-groups/{group['id']}",
+                            raise_exc=False)
