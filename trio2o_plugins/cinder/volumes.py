@@ -11,7 +11,6 @@ call on an existing volume goes to the pod its routing names.
 from __future__ import annotations
 
 import copy
-import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -172,11 +171,15 @@ class VolumesController:
         pods = self.service.pods(request)
 
         def offers(pod: Pod) -> bool:
-            path = 'types/' + urllib.parse.quote(str(kind), '')
+            # Cinder shows a type by id only: a name is looked up in the
+            # list of the types the caller may use
             try:
-                return pods.call(pod, 'GET', path).status_code == 200
+                answer = pods.call(pod, 'GET', 'types')
             except PodUnavailable:
                 return False
+            return answer.status_code == 200 and any(
+                kind in (found.get('id'), found.get('name'))
+                for found in answer.json().get('volume_types', []))
 
         size = volume.get('size')
         return self.gateway.schedule(

@@ -263,3 +263,50 @@ def test_a_server_joins_a_volume_s_pod_unless_its_group_is_elsewhere(
     finally:
         demo.compute.delete(f"/os-server-groups/{group['id']}",
                             raise_exc=False)
+
+
+def forget_bindings(gw_admin: Admin, project_id: str) -> None:
+    for binding in gw_admin.session.get(gw_admin.url + '/bindings', params={
+            'project_id': project_id, 'az_name': ZONE}).json()['bindings']:
+        gw_admin.session.delete(f"{gw_admin.url}/bindings/{binding['id']}")
+
+
+@pytest.fixture
+def types_in_one_pod(gateway: GatewayProcess) -> Iterator[dict[str, str]]:
+    """A public volume type made straight in each pod, by pod name."""
+    cloud = gateway.cloud
+    made = {}
+    for region in ('Pod1', 'Pod2'):
+        pod = Connection(session=cloud.session(cloud.admin),
+                         region_name=region)
+        name = f'only-{region}-{uuid.uuid4().hex[:6]}'
+        kind = pod.block_storage.post('/types', json={
+            'volume_type': {'name': name}}).json()['volume_type']
+        made[region] = (pod, kind)
+    yield {region: kind['name'] for region, (_, kind) in made.items()}
+    for pod, kind in made.values():
+        pod.block_storage.delete(f"/types/{kind['id']}", raise_exc=False)
+
+
+def test_a_binding_is_made_only_in_a_pod_with_the_volume_type(
+        alt, gw_admin, shared_zone, types_in_one_pod):
+    project_id = alt.current_project_id
+    placed = {}
+    try:
+        for region, name in types_in_one_pod.items():
+            forget_bindings(gw_admin, project_id)
+            volume = make_volume(alt, ZONE, volume_type=name)
+            placed[region] = volume['id']
+            assert gw_admin.pod_of(volume['id'], 'volume') == shared_zone[
+                region]
+            assert gw_admin.bindings(project_id) == [(shared_zone[region],
+                                                      True)]
+        forget_bindings(gw_admin, project_id)
+        nowhere = alt.block_storage.post('/volumes', raise_exc=False, json={
+            'volume': {'size': 1, 'availability_zone': ZONE,
+                       'volume_type': 'no-such-type'}})
+        assert nowhere.status_code == 400, nowhere.text
+        assert 'No valid host was found' in nowhere.text
+    finally:
+        for volume_id in placed.values():
+            delete_volume(alt, volume_id)
