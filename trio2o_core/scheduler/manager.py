@@ -15,6 +15,9 @@ from trio2o_core.plugin.types import Pod
 
 #: binding key used when a create request names no availability zone
 ANY_AZ = ''
+#: moves of one binding a create may see (another worker may move it
+#: to a pod this process does not see as usable yet)
+MOVE_ATTEMPTS = 3
 NO_HOST = 'No valid host was found. There are not enough hosts available.'
 
 
@@ -86,8 +89,10 @@ class Scheduler:
         key = ANY_AZ if az_name is None else az_name
         binding = db.get_or_create_active_binding(
             placement.project_id, key, lambda: self._choose(placement, in_az))
-        pod = by_id.get(binding.pod_id)
-        if pod is None or not self._keeps(pod, placement):
+        for _attempt in range(MOVE_ATTEMPTS):
+            pod = by_id.get(binding.pod_id)
+            if pod is not None and self._keeps(pod, placement):
+                return pod
             # disabled, left the zone, down, draining or full: move
             try:
                 self._candidates(placement, in_az)
@@ -98,8 +103,10 @@ class Scheduler:
                 raise
             binding = db.rebind(binding.id, placement.project_id, key,
                                 lambda: self._choose(placement, in_az))
-            pod = by_id[binding.pod_id]
-        return pod
+        raise exceptions.NoValidPod(
+            NO_HOST, f'the binding of project {placement.project_id} in '
+                     f'zone {az_name!r} kept moving to pods this process '
+                     'cannot use')
 
     def _keeps(self, pod: Pod, placement: Placement) -> bool:
         refused = placement.refused
