@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
@@ -88,21 +89,23 @@ class Scheduler:
         by_id = {p.id: p for p in in_az}
         key = ANY_AZ if az_name is None else az_name
         binding = db.get_or_create_active_binding(
-            placement.project_id, key, lambda: self._choose(placement, in_az))
+            placement.project_id, key, lambda: self._choose(
+                placement, self._candidates(placement, in_az)))
         for _attempt in range(MOVE_ATTEMPTS):
             pod = by_id.get(binding.pod_id)
             if pod is not None and self._keeps(pod, placement):
                 return pod
             # disabled, left the zone, down, draining or full: move
             try:
-                self._candidates(placement, in_az)
+                candidates = self._candidates(placement, in_az)
             except exceptions.NoValidPod:
                 # nowhere to go: the binding stays
                 if pod is not None and self._is_down(pod):
                     raise exceptions.PodUnavailable(pod.name) from None
                 raise
-            binding = db.rebind(binding.id, placement.project_id, key,
-                                lambda: self._choose(placement, in_az))
+            binding = db.rebind(
+                binding.id, placement.project_id, key,
+                functools.partial(self._choose, placement, candidates))
         raise exceptions.NoValidPod(
             NO_HOST, f'the binding of project {placement.project_id} in '
                      f'zone {az_name!r} kept moving to pods this process '
@@ -139,8 +142,7 @@ class Scheduler:
                          'type asked for')
         return usable
 
-    def _choose(self, placement: Placement, in_az: list[Pod]) -> str:
-        candidates = self._candidates(placement, in_az)
+    def _choose(self, placement: Placement, candidates: list[Pod]) -> str:
         bindings = db.count_active_bindings_per_pod()
         routed = db.count_routings_per_pod()
         capacity = (self._capacity(candidates, placement.resource_type)
