@@ -18,6 +18,7 @@ import webob
 
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
@@ -169,6 +170,7 @@ class VolumesController:
         volume = body['volume']
         kind = volume.get('volume_type')
         pods = self.service.pods(request)
+        answered: dict[str, bool] = {}
 
         def offers(pod: Pod) -> bool:
             # Cinder shows a type by id only: a name is looked up in the
@@ -177,19 +179,28 @@ class VolumesController:
                 answer = pods.call(pod, 'GET', 'types')
             except PodUnavailable:
                 return False
-            return answer.status_code == 200 and any(
+            answered[pod.id] = answer.status_code == 200 and any(
                 kind in (found.get('id'), found.get('name'))
                 for found in answer.json().get('volume_types', []))
+            return answered[pod.id]
 
         size = volume.get('size')
-        return self.gateway.schedule(
-            request.context, routed.VOLUME.resource_type,
-            volume.get('availability_zone') or None,
-            volume_type=kind if isinstance(kind, str) else None,
-            size=size if isinstance(size, int) else None,
-            image=volume.get('imageRef'), hints=_hints(body),
-            offers=offers if isinstance(kind, str) else None,
-            refused=refused)
+        try:
+            return self.gateway.schedule(
+                request.context, routed.VOLUME.resource_type,
+                volume.get('availability_zone') or None,
+                volume_type=kind if isinstance(kind, str) else None,
+                size=size if isinstance(size, int) else None,
+                image=volume.get('imageRef'), hints=_hints(body),
+                offers=offers if isinstance(kind, str) else None,
+                refused=refused)
+        except NoValidPod:
+            if answered and not any(answered.values()):
+                # as Cinder answers a type it does not have
+                named = '' if types.is_id(str(kind)) else 'with name '
+                raise NotFound(f'Volume type {named}{kind} could not be '
+                               'found.') from None
+            raise
 
     def show(self, request: webob.Request,
              volume_id: str) -> webob.Response:

@@ -268,18 +268,29 @@ class ServersController:
         flavor = str(server['flavorRef']).rstrip('/').rpartition('/')[2]
         image = server.get('imageRef')
         pods = forward.pods(self.gateway, request)
+        answered: dict[str, bool] = {}
 
         def offers(pod: Pod) -> bool:
             path = 'flavors/' + urllib.parse.quote(flavor, '')
             try:
-                return pods.call(pod, 'GET', path).status_code == 200
+                status = pods.call(pod, 'GET', path).status_code
             except PodUnavailable:
                 return False
+            answered[pod.id] = status == 200
+            return answered[pod.id]
 
-        return self.gateway.schedule(
-            request.context, forward.RESOURCE, az, flavor=flavor,
-            image=str(image).rstrip('/').rpartition('/')[2] if image
-            else None, hints=_hints(body), offers=offers, refused=refused)
+        try:
+            return self.gateway.schedule(
+                request.context, forward.RESOURCE, az, flavor=flavor,
+                image=str(image).rstrip('/').rpartition('/')[2] if image
+                else None, hints=_hints(body), offers=offers,
+                refused=refused)
+        except NoValidPod:
+            if answered and not any(answered.values()):
+                # as Nova answers a flavor it does not have
+                raise BadRequest(
+                    f'Flavor {flavor} could not be found.') from None
+            raise
 
     @staticmethod
     def _rewrite_zone(server: dict[str, Any], pod: Pod) -> None:

@@ -288,7 +288,7 @@ def types_in_one_pod(gateway: GatewayProcess) -> Iterator[dict[str, str]]:
         pod.block_storage.delete(f"/types/{kind['id']}", raise_exc=False)
 
 
-def test_a_binding_is_made_only_in_a_pod_with_the_volume_type(
+def test_a_binding_is_made_only_in_a_pod_with_the_type_or_flavor(
         alt, gw_admin, shared_zone, types_in_one_pod):
     project_id = alt.current_project_id
     placed = {}
@@ -305,8 +305,19 @@ def test_a_binding_is_made_only_in_a_pod_with_the_volume_type(
         nowhere = alt.block_storage.post('/volumes', raise_exc=False, json={
             'volume': {'size': 1, 'availability_zone': ZONE,
                        'volume_type': 'no-such-type'}})
-        assert nowhere.status_code == 400, nowhere.text
-        assert 'No valid host was found' in nowhere.text
+        assert nowhere.status_code == 404, nowhere.text
+        assert nowhere.json() == {'itemNotFound': {
+            'code': 404, 'message': 'Volume type with name no-such-type '
+                                    'could not be found.'}}
+        assert gw_admin.bindings(project_id) == []
+        unknown = alt.compute.post('/servers', raise_exc=False, json={
+            'server': {'name': 'nowhere', 'imageRef': IMAGE_ID,
+                       'flavorRef': 'no-such-flavor', 'networks': 'none',
+                       'availability_zone': ZONE}}, microversion='2.37')
+        assert unknown.status_code == 400, unknown.text
+        assert unknown.json()['badRequest']['message'] == (
+            'Flavor no-such-flavor could not be found.')
+        assert gw_admin.bindings(project_id) == []
     finally:
         for volume_id in placed.values():
             delete_volume(alt, volume_id)
