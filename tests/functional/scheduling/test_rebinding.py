@@ -1,8 +1,9 @@
 """Bindings move off a pod that cannot take a project's next resource,
-against the real pods: both pods serve zone az1 for the module, the
-first user's project is bound to Pod1, and Pod1 then refuses
-connections, is disabled, is drained, or is full (the project's quota
-in Pod1 set to 0, in Cinder and in Nova). Each time the create lands in
+against the real pods, under each built-in policy in turn (the rules
+are the core's, the choice the policy's): both pods serve zone az1 for
+the module, the first user's project is bound to Pod1, and Pod1 then
+refuses connections, is disabled, is drained, or is full (the project's
+quota in Pod1 set to 0, in Cinder and in Nova). Each time the create lands in
 Pod2, the binding moves there and the old one stays as history; what
 Pod1 holds keeps working unless Pod1 is disabled (503 naming it). The
 scheduler hints that name a pod place one resource there, and must agree
@@ -27,6 +28,19 @@ from trio2o_core.testing.gateway import GatewayProcess
 
 Connection = openstack.connection.Connection
 ZONE = 'az1'
+POLICIES = ('binding', 'least-loaded', 'weighted')
+
+
+@pytest.fixture(scope='module', params=POLICIES)
+def policy(request: pytest.FixtureRequest,
+           gateway: GatewayProcess) -> Iterator[str]:
+    """The session's gateway with each built-in policy in turn
+    (``binding`` again after)."""
+    gateway.restart({'scheduler': {'policy': request.param}})
+    try:
+        yield request.param
+    finally:
+        gateway.restart({'scheduler': {'policy': 'binding'}})
 
 
 @pytest.fixture(scope='module')
@@ -85,7 +99,7 @@ def gw_admin(gateway: GatewayProcess) -> Admin:
 
 
 @pytest.fixture
-def bound(demo: Connection, gw_admin: Admin,
+def bound(policy: str, demo: Connection, gw_admin: Admin,
           shared_zone: dict[str, str]) -> Iterator[str]:
     """The first user's project, bound to Pod1 in az1; its volumes made
     in the test are deleted afterwards."""
@@ -289,7 +303,7 @@ def types_in_one_pod(gateway: GatewayProcess) -> Iterator[dict[str, str]]:
 
 
 def test_a_binding_is_made_only_in_a_pod_with_the_type_or_flavor(
-        alt, gw_admin, shared_zone, types_in_one_pod):
+        policy, alt, gw_admin, shared_zone, types_in_one_pod):
     project_id = alt.current_project_id
     placed = {}
     try:
