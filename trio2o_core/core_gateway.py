@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,9 @@ from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.health import PodHealth
 from trio2o_core.pods.versions import PodVersions
+from trio2o_core.scheduler.capacity import PodCapacity
+from trio2o_core.scheduler.hints import hinted_pod
+from trio2o_core.scheduler.manager import Placement
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
@@ -38,7 +42,8 @@ def to_pod(row: Any) -> Pod:
     """Return the plugin-facing record of a ``pods`` row."""
     return Pod(id=row.id, name=row.name, az_name=row.az_name,
                pod_az_name=row.pod_az_name, dc_name=row.dc_name,
-               enabled=bool(row.enabled))
+               enabled=bool(row.enabled), weight=row.weight,
+               draining=bool(row.draining))
 
 
 class CoreGateway:
@@ -166,19 +171,49 @@ class CoreGateway:
 
     # scheduling
 
-    def schedule(self, context: Any, resource_type: str,
-                 az_name: str | None) -> Pod:
+    def scheduler(self) -> Scheduler:
+        """Return the process's scheduler, loading the policy once.
+
+        :raises PluginLoadError: the policy is missing or broken.
+        """
         with self._lock:
             if self._scheduler is None:
-                policy = loader.load(loader.SCHEDULER_POLICIES,
-                                     [self.conf.scheduler.policy])
+                name = self.conf.scheduler.policy
+                policy = loader.load(loader.SCHEDULER_POLICIES, [name])
                 self._scheduler = Scheduler(
-                    policy[self.conf.scheduler.policy], self.list_pods,
-                    self.is_down)
+                    policy[name], self.list_pods, self.is_down,
+                    self._capacity())
+            return self._scheduler
+
+    def _capacity(self) -> PodCapacity | None:
+        options = self.conf.scheduler
+        if options.capacity_source != 'hypervisors':
+            return None
+        from trio2o_core import reconcile  # imports this module
+        return PodCapacity(lambda: reconcile.service_session(self.conf),
+                           self.conf.pods.interface,
+                           options.capacity_refresh_interval,
+                           options.capacity_max_age)
+
+    def schedule(self, context: Any, resource_type: str,
+                 az_name: str | None, *, flavor: str | None = None,
+                 image: str | None = None, volume_type: str | None = None,
+                 size: int | None = None,
+                 hints: Mapping[str, Any] | None = None,
+                 offers: Callable[[Pod], bool] | None = None,
+                 refused: Pod | None = None) -> Pod:
         if az_name is None:
             az_name = self.conf.scheduler.default_availability_zone
-        return self._scheduler.select(context.project_id, resource_type,
-                                      az_name)
+        placement = Placement(
+            context.project_id, resource_type, az_name, flavor=flavor,
+            image=image, volume_type=volume_type, size=size,
+            hints=dict(hints or {}), offers=offers, refused=refused,
+            pinned=None if refused else self.hinted_pod(context, hints))
+        return self.scheduler().select(placement)
+
+    def hinted_pod(self, context: Any,
+                   hints: Mapping[str, Any] | None) -> Pod | None:
+        return hinted_pod(self, context, hints)
 
     # pods over HTTP
 

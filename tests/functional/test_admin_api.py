@@ -242,9 +242,11 @@ def test_pod_lifecycle(admin):
     assert created['pod_az_name'] == 'nova'
     assert created['dc_name'] == 'dc1'
     assert created['enabled'] is True
+    assert (created['weight'], created['draining']) == (1, False)
     assert created['created_at'] and created['updated_at'] is None
     pod_url = f'/v1/pods/{created["id"]}'
-    assert admin('GET', pod_url).json() == {'pod': created}
+    assert admin('GET', pod_url).json() == {'pod': {**created,
+                                                    'holdings': {}}}
     assert admin('GET', '/v1/pods').json() == {'pods': [created]}
 
     updated = admin('PUT', pod_url, {'pod': {'enabled': False,
@@ -261,6 +263,24 @@ def test_pod_lifecycle(admin):
     assert deleted.content == b''
     assert fault(admin('GET', pod_url), 404) == (
         f'Pod {created["id"]} could not be found.')
+
+
+def test_pod_weight_and_draining_and_holdings(admin):
+    pod = admin.create_pod('Pod1', weight=4)
+    pod_url = f'/v1/pods/{pod["id"]}'
+    db.create_routing('s1', 'server', pod['id'], 'p1', status='active')
+
+    drained = admin('PUT', pod_url, {'pod': {'draining': True,
+                                             'weight': 0}})
+
+    assert drained.status_code == 200, drained.text
+    assert (drained.json()['pod']['draining'],
+            drained.json()['pod']['weight']) == (True, 0)
+    assert admin('GET', pod_url).json()['pod']['holdings'] == {
+        'p1': {'server': 1}}
+    assert fault(admin('PUT', pod_url, {'pod': {'weight': -1}}), 400)\
+        .startswith("Invalid input for field/attribute weight.")
+    assert admin('GET', pod_url).json()['pod']['weight'] == 0
 
 
 def test_pods_are_listed_by_name_and_filtered(admin):
@@ -717,8 +737,9 @@ def test_manage_pods(config_file):
         'name': 'Pod1', 'az_name': 'az1', 'pod_az_name': 'nova',
         'dc_name': None, 'enabled': True}
     assert manage_json(config_file, 'pod', 'list') == [pod]
-    assert manage_json(config_file, 'pod', 'show', 'Pod1') == pod
-    assert manage_json(config_file, 'pod', 'show', pod['id']) == pod
+    shown = {**pod, 'holdings': {}}
+    assert manage_json(config_file, 'pod', 'show', 'Pod1') == shown
+    assert manage_json(config_file, 'pod', 'show', pod['id']) == shown
 
     updated = manage_json(config_file, 'pod', 'update', 'Pod1',
                           '--dc-name', 'dc1', '--enabled', 'false')
@@ -748,6 +769,10 @@ def test_manage_plugins_list(config_file):
             'trio2o_core.admin.service:AdminService') in lines
     assert ('trio2o.scheduler.policies\tbinding\tenabled\t'
             'trio2o_plugins.scheduler.binding:BindingPolicy') in lines
+    assert ('trio2o.scheduler.policies\tweighted\tdisabled\t'
+            'trio2o_plugins.scheduler.weighted:WeightedPolicy') in lines
+    assert ('active scheduling policy\tbinding\tBind a project to the pod '
+            'of the zone with the fewest projects.') in lines
     assert any(line.startswith('trio2o.api.services\tnova\tdisabled\t')
                for line in lines)
 

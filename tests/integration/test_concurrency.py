@@ -91,10 +91,11 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 class Gateway:
-    """``trio2o-api`` (noauth, nova, 4 workers) and its database."""
+    """``trio2o-api`` (noauth, nova, 4 workers) and its database;
+    ``extra_conf`` is appended to its configuration file."""
 
     def __init__(self, workdir: pathlib.Path, database_url: str,
-                 pods: NovaPods) -> None:
+                 pods: NovaPods, extra_conf: str = '') -> None:
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.conf_file = workdir / 'trio2o.conf'
@@ -107,7 +108,7 @@ class Gateway:
             f'[database]\nconnection = {database_url}\n'
             '[pods]\ntimeout = 30\n'
             f'endpoint_overrides = {pods.overrides()}\n'
-            '[reconcile]\ninterval = 0\n')
+            '[reconcile]\ninterval = 0\n' + extra_conf)
         self.manage('db', 'sync')
         for name, (zone, pod_zone) in PODS.items():
             self.manage('pod', 'create', '--name', name, '--az-name', zone,

@@ -78,6 +78,13 @@ def _action(conn: Any, service: str, path: str, version: str) -> Any:
         headers={'OpenStack-API-Version': f'{version}'})
 
 
+def test_plugins_list_names_the_package_s_policy_as_active(example):
+    listed = example.manage('plugins', 'list').splitlines()
+
+    assert ('active scheduling policy\tfewest-projects\tPick the pod with '
+            'the fewest projects, then resources.') in listed
+
+
 def test_policy_spreads_first_projects_and_actions_say_where(example):
     cloud = example.cloud
     demo = example.connection(cloud.users[0])

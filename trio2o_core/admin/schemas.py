@@ -12,6 +12,8 @@ _POD_FIELDS = {
     'pod_az_name': _OPTIONAL_NAME,
     'dc_name': _OPTIONAL_NAME,
     'enabled': _BOOL,
+    'weight': {'type': 'integer', 'minimum': 0, 'maximum': 2 ** 31 - 1},
+    'draining': _BOOL,
 }
 
 create_pod = {

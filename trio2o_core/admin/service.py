@@ -31,7 +31,9 @@ def _time(value: Any) -> str | None:
 def _pod(row: Any) -> dict[str, Any]:
     return {'id': row.id, 'name': row.name, 'az_name': row.az_name,
             'pod_az_name': row.pod_az_name, 'dc_name': row.dc_name,
-            'enabled': bool(row.enabled), 'created_at': _time(row.created_at),
+            'enabled': bool(row.enabled), 'weight': row.weight,
+            'draining': bool(row.draining),
+            'created_at': _time(row.created_at),
             'updated_at': _time(row.updated_at)}
 
 
@@ -123,12 +125,16 @@ class AdminService(ServiceDriver):
         return json_response({'pod': _pod(row)}, 201)
 
     def show_pod(self, request: Request, pod_id: str) -> webob.Response:
-        """``GET /v1/pods/{id}``: one pod."""
+        """``GET /v1/pods/{id}``: one pod, with what it still holds
+        (``holdings``: live resources per project, then per type)."""
         self._authorize(request, 'pods', 'show')
-        return json_response({'pod': _pod(db.get_pod(pod_id))})
+        view = _pod(db.get_pod(pod_id))
+        view['holdings'] = db.pod_holdings(pod_id)
+        return json_response({'pod': view})
 
     def update_pod(self, request: Request, pod_id: str) -> webob.Response:
-        """``PUT /v1/pods/{id}``: change a pod's zone names or enable it."""
+        """``PUT /v1/pods/{id}``: change a pod's zone names, enable it,
+        weigh it or drain it (``draining``: no new resources)."""
         self._authorize(request, 'pods', 'update')
         body = request.json_object()
         validate(schemas.update_pod, body)

@@ -77,14 +77,18 @@ def urlmap_factory(loader: Any, global_conf: dict,
 
 def load_paste_app() -> Any:
     """Load the paste composite ``trio2o`` from ``[api] paste_config``
-    (configuration already parsed).
+    (configuration already parsed), and the scheduling policy.
 
     :raises FileNotFoundError: the paste file is missing.
-    :raises PluginLoadError: an enabled plugin cannot be loaded.
+    :raises PluginLoadError: an enabled plugin (the ``[scheduler]
+        policy`` too) cannot be loaded.
     """
     from paste import deploy
 
+    from trio2o_core import core_gateway
     from trio2o_core import startup
 
     path = startup.find_config_file(CONF.api.paste_config)
-    return deploy.loadapp(f'config:{path}', name='trio2o')
+    app = deploy.loadapp(f'config:{path}', name='trio2o')
+    core_gateway.get_gateway().scheduler()
+    return app

@@ -15,14 +15,15 @@ from oslo_log import log
 from trio2o_core import loader
 from trio2o_core import reconcile
 from trio2o_core import startup
-from trio2o_core.admin.service import _pod
 from trio2o_core.admin.service import _routing
+from trio2o_core.cmd import manage_pods
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import migration
 from trio2o_core.db.models import RoutingStatus
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import PluginLoadError
 from trio2o_core.plugin import query
 
 
@@ -58,28 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser('sync', help='apply every migration')
     db_sub.add_parser('version', help='print the current schema version')
 
-    pod = commands.add_parser('pod', help='pods behind the gateway')
-    pod_sub = pod.add_subparsers(dest='action', required=True)
-    create = pod_sub.add_parser('create', help='register a pod')
-    create.add_argument('--name', required=True,
-                        help='the pod\'s Keystone region')
-    create.add_argument('--az-name', required=True,
-                        help='availability zone users see')
-    create.add_argument('--pod-az-name', help='zone name inside the pod')
-    create.add_argument('--dc-name', help='data centre')
-    create.add_argument('--enabled', type=_bool, default=True)
-    pod_sub.add_parser('list', help='list pods')
-    show = pod_sub.add_parser('show', help='show one pod')
-    show.add_argument('pod', help='pod id or name')
-    update = pod_sub.add_parser('update', help='change a pod')
-    update.add_argument('pod', help='pod id or name')
-    update.add_argument('--name')
-    update.add_argument('--az-name')
-    update.add_argument('--pod-az-name')
-    update.add_argument('--dc-name')
-    update.add_argument('--enabled', type=_bool)
-    delete = pod_sub.add_parser('delete', help='remove a pod')
-    delete.add_argument('pod', help='pod id or name')
+    manage_pods.add_parser(commands, _bool)
 
     routings = commands.add_parser(
         'routings', help='where resources live: the routing table')
@@ -115,13 +95,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _find_pod(ident: str) -> Any:
-    try:
-        return db.get_pod(ident)
-    except db_exc.NotFound:
-        return db.get_pod_by_name(ident)
-
-
 def _print(value: Any) -> None:
     print(json.dumps(value, indent=2, sort_keys=True))
 
@@ -134,6 +107,14 @@ def _enabled(group: str) -> list[str] | None:
     if group == loader.SERVER_ACTIONS:
         return CONF.nova.enabled_server_actions
     return None
+
+
+def _describe_policy(name: str) -> str:
+    try:
+        policy = loader.load(loader.SCHEDULER_POLICIES, [name])[name]
+    except PluginLoadError as exc:
+        return f'cannot be loaded: {exc}'
+    return str(policy.describe())
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -149,35 +130,17 @@ def _run(args: argparse.Namespace) -> int:
                 on = enabled is None or name in enabled
                 print(f'{group}\t{name}\t{"enabled" if on else "disabled"}'
                       f'\t{", ".join(targets)}')
+        print(f'active scheduling policy\t{CONF.scheduler.policy}\t'
+              f'{_describe_policy(CONF.scheduler.policy)}')
         return 0
     if args.category == 'routings':
         return _routings(args)
-    if args.action == 'create':
-        try:
-            row = db.create_pod(
-                args.name, args.az_name, pod_az_name=args.pod_az_name,
-                dc_name=args.dc_name, enabled=args.enabled)
-        except db_exc.Duplicate:
-            raise db_exc.DBError(
-                f'a pod named {args.name} exists already') from None
-        _print(_pod(row))
-    elif args.action == 'list':
-        _print([_pod(row) for row in db.list_pods()])
-    elif args.action == 'show':
-        _print(_pod(_find_pod(args.pod)))
-    elif args.action == 'update':
-        changes = {field: getattr(args, field) for field in
-                   ('name', 'az_name', 'pod_az_name', 'dc_name', 'enabled')
-                   if getattr(args, field) is not None}
-        _print(_pod(db.update_pod(_find_pod(args.pod).id, **changes)))
-    elif args.action == 'delete':
-        db.delete_pod(_find_pod(args.pod).id)
-    return 0
+    return manage_pods.run(args, _print)
 
 
 def _routings(args: argparse.Namespace) -> int:
     if args.action == 'list':
-        pod_id = _find_pod(args.pod).id if args.pod else None
+        pod_id = manage_pods.find_pod(args.pod).id if args.pod else None
         rows = db.list_routings(project_id=args.project, pod_id=pod_id,
                                 resource_type=args.resource_type)
         _print([_routing(row) for row in rows

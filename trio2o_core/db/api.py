@@ -30,9 +30,10 @@ __all__ = [
     'get_engine', 'reset_engine', 'session_scope',
     'PodChanges',
     'create_pod', 'get_pod', 'get_pod_by_name', 'list_pods', 'update_pod',
-    'delete_pod',
+    'delete_pod', 'pod_holdings',
     'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
+    'rebind', 'count_routings_per_pod', 'count_active_bindings_per_pod',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
     'list_routings', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
@@ -49,23 +50,29 @@ class PodChanges(TypedDict, total=False):
     pod_az_name: str | None
     dc_name: str | None
     enabled: bool
+    weight: int
+    draining: bool
 
 
 # Pods
 
 def create_pod(name: str, az_name: str, *, pod_az_name: str | None = None,
                dc_name: str | None = None, enabled: bool = True,
-               pod_id: str | None = None) -> Pod:
+               pod_id: str | None = None, weight: int = 1,
+               draining: bool = False) -> Pod:
     """Create a pod; its id is a new UUID unless ``pod_id`` is given.
 
     :raises Duplicate: a pod with this name (or id) exists.
-    :raises InvalidValue: a value does not fit its column.
+    :raises InvalidValue: a value does not fit its column (a negative
+        ``weight`` too).
     """
     values = {'name': name, 'az_name': az_name, 'pod_az_name': pod_az_name,
-              'dc_name': dc_name, 'enabled': enabled}
+              'dc_name': dc_name, 'enabled': enabled, 'weight': weight,
+              'draining': draining}
     if pod_id is not None:
         values['id'] = pod_id
     rows.check_values(Pod, values)
+    _check_weight(weight)
     with session_scope() as session:
         pod = Pod(**values)
         session.add(pod)
@@ -121,6 +128,7 @@ def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
         raise exceptions.InvalidValue(', '.join(sorted(unknown)),
                                       'not a field of a pod')
     rows.check_values(Pod, changes)
+    _check_weight(changes.get('weight'))
     with session_scope() as session:
         pod = rows.get_row(session, Pod, pod_id)
         for field, value in changes.items():
@@ -128,26 +136,65 @@ def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
     return pod
 
 
-def delete_pod(pod_id: str) -> None:
-    """Delete the pod, its bindings and its ``deleted`` routings.
+def delete_pod(pod_id: str, *, force: bool = False) -> int:
+    """Delete the pod, its bindings and its ``deleted`` routings; with
+    ``force``, its live routings too. Return how many routings went.
 
     :raises NotFound: no such pod.
     :raises PodInUse: live routings (any but ``deleted``) still point at
-        the pod; ``count`` says how many.
+        the pod and ``force`` is false; ``count`` says how many.
     """
     try:
         with session_scope() as session:
             pod = rows.get_row(session, Pod, pod_id)
             count = _count_routings(session, pod_id)
-            if count:
+            if count and not force:
                 raise exceptions.PodInUse(pod_id, count)
-            session.execute(sa.delete(ResourceRouting).filter_by(
-                pod_id=pod_id, status=RoutingStatus.DELETED.value))
+            removed = session.execute(
+                sa.delete(ResourceRouting).filter_by(pod_id=pod_id)
+                if force else sa.delete(ResourceRouting).filter_by(
+                    pod_id=pod_id, status=RoutingStatus.DELETED.value))
             session.delete(pod)
+        return int(removed.rowcount or 0)
     except exceptions.InvalidReference:
         # A routing to this pod was written after the count.
         raise exceptions.PodInUse(pod_id,
                                   count_routings_by_pod(pod_id)) from None
+
+
+def pod_holdings(pod_id: str) -> dict[str, dict[str, int]]:
+    """Return what the pod still holds: live routings (any but
+    ``deleted``) counted per project, then per resource type."""
+    if rows.unstorable(pod_id):
+        return {}
+    query = (sa.select(ResourceRouting.project_id,
+                       ResourceRouting.resource_type, sa.func.count())
+             .filter_by(pod_id=pod_id)
+             .where(ResourceRouting.status != RoutingStatus.DELETED.value)
+             .group_by(ResourceRouting.project_id,
+                       ResourceRouting.resource_type))
+    held: dict[str, dict[str, int]] = {}
+    with session_scope() as session:
+        for project_id, resource_type, count in session.execute(query):
+            held.setdefault(project_id, {})[resource_type] = count
+    return held
+
+
+def count_routings_per_pod() -> dict[str, int]:
+    """Return how many live routings point at each pod (by pod id)."""
+    query = (sa.select(ResourceRouting.pod_id, sa.func.count())
+             .where(ResourceRouting.status != RoutingStatus.DELETED.value)
+             .group_by(ResourceRouting.pod_id))
+    with session_scope() as session:
+        return {pod_id: count for pod_id, count in session.execute(query)}
+
+
+def count_active_bindings_per_pod() -> dict[str, int]:
+    """Return how many active bindings point at each pod (by pod id)."""
+    query = (sa.select(PodBinding.pod_id, sa.func.count())
+             .filter_by(is_active=True).group_by(PodBinding.pod_id))
+    with session_scope() as session:
+        return {pod_id: count for pod_id, count in session.execute(query)}
 
 
 # Pod bindings
@@ -249,6 +296,29 @@ def get_or_create_active_binding(project_id: str, az_name: str,
     raise exceptions.TransientError(
         f'No stable active binding for project {project_id} in '
         f'{az_name} after {BINDING_RACE_ATTEMPTS} attempts.')
+
+
+def rebind(binding_id: str, project_id: str, az_name: str,
+           choose_pod: Callable[[], str]) -> PodBinding:
+    """Move the project's binding in the AZ away from binding
+    ``binding_id``: deactivate it (kept as history) if it is still the
+    active one, then return the active binding, created with
+    ``choose_pod`` if none is.
+
+    Workers that find the same binding unusable at once all end with the
+    same new binding: only one deactivates it (a conditional update),
+    and :func:`get_or_create_active_binding` lets one insert win.
+
+    :raises InvalidReference: ``choose_pod`` returned an unknown pod id.
+    :raises TransientError: as :func:`get_or_create_active_binding`.
+    Whatever ``choose_pod`` raises is passed on.
+    """
+    table = PodBinding.__table__
+    with session_scope() as session:
+        session.execute(sa.update(table).where(
+            table.c.id == binding_id, table.c.is_active.is_(True)).values(
+                is_active=False, active_key=None))
+    return get_or_create_active_binding(project_id, az_name, choose_pod)
 
 
 # Resource routings
@@ -425,6 +495,11 @@ def delete_routing_if(routing_id: int, expected: str) -> bool:
 
 
 # Helpers
+
+def _check_weight(weight: int | None) -> None:
+    if weight is not None and (isinstance(weight, bool) or weight < 0):
+        raise exceptions.InvalidValue('weight', 'must be zero or more')
+
 
 def _count_routings(session: orm.Session, pod_id: str) -> int:
     return session.scalar(

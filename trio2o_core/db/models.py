@@ -118,6 +118,13 @@ class Pod(Base):
     pod_az_name: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     dc_name: Mapped[str | None] = mapped_column(sa.String(NAME_LENGTH))
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: the operator's preference for the ``weighted`` policy (0: never;
+    #: never negative, as the database API checks)
+    weight: Mapped[int] = mapped_column(sa.Integer, default=1,
+                                        server_default='1')
+    #: takes no new resource, serves those it holds
+    draining: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                           server_default=sa.false())
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime,
                                                           default=utcnow)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(

@@ -49,6 +49,7 @@ from trio2o_core.plugin.routing import PendingCreate
 from trio2o_core.plugin.routing import forget_if_gone
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
+from trio2o_core.plugin.scheduler import refused_for_room
 from trio2o_core.plugin.service import Handler
 from trio2o_core.plugin.service import Route
 from trio2o_core.plugin.service import ServiceDriver
@@ -78,5 +79,6 @@ __all__ = [
     'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size',
     'comparable', 'forget_if_gone', 'gateway_url', 'json_response',
     'merge_streams', 'microversion', 'parse_bool', 'parse_int', 'parse_limit',
-    'parse_marker', 'parse_sort', 'project_scoped', 'shown_value', 'validate',
+    'parse_marker', 'parse_sort', 'project_scoped', 'refused_for_room',
+    'shown_value', 'validate',
 ]

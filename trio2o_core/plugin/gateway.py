@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -73,10 +74,38 @@ class Gateway(Protocol):
         ``Routing.status``)."""
 
     def schedule(self, context: o_context.RequestContext,
-                 resource_type: str, az_name: str | None) -> Pod:
-        """Pick the pod for a new resource of the caller's project.
+                 resource_type: str, az_name: str | None, *,
+                 flavor: str | None = None, image: str | None = None,
+                 volume_type: str | None = None, size: int | None = None,
+                 hints: Mapping[str, Any] | None = None,
+                 offers: Callable[[Pod], bool] | None = None,
+                 refused: Pod | None = None) -> Pod:
+        """Pick the pod for a new resource of the caller's project: the
+        pod the scheduler hints name, else the project's binding in the
+        zone, made or moved by the configured policy.
 
-        :raises NoValidPod: no enabled, up pod serves ``az_name``.
+        ``flavor``, ``image``, ``volume_type``, ``size`` and ``hints`` are
+        told to the policy; ``offers(pod)`` says whether a pod has the
+        flavor or volume type (asked only when a pod is being chosen).
+        ``refused`` is a pod that just refused this create for want of
+        room or quota: the binding moves away from it and the pod to
+        retry in is returned.
+
+        :raises NoValidPod: no enabled, up, non-draining pod serves
+            ``az_name`` (and offers what is asked).
+        :raises Forbidden: a ``trio2o:pod`` hint from a non-admin.
+        :raises BadRequest: hints naming an unknown pod or resource.
+        :raises PodUnavailable: the hinted pod is down.
+        """
+
+    def hinted_pod(self, context: o_context.RequestContext,
+                   hints: Mapping[str, Any] | None) -> Pod | None:
+        """Return the pod the scheduler hints name (``trio2o:pod``,
+        ``trio2o:same_pod_as``), or None.
+
+        :raises Forbidden: ``trio2o:pod`` from a non-admin.
+        :raises BadRequest: an unknown pod or resource, or hints naming
+            different pods.
         """
 
     def pod_caller(self, request: webob.Request,

@@ -11,7 +11,9 @@ class Pod:
     """A pod: one OpenStack cloud behind the gateway.
 
     ``name`` is the pod's Keystone region; ``az_name`` the availability
-    zone users see; ``pod_az_name`` the zone name inside the pod.
+    zone users see; ``pod_az_name`` the zone name inside the pod. A
+    ``draining`` pod takes no new resource but serves the ones it holds;
+    ``weight`` is the operator's preference for the ``weighted`` policy.
     """
 
     id: str
@@ -20,6 +22,8 @@ class Pod:
     pod_az_name: str | None
     dc_name: str | None
     enabled: bool
+    weight: int = 1
+    draining: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -119,6 +119,8 @@ class CorePodCaller(PodCaller):
         pod = target.pod if isinstance(target, Routing) else target
         if self._health.is_down(pod.id):
             raise PodUnavailable(pod.name, f'{pod.name} is marked down')
+        if not pod.enabled:
+            raise PodUnavailable(pod.name, f'{pod.name} is disabled')
         url = self.endpoint(pod)
         if path:
             url = url.rstrip('/') + '/' + path.lstrip('/')

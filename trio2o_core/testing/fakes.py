@@ -220,6 +220,8 @@ class FakeGateway(CoreGateway):
         self.admin_rules = frozenset(admin_rules)
         self.denied: set[str] = set()
         self.enforced: list[tuple[str, Mapping[str, Any] | None]] = []
+        #: every schedule() call: (resource type, zone, placement details)
+        self.placements: list[tuple[str, str | None, dict[str, Any]]] = []
         self.plugins: dict[str, Mapping[str, Any]] = {}
         self._clock = itertools.count()
 
@@ -371,7 +373,9 @@ class FakeGateway(CoreGateway):
                 and (pod_id is None or r.pod.id == pod_id)]
 
     def schedule(self, context: Any, resource_type: str,
-                 az_name: str | None) -> Pod:
+                 az_name: str | None, **placement: Any) -> Pod:
+        self.placements.append((resource_type, az_name, placement))
+        refused = placement.get('refused')
         if az_name is None:
             az_name = self.conf.scheduler.default_availability_zone
         in_az = [p for p in self.list_pods()
@@ -379,11 +383,16 @@ class FakeGateway(CoreGateway):
         if not in_az:
             raise NoValidPod('The requested availability zone is not '
                              'available')
-        up = [p for p in in_az if not self.is_down(p)]
+        up = [p for p in in_az if not self.is_down(p)
+              and (refused is None or p.id != refused.id)]
         if not up:
             raise NoValidPod('No valid host was found. There are not '
                              'enough hosts available.')
         return up[0]
+
+    def hinted_pod(self, context: Any,
+                   hints: Mapping[str, Any] | None) -> Pod | None:
+        return None
 
     def pod_caller(self, request: webob.Request,
                    api: ServiceAPI) -> CorePodCaller:

@@ -15,7 +15,8 @@ servers in memory and answers, as Nova v2.1 does:
 - ``GET /v2.1/servers/detail``: the caller's servers, or every project's
   with ``all_tenants``, newest first, paged by ``limit`` and ``marker``
   with Nova's next link;
-- ``GET /v2.1/servers/<id>`` and ``DELETE /v2.1/servers/<id>``.
+- ``GET /v2.1/servers/<id>`` and ``DELETE /v2.1/servers/<id>``;
+- ``GET /v2.1/flavors/<id>``: any flavor id exists.
 
 The listening sockets are bound before the serving process starts, so
 the ports are known at once and early connections wait in the backlog.
@@ -184,6 +185,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                         'Instance could not be found.'))
             else:
                 self._reply(200, {'server': record})
+        elif path.startswith('/v2.1/flavors/'):
+            # every flavor id exists (the scheduler asks before binding)
+            ident = path.removeprefix('/v2.1/flavors/')
+            self._reply(200, {'flavor': {'id': ident, 'name': ident,
+                                         'vcpus': 1, 'ram': 512,
+                                         'disk': 1}})
         else:
             self._reply(404, _fault('itemNotFound', 404, 'Not found.'))
 

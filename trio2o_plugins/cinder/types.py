@@ -62,15 +62,22 @@ def show_type(pods: PodCaller, candidates: list[Pod],
     raise NotFound(f'Volume type {type_id} could not be found.')
 
 
+def is_id(given: str) -> bool:
+    """Whether a volume type is named by its id (a UUID), not a name."""
+    try:
+        uuid.UUID(given)
+    except ValueError:
+        return False
+    return True
+
+
 def pod_type(pods: PodCaller, candidates: list[Pod], pod: Pod,
              given: str) -> str:
     """The volume type ``pod`` is to be given for ``given`` (a type name
     or id): ``given`` when it is a name or an id ``pod`` shows the
     caller, else the name of the type another pod shows by that id, else
     ``given`` (the pod judges it)."""
-    try:
-        uuid.UUID(given)
-    except ValueError:
+    if not is_id(given):
         return given
     path = 'types/' + urllib.parse.quote(given, '')
     for other in [pod, *(p for p in candidates if p.id != pod.id)]:

@@ -18,10 +18,15 @@ import webob
 
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Gateway
+from trio2o_core.plugin import NotFound
+from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodReply
+from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import refused_for_room
 from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import types
@@ -58,6 +63,11 @@ def name_zone_for_pod(record: dict[str, Any], pod: Pod) -> None:
             del record['availability_zone']
 
 
+def _hints(body: dict[str, Any]) -> dict[str, Any]:
+    hints = body.get('OS-SCH-HNT:scheduler_hints')
+    return hints if isinstance(hints, dict) else {}
+
+
 class VolumesController:
     """One volume at a time: create, show, update, delete, metadata."""
 
@@ -90,7 +100,30 @@ class VolumesController:
         """
         body = request.json_object()
         validate(schemas.CREATE, body)
-        pod = self._place(request, body['volume'])
+        pod, scheduled = self._place(request, body)
+        pods = self.service.pods(request)
+        while True:
+            try:
+                answer = self._send(request, body, pod)
+            except PodUnavailable as exc:
+                if exc.answer_lost or not scheduled:
+                    raise
+                refusal: PodUnavailable | PodReply = exc
+            else:
+                if not (scheduled and refused_for_room(answer)):
+                    return pods.relay(pod, answer)
+                refusal = answer
+            # unreachable or full: once, in the pod the binding moves to
+            scheduled = False
+            try:
+                pod = self._schedule(request, body, refused=pod)
+            except NoValidPod:
+                if isinstance(refusal, PodUnavailable):
+                    raise refusal from None
+                return pods.relay(pod, refusal)
+
+    def _send(self, request: webob.Request, body: dict[str, Any],
+              pod: Pod) -> PodReply:
         forwarded = copy.deepcopy(body)
         volume = forwarded['volume']
         name_zone_for_pod(volume, pod)
@@ -100,20 +133,21 @@ class VolumesController:
                 pods, self.gateway.list_pods(), pod, volume['volume_type'])
         pending = PendingCreate(self.gateway, request, pod,
                                 routed.VOLUME.resource_type)
-        answer = pending.send(
+        return pending.send(
             lambda: pods.call(pod, 'POST', 'volumes', json=forwarded),
             lambda made: [made['volume']['id']], reconciled=True)
-        return pods.relay(pod, answer)
 
     def _place(self, request: webob.Request,
-               volume: dict[str, Any]) -> Pod:
+               body: dict[str, Any]) -> tuple[Pod, bool]:
         """The pod of the first source named, else the scheduler's pick
-        for the zone (the default zone when none is named).
+        for the zone (the default zone when none is named); say whether
+        the scheduler picked it by the project's binding.
 
         :raises BadRequest: unknown zone, or not the source's zone.
         :raises NotFound: unknown source.
         :raises PodUnavailable: the source's pod is down.
         """
+        volume = body['volume']
         zone = volume.get('availability_zone') or None
         check_zone(self.gateway, zone)
         for key, kind, name in SOURCES:
@@ -123,9 +157,50 @@ class VolumesController:
                     raise BadRequest(
                         'Invalid input received: Volume must be in the '
                         f'same availability zone as the {name}')
-                return routing.pod
-        return self.gateway.schedule(request.context,
-                                     routed.VOLUME.resource_type, zone)
+                return routing.pod, False
+        # a pod the hints name is no binding's: no retry elsewhere
+        return (self._schedule(request, body),
+                self.gateway.hinted_pod(request.context,
+                                        _hints(body)) is None)
+
+    def _schedule(self, request: webob.Request, body: dict[str, Any],
+                  refused: Pod | None = None) -> Pod:
+        """The scheduler's pick for the volume (see
+        ``Gateway.schedule``); candidates must have its volume type."""
+        volume = body['volume']
+        kind = volume.get('volume_type')
+        pods = self.service.pods(request)
+        answered: dict[str, bool] = {}
+
+        def offers(pod: Pod) -> bool:
+            # Cinder shows a type by id only: a name is looked up in the
+            # list of the types the caller may use
+            try:
+                answer = pods.call(pod, 'GET', 'types')
+            except PodUnavailable:
+                return False
+            answered[pod.id] = answer.status_code == 200 and any(
+                kind in (found.get('id'), found.get('name'))
+                for found in answer.json().get('volume_types', []))
+            return answered[pod.id]
+
+        size = volume.get('size')
+        try:
+            return self.gateway.schedule(
+                request.context, routed.VOLUME.resource_type,
+                volume.get('availability_zone') or None,
+                volume_type=kind if isinstance(kind, str) else None,
+                size=size if isinstance(size, int) else None,
+                image=volume.get('imageRef'), hints=_hints(body),
+                offers=offers if isinstance(kind, str) else None,
+                refused=refused)
+        except NoValidPod:
+            if answered and not any(answered.values()):
+                # as Cinder answers a type it does not have
+                named = '' if types.is_id(str(kind)) else 'with name '
+                raise NotFound(f'Volume type {named}{kind} could not be '
+                               'found.') from None
+            raise
 
     def show(self, request: webob.Request,
              volume_id: str) -> webob.Response:

@@ -19,13 +19,16 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
+from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
 from trio2o_core.plugin import json_response
+from trio2o_core.plugin import refused_for_room
 from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import server_list
@@ -78,6 +81,11 @@ def generate_password() -> str:
               for _ in range(PASSWORD_LENGTH - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return ''.join(chars)
+
+
+def _hints(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    return (body.get('os:scheduler_hints')
+            or body.get('OS-SCH-HNT:scheduler_hints') or {})
 
 
 def _count(value: Any, default: int) -> int:
@@ -152,32 +160,51 @@ class ServersController:
         validate(common.for_request(schemas.CREATE, request),
                             body)
         server = body['server']
-        pod = self._place(request, body)
-        forwarded = copy.deepcopy(body)
-        self._rewrite_zone(forwarded['server'], pod)
+        pod, scheduled = self._place(request, body)
         # Nova reads the flag by truthiness (the string 'False' counts)
         wants_reservation = bool(server.get('return_reservation_id'))
         min_count = _count(server.get('min_count'), 1)
         several = _count(server.get('max_count'), min_count) > 1
         password = None
         if several and not wants_reservation:
-            forwarded['server']['return_reservation_id'] = True
             password = server.get('adminPass') or generate_password()
-            forwarded['server']['adminPass'] = password
-        pending = PendingCreate(self.gateway, request, pod,
-                                forward.RESOURCE)
-        try:
-            answer = forward.pods(self.gateway, request).call(
-                pod, 'POST', 'servers', json=forwarded)
-        except PodUnavailable as exc:
-            # the pod may have made servers whose ids the gateway never
-            # learnt: the request row stays for the reconciler
-            if not exc.answer_lost:
+        while True:
+            forwarded = copy.deepcopy(body)
+            self._rewrite_zone(forwarded['server'], pod)
+            if password is not None:
+                forwarded['server']['return_reservation_id'] = True
+                forwarded['server']['adminPass'] = password
+            pending = PendingCreate(self.gateway, request, pod,
+                                    forward.RESOURCE)
+            try:
+                answer = forward.pods(self.gateway, request).call(
+                    pod, 'POST', 'servers', json=forwarded)
+            except PodUnavailable as exc:
+                # the pod may have made servers whose ids the gateway
+                # never learnt: the request row stays for the reconciler
+                if exc.answer_lost:
+                    raise
                 pending.abandon()
-            raise
-        if answer.status_code >= 300:
-            pending.abandon()
-            return forward.pods(self.gateway, request).relay(pod, answer)
+                if not scheduled:
+                    raise
+                refusal: PodUnavailable | PodReply = exc
+            else:
+                if answer.status_code < 300:
+                    break
+                pending.abandon()
+                if not (scheduled and refused_for_room(answer)):
+                    return forward.pods(self.gateway, request).relay(
+                        pod, answer)
+                refusal = answer
+            # unreachable or full: once, in the pod the binding moves to
+            scheduled = False
+            try:
+                pod = self._schedule(request, body, refused=pod)
+            except NoValidPod:
+                if isinstance(refusal, PodUnavailable):
+                    raise refusal from None
+                return forward.pods(self.gateway, request).relay(pod,
+                                                                 refusal)
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,
@@ -191,22 +218,24 @@ class ServersController:
         return self._first_of(request, pod, server, members, password)
 
     def _place(self, request: webob.Request,
-               body: Mapping[str, Any]) -> Pod:
+               body: Mapping[str, Any]) -> tuple[Pod, bool]:
         """Pick the pod: the one of the volumes or snapshots the server
         boots from, else the one of the server group named in the
-        scheduler hints, else the scheduler's choice for the zone.
+        scheduler hints (which the pod-naming hints must agree with),
+        else the scheduler's choice for the zone; say whether the
+        scheduler chose it.
 
         :raises BadRequest: the zone has no pod, or differs from the
-            volumes' or the group's.
+            volumes' or the group's; the hints name another pod than the
+            group's.
         """
         context = request.context
         zone = body['server'].get('availability_zone')
         az = (zone.partition(':')[0] or None) if zone else None
         pod = volumes.boot_pod(self.gateway, request, body['server'], az)
         if pod is not None:
-            return pod
-        hints = (body.get('os:scheduler_hints')
-                 or body.get('OS-SCH-HNT:scheduler_hints') or {})
+            return pod, False
+        hints = _hints(body)
         groups = hints.get('group')
         for group_id in [groups] if isinstance(groups, str) else groups or []:
             routing = self.gateway.lookup(context, group_id, GROUP_RESOURCE)
@@ -216,12 +245,52 @@ class ServersController:
                 raise BadRequest(
                     f'The server group {group_id} is not in availability '
                     f'zone {az}.')
+            hinted = self.gateway.hinted_pod(context, hints)
+            if hinted is not None and hinted.id != routing.pod.id:
+                raise BadRequest(
+                    f'The scheduler hints name pod {hinted.name}, the '
+                    f'server group {group_id} is in pod '
+                    f'{routing.pod.name}.')
             if self.gateway.is_down(routing.pod):
                 raise PodUnavailable(routing.pod.name)
-            return routing.pod
-        if az is None:
-            az = self.gateway.conf.scheduler.default_availability_zone
-        return self.gateway.schedule(context, forward.RESOURCE, az)
+            return routing.pod, False
+        # a pod the hints name is no binding's: no retry elsewhere
+        return (self._schedule(request, body),
+                self.gateway.hinted_pod(context, hints) is None)
+
+    def _schedule(self, request: webob.Request, body: Mapping[str, Any],
+                  refused: Pod | None = None) -> Pod:
+        """The scheduler's pick for the server (see ``Gateway.schedule``);
+        candidates must have the flavor."""
+        server = body['server']
+        zone = server.get('availability_zone')
+        az = (zone.partition(':')[0] or None) if zone else None
+        flavor = str(server['flavorRef']).rstrip('/').rpartition('/')[2]
+        image = server.get('imageRef')
+        pods = forward.pods(self.gateway, request)
+        answered: dict[str, bool] = {}
+
+        def offers(pod: Pod) -> bool:
+            path = 'flavors/' + urllib.parse.quote(flavor, '')
+            try:
+                status = pods.call(pod, 'GET', path).status_code
+            except PodUnavailable:
+                return False
+            answered[pod.id] = status == 200
+            return answered[pod.id]
+
+        try:
+            return self.gateway.schedule(
+                request.context, forward.RESOURCE, az, flavor=flavor,
+                image=str(image).rstrip('/').rpartition('/')[2] if image
+                else None, hints=_hints(body), offers=offers,
+                refused=refused)
+        except NoValidPod:
+            if answered and not any(answered.values()):
+                # as Nova answers a flavor it does not have
+                raise BadRequest(
+                    f'Flavor {flavor} could not be found.') from None
+            raise
 
     @staticmethod
     def _rewrite_zone(server: dict[str, Any], pod: Pod) -> None:

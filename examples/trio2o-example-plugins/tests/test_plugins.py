@@ -9,6 +9,7 @@ from trio2o_example_plugins import where_is
 from trio2o_example_plugins import widgets
 
 from trio2o_core.plugin import PARTIAL_HEADER
+from trio2o_core.plugin import PLUGIN_API_VERSION
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import RequestSpec
 from trio2o_core.plugin import ServiceDriver
@@ -120,3 +121,18 @@ def test_fewest_projects_picks_the_least_bound_pod_then_by_name():
                        bindings={'p1': 2, 'p2': 1, 'p3': 1})
 
     assert policy.select_pod(spec, pods).name == 'Pod2'
+
+
+def test_fewest_projects_then_fewest_routed_resources():
+    pods = [Pod(f'p{i}', f'Pod{i}', 'az1', None, None, True)
+            for i in (1, 2, 3)]
+    spec = RequestSpec('project', 'volume', 'az1',
+                       bindings={'p1': 1, 'p2': 1, 'p3': 1},
+                       routed={'p1': 9, 'p2': 4, 'p3': 5})
+
+    assert fewest_projects.FewestProjects().select_pod(
+        spec, pods).name == 'Pod2'
+
+
+def test_fewest_projects_is_built_for_this_contract():
+    assert fewest_projects.FewestProjects.plugin_api == PLUGIN_API_VERSION

@@ -1,5 +1,6 @@
 """A scheduling policy (``fewest-projects``): the candidate with the
-fewest bound projects, by name on a tie."""
+fewest bound projects, then the fewest routed resources, by name on a
+tie."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from trio2o_core.plugin import SchedulingPolicy
 
 
 class FewestProjects(SchedulingPolicy):
-    """Pick the pod with the fewest projects bound to it."""
+    """Pick the pod with the fewest projects, then resources."""
 
     def select_pod(self, spec: RequestSpec,
                    candidates: Sequence[Pod]) -> Pod:
-        return min(candidates,
-                   key=lambda pod: (spec.bindings.get(pod.id, 0), pod.name))
+        return min(candidates, key=lambda pod: (
+            spec.bindings.get(pod.id, 0), spec.routed.get(pod.id, 0),
+            pod.name))

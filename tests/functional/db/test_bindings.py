@@ -146,6 +146,46 @@ def test_get_or_create_concurrent_callers_share_one_winner(
     assert [b.id for b in api.list_bindings(project_id='p1')] == list(winners)
 
 
+def test_concurrent_moves_of_a_binding_share_one_new_binding(
+        pods: list[models.Pod]) -> None:
+    old = api.create_binding('p1', 'az1', pods[0].id)
+    start = threading.Barrier(THREADS)
+    chosen = threading.Barrier(THREADS, timeout=2)
+    choosers: list[int] = []
+
+    def move(n: int) -> str:
+        def choose_pod() -> str:
+            choosers.append(n)
+            try:
+                chosen.wait()  # let every mover insert at once
+            except threading.BrokenBarrierError:
+                pass  # some movers saw the new binding already
+            return pods[1 + n % 2].id
+
+        start.wait()
+        return api.rebind(old.id, 'p1', 'az1', choose_pod).id
+
+    with futures.ThreadPoolExecutor(THREADS) as pool:
+        moved = set(pool.map(move, range(THREADS)))
+
+    assert len(choosers) > 1, 'the movers did not race'
+    assert len(moved) == 1
+    assert [(b.id, b.is_active) for b in api.list_bindings(
+        project_id='p1')] == [(old.id, False), (moved.pop(), True)]
+
+
+def test_rebind_of_a_binding_moved_already_keeps_the_new_one(
+        pods: list[models.Pod]) -> None:
+    old = api.create_binding('p1', 'az1', pods[0].id)
+    new = api.rebind(old.id, 'p1', 'az1', lambda: pods[1].id)
+
+    # a late mover of the old binding finds the new one and keeps it
+    late = api.rebind(old.id, 'p1', 'az1', lambda: pods[2].id)
+
+    assert late.id == new.id and late.pod_id == pods[1].id
+    assert len(api.list_bindings(project_id='p1')) == 2
+
+
 def test_get_or_create_passes_on_choose_pod_errors(db: str) -> None:
     class NoPod(Exception):
         pass

@@ -60,10 +60,10 @@ def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
     with api.get_engine().begin() as connection:
         connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
     migration.upgrade('0001')
-    pod = api.create_pod('Pod1', 'az1')
+    pod_id = _old_pod('Pod1')
     with api.get_engine().begin() as connection:
         connection.execute(models.ResourceRouting.__table__.insert(), {
-            'top_id': 'vm-1', 'resource_type': 'server', 'pod_id': pod.id,
+            'top_id': 'vm-1', 'resource_type': 'server', 'pod_id': pod_id,
             'project_id': 'p1', 'status': 'active',
             'created_at': models.utcnow()})
         # IntegrityError, or OperationalError on MariaDB
@@ -78,4 +78,34 @@ def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
     routing = api.get_routing_by_top_id('vm-1', 'server')
     assert routing.status == 'active'
     assert api.mark_routing_deleted(routing.id).status == 'deleted'
+    assert _schema_diffs() == []
+
+
+def _old_pod(name: str) -> str:
+    """Insert a pod with the columns of revision 0001; return its id."""
+    pod_id = models.new_uuid()
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(
+            'INSERT INTO pods (id, name, az_name, enabled, created_at) '
+            'VALUES (:id, :name, :az, :enabled, :created)'), {
+                'id': pod_id, 'name': name, 'az': 'az1', 'enabled': True,
+                'created': models.utcnow().replace(tzinfo=None)})
+    return pod_id
+
+
+def test_upgrade_to_0003_weighs_pods_1_and_drains_none(
+        configured: str) -> None:
+    models.Base.metadata.drop_all(api.get_engine())
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
+    migration.upgrade('0002')
+    pod_id = _old_pod('Pod1')
+
+    migration.upgrade()
+
+    pod = api.get_pod(pod_id)
+    assert (pod.weight, pod.draining) == (1, False)
+    with pytest.raises(api.exceptions.InvalidValue):
+        api.update_pod(pod_id, weight=-1)
+    assert api.update_pod(pod_id, weight=0, draining=True).weight == 0
     assert _schema_diffs() == []

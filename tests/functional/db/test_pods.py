@@ -74,7 +74,7 @@ def test_missing_pod(db: str) -> None:
 
 @pytest.mark.parametrize('fields', [
     {'name': 'x' * 256}, {'name': None}, {'enabled': 'yes'},
-    {'no_such_field': 1},
+    {'no_such_field': 1}, {'weight': -1}, {'weight': True},
 ])
 def test_invalid_update_refused_alike_on_every_backend(
         db: str, fields: dict[str, object]) -> None:
@@ -99,6 +99,38 @@ def test_delete_refused_while_routed(db: str) -> None:
     api.delete_pod(pod.id)
     with pytest.raises(exceptions.NotFound):
         api.get_pod(pod.id)
+
+
+def test_forced_delete_removes_every_routing_and_binding(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    other = api.create_pod('Pod2', 'az1')
+    for n, status in enumerate(('creating', 'active', 'deleted')):
+        api.create_routing(f'vm-{n}', 'server', pod.id, 'p1', status=status)
+    kept = api.create_routing('vm-9', 'server', other.id, 'p1')
+    api.create_binding('p1', 'az1', pod.id)
+
+    assert api.delete_pod(pod.id, force=True) == 3
+
+    assert [r.id for r in api.list_routings()] == [kept.id]
+    assert api.list_bindings() == []
+    with pytest.raises(exceptions.NotFound):
+        api.get_pod(pod.id)
+
+
+def test_holdings_count_live_routings_per_project_and_type(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    for top_id, kind, project, status in (
+            ('s1', 'server', 'p1', 'active'), ('s2', 'server', 'p1',
+                                               'deleting'),
+            ('v1', 'volume', 'p1', 'creating'), ('v2', 'volume', 'p2',
+                                                 'active'),
+            ('v3', 'volume', 'p2', 'deleted')):
+        api.create_routing(top_id, kind, pod.id, project, status=status)
+
+    assert api.pod_holdings(pod.id) == {'p1': {'server': 2, 'volume': 1},
+                                        'p2': {'volume': 1}}
+    assert api.count_routings_per_pod() == {pod.id: 4}
+    assert api.pod_holdings('no-such-pod') == {}
 
 
 def test_delete_removes_bindings(db: str) -> None:

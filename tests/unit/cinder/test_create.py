@@ -120,3 +120,48 @@ def test_a_lost_snapshot_or_backup_answer_keeps_its_request_row(
     assert reply.status == 503
     assert sorted(kind for _, kind in gateway.routings) == [
         f'{key}_request', 'volume']
+
+
+def test_the_scheduler_is_told_type_size_and_hints(client, gateway):
+    reply = client.post('/v3/volumes', {
+        'volume': {'size': 3, 'volume_type': 'fast'},
+        'OS-SCH-HNT:scheduler_hints': {'trio2o:same_pod_as': 'x'}})
+
+    assert reply.status == 202
+    [(kind, zone, placement)] = gateway.placements
+    assert (kind, zone) == ('volume', None)
+    assert (placement['volume_type'], placement['size'],
+            placement['hints']) == ('fast', 3, {'trio2o:same_pod_as': 'x'})
+    assert placement['refused'] is None
+
+
+@pytest.mark.parametrize('refusal', ['unreachable', 'over quota'])
+def test_a_create_moves_once_to_another_pod(client, gateway, refusal):
+    if refusal == 'unreachable':
+        gateway.unreachable.add('pod-1')
+    else:
+        gateway.script(gateway.pod(1), 'POST', '/volumes', fault(
+            413, 'overLimit', 'VolumeLimitExceeded: Maximum number of '
+                              "volumes allowed (0) exceeded for quota "
+                              "'volumes'."))
+
+    reply = create(client)
+
+    assert reply.status == 202, reply.body
+    assert routed_to(gateway, reply) == 'Pod2'
+    assert [p['refused'] for _, _, p in gateway.placements] == [
+        None, gateway.pod(1)]
+
+
+def test_a_full_pod_with_nowhere_to_go_answers_its_refusal(client,
+                                                           gateway):
+    message = ("VolumeLimitExceeded: Maximum number of volumes allowed "
+               "(0) exceeded for quota 'volumes'.")
+    gateway.script(gateway.pod(1), 'POST', '/volumes', fault(
+        413, 'overLimit', message))
+
+    reply = create(client, availability_zone='az1')
+
+    assert reply.status == 413
+    assert message in str(reply.body)
+    assert not gateway.routings

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
 
 from trio2o_core.plugin import PodFailed
+from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.pods import caller as caller_module
 from trio2o_core.testing.client import caller
@@ -78,3 +80,16 @@ def test_pod_5xx_is_pod_failed_and_logged_with_the_request(code, caplog):
     assert 'pod internals' not in info.value.user_message
     assert f'pod Pod1 answered {code} (request req-0001)' in caplog.text
     assert 'pod internals' in caplog.text
+
+
+def test_a_call_to_a_disabled_pod_is_503_naming_it():
+    gateway = FakeGateway(pods=1)
+    disabled = dataclasses.replace(gateway.pod(1), enabled=False)
+
+    with pytest.raises(PodUnavailable) as info:
+        caller(gateway, API).call(disabled, 'GET', 'servers/x')
+
+    assert (info.value.code, info.value.user_message) == (
+        503, 'Pod Pod1 is unavailable.')
+    assert not info.value.answer_lost
+    assert gateway.calls == []

@@ -4,9 +4,11 @@ import re
 import uuid
 
 import pytest
+from stevedore import extension
 
 from trio2o_core import core_gateway
 from trio2o_core import loader
+from trio2o_core.api import app
 from trio2o_core.conf import CONF
 from trio2o_core.plugin import PLUGIN_API_VERSION
 from trio2o_core.plugin import PluginLoadError
@@ -186,3 +188,53 @@ def test_gateway_loads_an_enabled_service_once(override):
 
     assert core.service('admin') is admin
     assert admin.gateway is core
+
+
+OLD_POLICY = '''
+from trio2o_core.plugin import SchedulingPolicy
+
+
+class OldPolicy(SchedulingPolicy):
+    """Built for the contract before the request spec told flavors."""
+
+    plugin_api = 2
+
+    def select_pod(self, spec, candidates):
+        return candidates[0]
+'''
+
+
+def test_start_up_refuses_a_policy_built_for_the_old_contract(
+        make_dist, override, monkeypatch):
+    module = make_dist({loader.SCHEDULER_POLICIES: {'old': '{module}:'
+                                                           'OldPolicy'}},
+                       OLD_POLICY)
+    override('policy', 'old', group='scheduler')
+    # stevedore keeps the entry points it saw per group for the process
+    monkeypatch.setattr(extension.ExtensionManager, 'ENTRY_POINT_CACHE', {})
+    monkeypatch.setattr(core_gateway, '_GATEWAY', None)
+    override('paste_config', '/etc/trio2o/api-paste.ini', group='api')
+    monkeypatch.setattr('paste.deploy.loadapp', lambda *a, **k: 'app')
+
+    with pytest.raises(PluginLoadError) as info:
+        app.load_paste_app()
+
+    assert PLUGIN_API_VERSION == 3
+    assert str(info.value) == (
+        f"trio2o.scheduler.policies: plugin 'old' ({module}:OldPolicy) "
+        'implements plugin API 2, this gateway requires 3')
+
+
+@pytest.mark.parametrize('name, cls', [
+    ('binding', 'BindingPolicy'), ('least-loaded', 'LeastLoadedPolicy'),
+    ('weighted', 'WeightedPolicy')])
+def test_start_up_loads_each_builtin_policy(override, monkeypatch, name,
+                                            cls):
+    override('policy', name, group='scheduler')
+    monkeypatch.setattr(core_gateway, '_GATEWAY', None)
+    override('paste_config', '/etc/trio2o/api-paste.ini', group='api')
+    monkeypatch.setattr('paste.deploy.loadapp', lambda *a, **k: 'app')
+
+    assert app.load_paste_app() == 'app'
+    assert type(core_gateway.get_gateway().scheduler().policy
+                ).__name__ == cls

@@ -234,7 +234,40 @@ def test_pod_timing_out_during_create_is_503(gateway, client,
 
     gateway.serve(gateway.nova(1).pod, slow)
 
-    assert client.post('/v2.1/servers', body()).status == 503
+    assert client.post('/v2.1/servers',
+                       body(availability_zone='az1')).status == 503
+    assert not gateway.routings
+
+
+def test_create_moves_once_to_another_pod_when_unreachable(gateway, client):
+    client.get('/v2.1/flavors')
+    gateway.nova(1).refusing = True
+
+    reply = client.post('/v2.1/servers', body())
+
+    assert reply.status == 202
+    [routing] = gateway.routings.values()
+    assert routing.pod == gateway.nova(2).pod
+    assert [p.get('refused') for _, _, p in gateway.placements] == [
+        None, gateway.nova(1).pod]
+    assert gateway.placements[0][2]['flavor'] == '1'
+
+
+def test_create_moves_once_to_another_pod_when_over_quota(gateway, client):
+    message = ('Quota exceeded for instances: Requested 1, but already '
+               'used 0 of 0 instances')
+    for index in (1, 2):
+        gateway.script(gateway.nova(index).pod, 'POST', '/servers',
+                       fakes.fault(403, message))
+
+    reply = client.post('/v2.1/servers', body())
+
+    # the second pod refuses too: its answer is the client's, no third try
+    assert (reply.status, reply.message()) == (403, message)
+    assert [p.get('refused') for _, _, p in gateway.placements] == [
+        None, gateway.nova(1).pod]
+    assert pod_posts(gateway, 1) and pod_posts(gateway, 2)
+    assert not pod_posts(gateway, 3)
     assert not gateway.routings
 
 
