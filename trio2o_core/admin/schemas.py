@@ -12,6 +12,8 @@ _POD_FIELDS = {
     'pod_az_name': _OPTIONAL_NAME,
     'dc_name': _OPTIONAL_NAME,
     'enabled': _BOOL,
+    'identity': {'type': 'string', 'enum': ['shared', 'k2k']},
+    'service_provider': _OPTIONAL_NAME,
 }
 
 create_pod = {

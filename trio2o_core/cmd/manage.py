@@ -21,9 +21,12 @@ from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db import migration
+from trio2o_core.db.models import PodIdentity
 from trio2o_core.db.models import RoutingStatus
 from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import query
+
+IDENTITIES = [str(mode) for mode in PodIdentity]
 
 
 def _bool(text: str) -> bool:
@@ -68,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument('--pod-az-name', help='zone name inside the pod')
     create.add_argument('--dc-name', help='data centre')
     create.add_argument('--enabled', type=_bool, default=True)
+    create.add_argument('--identity', choices=IDENTITIES, default='shared',
+                        help='shared: the pod trusts this Keystone; k2k: '
+                             'its own Keystone, a service provider of it')
+    create.add_argument('--service-provider',
+                        help='the service provider registered for a k2k '
+                             'pod in the top Keystone')
     pod_sub.add_parser('list', help='list pods')
     show = pod_sub.add_parser('show', help='show one pod')
     show.add_argument('pod', help='pod id or name')
@@ -78,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument('--pod-az-name')
     update.add_argument('--dc-name')
     update.add_argument('--enabled', type=_bool)
+    update.add_argument('--identity', choices=IDENTITIES)
+    update.add_argument('--service-provider')
     delete = pod_sub.add_parser('delete', help='remove a pod')
     delete.add_argument('pod', help='pod id or name')
 
@@ -156,7 +167,9 @@ def _run(args: argparse.Namespace) -> int:
         try:
             row = db.create_pod(
                 args.name, args.az_name, pod_az_name=args.pod_az_name,
-                dc_name=args.dc_name, enabled=args.enabled)
+                dc_name=args.dc_name, enabled=args.enabled,
+                identity=args.identity,
+                service_provider=args.service_provider)
         except db_exc.Duplicate:
             raise db_exc.DBError(
                 f'a pod named {args.name} exists already') from None
@@ -167,7 +180,8 @@ def _run(args: argparse.Namespace) -> int:
         _print(_pod(_find_pod(args.pod)))
     elif args.action == 'update':
         changes = {field: getattr(args, field) for field in
-                   ('name', 'az_name', 'pod_az_name', 'dc_name', 'enabled')
+                   ('name', 'az_name', 'pod_az_name', 'dc_name', 'enabled',
+                    'identity', 'service_provider')
                    if getattr(args, field) is not None}
         _print(_pod(db.update_pod(_find_pod(args.pod).id, **changes)))
     elif args.action == 'delete':

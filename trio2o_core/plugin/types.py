@@ -12,6 +12,9 @@ class Pod:
 
     ``name`` is the pod's Keystone region; ``az_name`` the availability
     zone users see; ``pod_az_name`` the zone name inside the pod.
+    ``identity`` is ``shared`` (the pod trusts the gateway's Keystone) or
+    ``k2k`` (its own Keystone, a service provider of the gateway's,
+    registered as ``service_provider``).
     """
 
     id: str
@@ -20,13 +23,17 @@ class Pod:
     pod_az_name: str | None
     dc_name: str | None
     enabled: bool
+    identity: str = 'shared'
+    service_provider: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class Routing:
     """Where a resource the gateway created lives.
 
-    ``top_id`` is the id clients see, ``bottom_id`` the id inside ``pod``.
+    ``top_id`` is the id clients see, ``bottom_id`` the id inside ``pod``;
+    ``project_id`` the gateway's project that owns it, ``pod_project_id``
+    the project it lives in inside a ``k2k`` pod.
     """
 
     top_id: str
@@ -36,3 +43,4 @@ class Routing:
     project_id: str
     status: str
     created_at: datetime.datetime | None = None
+    pod_project_id: str | None = None

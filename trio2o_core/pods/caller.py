@@ -36,6 +36,8 @@ from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.federation import PodIdentityRefused
+from trio2o_core.pods.federation import is_k2k
 from trio2o_core.pods.health import PodHealth
 
 if TYPE_CHECKING:
@@ -136,12 +138,18 @@ class CorePodCaller(PodCaller):
              version: str | None = None,
              stream: bool = False) -> PodReply:
         """Send one call to an absolute ``url`` of ``pod`` (see
-        :meth:`call`).
+        :meth:`call`), with the caller's token, or for a ``k2k`` pod the
+        token exchanged for it (exchanged again once if the pod refuses
+        a cached one).
 
         :raises PodUnavailable: the pod cannot be reached.
+        :raises PodIdentityRefused: no token of a ``k2k`` pod's Keystone.
         """
         sent = {'User-Agent': USER_AGENT}
-        if self.context is not None and self.context.auth_token:
+        k2k = is_k2k(pod) and self._connector.federation is not None
+        if k2k:
+            sent['X-Auth-Token'] = self._pod_token(pod)
+        elif self.context is not None and self.context.auth_token:
             sent['X-Auth-Token'] = self.context.auth_token
         if self.request_id:
             sent['X-OpenStack-Request-ID'] = self.request_id
@@ -156,6 +164,16 @@ class CorePodCaller(PodCaller):
                 method, url, json=json, data=data, params=params,
                 headers=sent, timeout=self._connector.timeout,
                 stream=stream, allow_redirects=False)
+            if k2k and reply.status_code == 401 and data is None:
+                # the pod's token was revoked or expired in the pod
+                reply.close()
+                assert self._connector.federation is not None
+                self._connector.federation.forget(self.context, pod)
+                sent['X-Auth-Token'] = self._pod_token(pod)
+                reply = self._connector.http.request(
+                    method, url, json=json, params=params, headers=sent,
+                    timeout=self._connector.timeout, stream=stream,
+                    allow_redirects=False)
         except UNREACHABLE as exc:
             self._health.failed(pod.id)
             if self._metrics:
@@ -180,6 +198,10 @@ class CorePodCaller(PodCaller):
                                    reply.status_code,
                                    time.monotonic() - started)
         return reply
+
+    def _pod_token(self, pod: Pod) -> str:
+        assert self._connector.federation is not None
+        return self._connector.federation.token(self.context, pod).token
 
     def endpoint(self, pod: Pod) -> str:
         """The service's endpoint in ``pod``.
@@ -269,8 +291,10 @@ class CorePodCaller(PodCaller):
             answer = answers[pod.id]
             if isinstance(answer, PodRefused):
                 result.refused[pod.id] = answer
-            elif isinstance(answer, (PodUnavailable, *UNREACHABLE)):
-                if not isinstance(answer, PodUnavailable):
+            elif isinstance(answer, (PodUnavailable, PodIdentityRefused,
+                                     *UNREACHABLE)):
+                if not isinstance(answer, (PodUnavailable,
+                                           PodIdentityRefused)):
                     self._health.failed(pod.id)
                 LOG.warning('pod %s left out (request %s): %s', pod.name,
                             self.request_id, _operator_text(answer))
