@@ -312,7 +312,8 @@ class _EndpointFinder:
             return _getter(session, pod.name,
                            self.url(pod.name, service, self._catalog))
         if pod.id not in self._pod_tokens:
-            exchange = federation.TokenExchange(None, session)
+            exchange = federation.TokenExchange(
+                None, session.session, timeout=session.timeout or 10.0)
             try:
                 self._pod_tokens[pod.id] = exchange.exchange(
                     session.auth, pod, self._project)

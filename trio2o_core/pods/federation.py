@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from keystoneauth1 import access
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import plugin as ks_plugin
@@ -76,24 +77,42 @@ class TokenExchange:
     """Exchange callers' tokens for ``k2k`` pods' tokens, with a bounded
     cache.
 
+    Each exchange gets a cookie jar of its own (the service provider
+    answers the assertion with a session cookie) over the connection
+    pools of ``http``.
+
     :param auth_url: the gateway's Keystone (v3), the identity provider.
-    :param session: the keystoneauth session the exchanges go through.
+    :param http: the requests session whose connection pools are used.
+    :param timeout: seconds before a Keystone counts as unreachable.
     :param cache_time: seconds at most an exchanged token is reused.
     :param cache_size: exchanged tokens kept (least recently used go).
     :param clock: monotonic clock (seconds).
     """
 
-    def __init__(self, auth_url: str | None, session: ks_session.Session,
-                 cache_time: float = 300.0, cache_size: int = 10000,
+    def __init__(self, auth_url: str | None,
+                 http: requests.Session | None = None,
+                 timeout: float = 10.0, cache_time: float = 300.0,
+                 cache_size: int = 10000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.auth_url = auth_url
-        self.session = session
+        self.http = http or requests.Session()
+        self.timeout = timeout
         self.cache_time = cache_time
         self.cache_size = cache_size
         self._clock = clock
+        self._discovery: dict[str, Any] = {}
         self._cache: collections.OrderedDict[tuple[str, str], PodToken] = (
             collections.OrderedDict())
         self._lock = threading.Lock()
+
+    def _session(self) -> ks_session.Session:
+        http = requests.Session()
+        http.trust_env = False
+        for prefix, adapter in self.http.adapters.items():
+            http.mount(prefix, adapter)
+        return ks_session.Session(session=http, timeout=self.timeout,
+                                  discovery_cache=self._discovery,
+                                  app_name='trio2o')
 
     def token(self, context: Any, pod: Pod) -> PodToken:
         """The pod's token for the caller of ``context`` (its
@@ -157,19 +176,20 @@ class TokenExchange:
         """
         sp = pod.service_provider or ''
         started = self._clock()
+        session = self._session()
         try:
-            if not _knows_sp(base, self.session, sp):
+            if not _knows_sp(base, session, sp):
                 raise PodIdentityRefused(
                     pod.name, 403, 'no service provider for it',
                     f'service provider {sp!r} of pod {pod.name} is not '
                     'registered (or not enabled) in the gateway\'s '
                     'Keystone')
             k2k = Keystone2Keystone(base, sp)
-            unscoped = k2k.get_auth_ref(self.session)
+            unscoped = k2k.get_auth_ref(session)
             sp_url = k2k.auth_url.rstrip('/')
-            project = self._pick_project(pod, sp_url, unscoped.auth_token,
-                                         project_name)
-            scoped = self.session.post(
+            project = _pick_project(session, pod, sp_url,
+                                    unscoped.auth_token, project_name)
+            scoped = session.post(
                 sp_url + '/auth/tokens', authenticated=False,
                 json={'auth': {
                     'identity': {'methods': ['token'],
@@ -199,21 +219,21 @@ class TokenExchange:
         return PodToken(scoped.headers['X-Subject-Token'], project,
                         list(body.get('catalog') or []), good_until)
 
-    def _pick_project(self, pod: Pod, sp_url: str, unscoped: str,
-                      project_name: str | None) -> str:
-        projects = self.session.get(
-            sp_url + '/auth/projects', authenticated=False,
-            headers={'X-Auth-Token': unscoped}).json()['projects']
-        enabled = [p for p in projects if p.get('enabled', True)]
-        named = [p for p in enabled if p.get('name') == project_name]
-        if len(named) == 1:
-            return str(named[0]['id'])
-        if len(enabled) == 1:
-            return str(enabled[0]['id'])
-        reason = ('its mapping gives the caller no project' if not enabled
-                  else 'its mapping gives the caller several projects, '
-                       f'none named {project_name}')
-        raise PodIdentityRefused(pod.name, 403, reason)
+def _pick_project(session: ks_session.Session, pod: Pod, sp_url: str,
+                  unscoped: str, project_name: str | None) -> str:
+    projects = session.get(
+        sp_url + '/auth/projects', authenticated=False,
+        headers={'X-Auth-Token': unscoped}).json()['projects']
+    enabled = [p for p in projects if p.get('enabled', True)]
+    named = [p for p in enabled if p.get('name') == project_name]
+    if len(named) == 1:
+        return str(named[0]['id'])
+    if len(enabled) == 1:
+        return str(enabled[0]['id'])
+    reason = ('its mapping gives the caller no project' if not enabled
+              else 'its mapping gives the caller several projects, '
+                   f'none named {project_name}')
+    raise PodIdentityRefused(pod.name, 403, reason)
 
 
 def _knows_sp(base: ks_plugin.BaseAuthPlugin, session: ks_session.Session,
@@ -260,9 +280,8 @@ def from_conf(conf: Any, http: Any) -> TokenExchange:
     auth_url = (auth_url
                 or _option(conf, 'keystone_authtoken', 'www_authenticate_uri')
                 or _option(conf, 'keystone_authtoken', 'auth_url'))
-    session = ks_session.Session(session=http, timeout=conf.pods.timeout,
-                                 app_name='trio2o')
-    return TokenExchange(auth_url, session, cache_time=cache_time,
+    return TokenExchange(auth_url, http, timeout=conf.pods.timeout,
+                         cache_time=cache_time,
                          cache_size=options.cache_size)
 
 

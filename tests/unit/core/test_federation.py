@@ -11,7 +11,6 @@ import pytest
 import requests
 import requests_mock
 import webob
-from keystoneauth1 import session as ks_session
 
 from trio2o_core.context import RequestContext
 from trio2o_core.plugin import CONTEXT_KEY
@@ -122,8 +121,8 @@ def keystones() -> Iterator[FakeKeystones]:
 
 def exchange(clock: Clock | None = None, cache_time: float = 300,
              cache_size: int = 100) -> TokenExchange:
-    return TokenExchange(TOP, ks_session.Session(), cache_time=cache_time,
-                         cache_size=cache_size, clock=clock or Clock())
+    return TokenExchange(TOP, cache_time=cache_time, cache_size=cache_size,
+                         clock=clock or Clock())
 
 
 def test_exchange_gives_a_pod_token_with_the_pod_s_catalog(keystones):
@@ -325,3 +324,4 @@ def test_a_refusing_pod_is_left_out_of_a_fan_out(keystones):
     gathered = calls.gather([POD], lambda pod: calls.call(pod, 'GET', '/'))
     assert [pod.name for pod in gathered.missing] == ['Pod2']
     assert not calls._health.is_down(POD.id)
+
