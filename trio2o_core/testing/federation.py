@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
+from trio2o_core.testing.keystone import Credentials
 from trio2o_core.testing.keystone import Keystone
 from trio2o_core.testing.podenv.build import PodEnv
 from trio2o_core.testing.process import Process
@@ -167,6 +169,23 @@ idp_metadata_path = {self.metadata}
                 {"type": "openstack_user_domain", "any_one_of": ["Default"]},
                 {"type": "Shib-Identity-Provider",
                  "any_one_of": [self.idp_entity_id]}]}]
+
+    def set_up_pod(self, top: Keystone, pod: Keystone, region: str,
+                   service_user: Credentials, users: Iterable[Credentials],
+                   admin: Credentials) -> str:
+        """Once ``pod`` (the pod ``region``'s Keystone) answers: register
+        it, give it the services' user and give the top's projects their
+        pod projects (members; the admin's and the service user's as
+        admins); return its service provider's id."""
+        pod.wait_ready()
+        self.wait_metadata()
+        sp_id = self.register(top, pod, region)
+        pod.ensure_user(service_user, ("admin", "service"))
+        for user in users:
+            self.grant(pod, user.project_name, ("member", "reader"))
+        self.grant(pod, admin.project_name, ("admin",))
+        self.grant(pod, service_user.project_name, ("admin", "service"))
+        return sp_id
 
     @staticmethod
     def grant(pod: Keystone, top_project: str,

@@ -153,11 +153,13 @@ class Keystone:
         return self.data / "keystone.conf"
 
     def start(self) -> None:
-        """Copy the seed and launch gunicorn (returns before it is ready)."""
-        shutil.copytree(ensure_seed(self.env), self.data)
+        """Copy the seed and launch gunicorn (returns before it is ready);
+        after :meth:`stop`, launch it again on the same data."""
         conf = self.conf_file
-        conf.write_text(_config(self.data, self.token_expiration)
-                        + self.extra_conf)
+        if not self.data.exists():
+            shutil.copytree(ensure_seed(self.env), self.data)
+            conf.write_text(_config(self.data, self.token_expiration)
+                            + self.extra_conf)
         cmd = [str(self.env.bin("gunicorn")), "--chdir", str(PODS_DIR),
                "-b", f"127.0.0.1:{self.port}", "-w", "1",
                "--timeout", "300", self.app]
