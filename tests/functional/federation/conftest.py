@@ -1,7 +1,9 @@
 """Fixtures of the tests of federated pods: a local cloud whose Pod1
 shares the top Keystone and whose Pod2 has a Keystone of its own, a
 service provider of the top one (Keystone to Keystone), and the gateway
-in front of both."""
+in front of both. They live as long as the tests of the package that
+uses them, not the whole session: the cloud of the other tests is not
+this one."""
 
 from __future__ import annotations
 
@@ -13,10 +15,7 @@ import pytest
 import requests
 from keystoneauth1 import session as ks_session
 
-from tests.functional.nova.conftest import admin  # noqa: F401
-from tests.functional.nova.conftest import admin_session  # noqa: F401
-from tests.functional.nova.conftest import alt  # noqa: F401
-from tests.functional.nova.conftest import demo  # noqa: F401
+from tests.functional.nova.conftest import Connection
 from trio2o_core.testing.cloud import LocalCloud
 from trio2o_core.testing.cloud import Pod
 from trio2o_core.testing.gateway import GatewayProcess
@@ -27,7 +26,7 @@ from trio2o_core.testing.keystone import Credentials
 TOKEN_CACHE_TIME = 3
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def local_cloud(tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[LocalCloud]:
     """Keystone, Glance; Pod1 (shared) and Pod2 (federated: its own
@@ -42,7 +41,7 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory
         cloud.stop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def gateway(local_cloud: LocalCloud,
             tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[GatewayProcess]:
@@ -57,7 +56,7 @@ def gateway(local_cloud: LocalCloud,
         proc.stop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def pod2(local_cloud: LocalCloud) -> Pod:
     """The federated pod."""
     pod = local_cloud.pods[1]
@@ -65,7 +64,7 @@ def pod2(local_cloud: LocalCloud) -> Pod:
     return pod
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')
 def pod2_admin(pod2: Pod, local_cloud: LocalCloud
                ) -> openstack.connection.Connection:
     """openstacksdk as the admin of Pod2's own Keystone, past the
@@ -74,6 +73,30 @@ def pod2_admin(pod2: Pod, local_cloud: LocalCloud
     return openstack.connection.Connection(
         session=ks_session.Session(auth=local_cloud.admin.auth(
             pod2.keystone.url)), region_name=pod2.region)
+
+
+@pytest.fixture(scope='package')
+def demo(gateway: GatewayProcess) -> Connection:
+    """openstacksdk as the first ordinary user, through the gateway."""
+    return gateway.connection(gateway.cloud.users[0])
+
+
+@pytest.fixture(scope='package')
+def alt(gateway: GatewayProcess) -> Connection:
+    """openstacksdk as the second ordinary user (another project)."""
+    return gateway.connection(gateway.cloud.users[1])
+
+
+@pytest.fixture(scope='package')
+def admin(gateway: GatewayProcess) -> Connection:
+    """openstacksdk as the cloud admin, through the gateway."""
+    return gateway.connection(gateway.cloud.admin)
+
+
+@pytest.fixture(scope='package')
+def admin_session(gateway: GatewayProcess) -> ks_session.Session:
+    """A Keystone session of the admin, for the gateway's admin API."""
+    return gateway.cloud.session(gateway.cloud.admin)
 
 
 def token(cloud: LocalCloud, user: Credentials) -> str:

@@ -254,5 +254,5 @@ def test_reconciler_reads_the_federated_pod_as_the_service_user(
         '--prune-missing'))
     report = summary['pods']['Pod2']
     assert report['skipped'] is None
-    assert [c['top_id'] for c in report['changes']] == [missing]
+    assert missing in [c['top_id'] for c in report['changes']]
     db.delete_routing(db.get_routing_by_top_id(missing, 'server').id)
