@@ -7,7 +7,8 @@ pod's Keystone with keystoneauth1's Keystone-to-Keystone plugin (a SAML
 assertion from the gateway's Keystone, presented to the pod's), then
 scoped to the project the pod's mapping gives the caller. The result is
 cached per (caller's token, pod) for at most ``cache_time`` seconds and
-never beyond either token's expiry.
+never beyond either token's expiry; the cache keeps a digest of the
+caller's token, not the token.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime
+import hashlib
 import logging
 import threading
 import time
@@ -126,7 +128,7 @@ class TokenExchange:
         caller_token = getattr(context, 'auth_token', None)
         if not caller_token:
             raise PodIdentityRefused(pod.name, 401, 'no token to exchange')
-        key = (caller_token, pod.id)
+        key = (_digest(caller_token), pod.id)
         now = self._clock()
         with self._lock:
             cached = self._cache.get(key)
@@ -149,8 +151,8 @@ class TokenExchange:
         """Drop the cached token of the caller of ``context`` for
         ``pod`` (the pod refused it)."""
         with self._lock:
-            self._cache.pop((getattr(context, 'auth_token', None) or '',
-                             pod.id), None)
+            self._cache.pop((_digest(getattr(context, 'auth_token', None)
+                                     or ''), pod.id), None)
 
     def _caller_plugin(self, context: Any,
                        caller_token: str) -> ks_plugin.BaseAuthPlugin:
@@ -234,6 +236,11 @@ def _pick_project(session: ks_session.Session, pod: Pod, sp_url: str,
               else 'its mapping gives the caller several projects, '
                    f'none named {project_name}')
     raise PodIdentityRefused(pod.name, 403, reason)
+
+
+def _digest(token: str) -> str:
+    # the cache holds no caller token itself
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _knows_sp(base: ks_plugin.BaseAuthPlugin, session: ks_session.Session,
