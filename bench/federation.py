@@ -42,12 +42,10 @@ from trio2o_core.pods.connector import PodConnector  # noqa: E402
 from trio2o_core.pods.fanout import Fanout  # noqa: E402
 from trio2o_core.pods.federation import TokenExchange  # noqa: E402
 from trio2o_core.pods.health import PodHealth  # noqa: E402
-from trio2o_core.testing.federation import FederatedKeystones  # noqa: E402
-from trio2o_core.testing.keystone import ADMIN  # noqa: E402
+from trio2o_core.testing.federation import keystone_pair  # noqa: E402
 from trio2o_core.testing.keystone import Credentials  # noqa: E402
 from trio2o_core.testing.keystone import Keystone  # noqa: E402
 from trio2o_core.testing.podenv.build import ensure  # noqa: E402
-from trio2o_core.testing.process import free_port  # noqa: E402
 from trio2o_plugins.nova.api import API  # noqa: E402
 
 USER = Credentials('demo', 'demo', 'demo')
@@ -90,19 +88,8 @@ def _timed(func: Callable[[], object], times: int) -> list[float]:
 
 def _start(workdir: Path, backend_url: str) -> tuple[Keystone, Keystone,
                                                      str]:
-    env = ensure(None)
-    top_port = free_port()
-    fed = FederatedKeystones(env, workdir, top_port)
-    top = Keystone(env, workdir, top_port, extra_conf=fed.idp_conf())
-    top.start()
-    fed.write_metadata(top)
-    pod = fed.pod_keystone('Pod2', free_port())
-    pod.start()
-    top.wait_ready()
-    top.ensure_user(USER, ('member', 'reader'))
+    top, pod, sp = keystone_pair(ensure(None), workdir, [USER])
     top.set_endpoint('compute', 'nova', 'Pod1', backend_url + '/v2.1')
-    service = Credentials('trio2o', 'trio2o', 'service')
-    sp = fed.set_up_pod(top, pod, 'Pod2', service, [USER], ADMIN)
     pod.set_endpoint('compute', 'nova', 'Pod2', backend_url + '/v2.1')
     return top, pod, sp
 

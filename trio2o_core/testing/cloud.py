@@ -29,6 +29,7 @@ from trio2o_core.testing.faultproxy import FaultProxy
 from trio2o_core.testing.federation import FederatedKeystones
 from trio2o_core.testing.keystone import ADMIN
 from trio2o_core.testing.keystone import PODS_DIR
+from trio2o_core.testing.keystone import SERVICE_USER
 from trio2o_core.testing.keystone import Credentials
 from trio2o_core.testing.keystone import Keystone
 from trio2o_core.testing.netstub import NetworkStub
@@ -43,7 +44,6 @@ __all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
 TOP_REGION = "RegionOne"
 #: the services trio2o-api serves for the top region
 GATEWAY_SERVICES = ("compute", "volume", "image")
-SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 USERS = (Credentials("demo", "demo", "demo"),
          Credentials("alt", "alt", "alt"))
 

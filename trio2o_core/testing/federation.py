@@ -20,10 +20,13 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from trio2o_core.testing.keystone import ADMIN
+from trio2o_core.testing.keystone import SERVICE_USER
 from trio2o_core.testing.keystone import Credentials
 from trio2o_core.testing.keystone import Keystone
 from trio2o_core.testing.podenv.build import PodEnv
 from trio2o_core.testing.process import Process
+from trio2o_core.testing.process import free_port
 
 IDP_ID = "top"
 PROTOCOL = "saml2"
@@ -121,11 +124,13 @@ idp_metadata_path = {self.metadata}
             self._metadata_proc.wait_exit()
             self._metadata_proc = None
 
-    def pod_keystone(self, region: str, port: int) -> Keystone:
+    def pod_keystone(self, region: str, port: int,
+                     token_expiration: int = 3600) -> Keystone:
         """The (unstarted) Keystone of the federated pod ``region``."""
         base = f"http://127.0.0.1:{port}"
         return Keystone(
             self.env, self.workdir, port, name=f"keystone-{region.lower()}",
+            token_expiration=token_expiration,
             extra_conf=SP_CONF, app="keystone_sp_wsgi:application",
             app_env={"TRIO2O_SP_ECP_URL": base + ECP_PATH,
                      "TRIO2O_SP_IDP_METADATA": str(self.metadata),
@@ -202,3 +207,35 @@ idp_metadata_path = {self.metadata}
             pod.call("PUT", f"/projects/{project}/groups/{group}/roles/"
                             f"{role_id}")
         return project
+
+
+def keystone_pair(env: PodEnv, workdir: Path, users: Iterable[Credentials],
+                  token_expiration: int = 3600
+                  ) -> tuple[Keystone, Keystone, str]:
+    """Start a top Keystone (identity provider) with ``users`` and the
+    Keystone of a federated pod ``Pod2`` (service provider), both issuing
+    tokens that live ``token_expiration`` seconds; return them and the
+    service provider's id. The caller stops both.
+
+    :raises FederationError: ``xmlsec1`` is missing.
+    """
+    top_port = free_port()
+    fed = FederatedKeystones(env, workdir, top_port)
+    top = Keystone(env, workdir, top_port, token_expiration,
+                   extra_conf=fed.idp_conf())
+    pod = fed.pod_keystone("Pod2", free_port(), token_expiration)
+    top.start()
+    try:
+        fed.write_metadata(top)
+        pod.start()
+        top.wait_ready()
+        users = list(users)
+        for user in users:
+            top.ensure_user(user, ("member", "reader"))
+        sp_id = fed.set_up_pod(top, pod, "Pod2", SERVICE_USER, users,
+                               ADMIN)
+    except BaseException:
+        top.stop()
+        pod.stop()
+        raise
+    return top, pod, sp_id

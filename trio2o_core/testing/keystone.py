@@ -63,6 +63,8 @@ project_domain_id = default
 
 
 ADMIN = Credentials("admin", ADMIN_PASSWORD, "admin")
+#: the user the services (and the gateway) authenticate as
+SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 
 
 def _config(data: Path, token_expiration: int = 3600) -> str:
