@@ -463,14 +463,17 @@ def _plan_request(kind: str, row: ResourceRouting, inventory: PodInventory,
     :raises PodUnreadable: the pod cannot be read.
     """
     changes = []
-    made = inventory.made(row.project_id, row.created_at, cutoff)
+    # in a k2k pod the resource belongs to the pod's own project
+    owner = row.pod_project_id or row.project_id
+    made = inventory.made(owner, row.created_at, cutoff)
     for top_id in made:
         if top_id in routed:
             continue
         routed.add(top_id)
-        changes.append(Change(Action.ADOPTED, kind, top_id, row.project_id))
+        changes.append(Change(Action.ADOPTED, kind, top_id, row.project_id,
+                              pod_project_id=row.pod_project_id))
     in_flight = set(inventory.made(
-        row.project_id, row.created_at,
+        owner, row.created_at,
         cutoff + datetime.timedelta(seconds=1))) - routed
     if not in_flight:
         changes.append(Change(Action.REMOVED_REQUEST, row.resource_type,
@@ -489,7 +492,8 @@ def _apply(change: Change, pod_id: str) -> bool:
         try:
             db.create_routing(change.top_id, change.resource_type, pod_id,
                               change.project_id,
-                              status=RoutingStatus.ACTIVE)
+                              status=RoutingStatus.ACTIVE,
+                              pod_project_id=change.pod_project_id)
         except db_exc.Duplicate:
             return False
         return True

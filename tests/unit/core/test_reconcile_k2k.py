@@ -7,13 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 import requests_mock
+import sqlalchemy as sa
 from keystoneauth1 import fixture as ks_fixture
 
 from tests.unit.core.test_federation import SP_AUTH
 from tests.unit.core.test_federation import SP_ECP
 from tests.unit.core.test_federation import SP_V3
 from tests.unit.core.test_reconcile import KEYSTONE
+from tests.unit.core.test_reconcile import OLD
 from tests.unit.core.test_reconcile import POD_URLS
+from tests.unit.core.test_reconcile import SERVER_REQUEST
 from tests.unit.core.test_reconcile import actions
 from tests.unit.core.test_reconcile import pods  # noqa: F401
 from tests.unit.core.test_reconcile import row
@@ -21,6 +24,7 @@ from tests.unit.core.test_reconcile import run
 from tests.unit.core.test_reconcile import service_conf  # noqa: F401
 from tests.unit.core.test_reconcile import status
 from trio2o_core.db import api as db
+from trio2o_core.db.models import ResourceRouting
 from trio2o_core.reconcile_report import Action
 
 
@@ -79,3 +83,28 @@ def test_k2k_pod_refusing_is_skipped(pods, mocker):  # noqa: F811
 
     assert 'answered 401' in summary.pods['Pod2'].skipped
     assert status(routing) == 'creating'
+
+
+def test_a_k2k_pod_s_orphan_is_adopted_from_the_pod_side_project(
+        pods, mocker):  # noqa: F811
+    pod_id, pod = pods['Pod2']
+    db.update_pod(pod_id, identity='k2k', service_provider='pod2-sp')
+    request = row(pod_id, 'request-1', 'creating', project='top-project',
+                  resource_type=SERVER_REQUEST)
+    table = ResourceRouting.__table__
+    with db.session_scope() as session:
+        session.execute(sa.update(table).where(table.c.id == request).values(
+            pod_project_id='pod2-demo', updated_at=None))
+    server = pod.add(project='pod2-demo', age=OLD - 1)
+    # a server of a pod project named like the top one is not the row's
+    pod.add(project='top-project', age=OLD - 1)
+
+    summary = run()
+
+    adopted = [top_id for action, top_id in actions(summary, 'Pod2')
+               if action is Action.ADOPTED]
+    assert adopted == [server]
+    routing = db.get_routing_by_top_id(server, 'server')
+    assert (routing.project_id, routing.pod_project_id) == (
+        'top-project', 'pod2-demo')
+    assert status(request) is None
