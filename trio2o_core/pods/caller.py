@@ -244,6 +244,11 @@ class CorePodCaller(PodCaller):
         if pod.pod_az_name and pod.az_name and self.api.zone_keys:
             value = _rename_zone(value, self.api.zone_keys,
                                  pod.pod_az_name, pod.az_name)
+        if (is_k2k(pod) and self._connector.federation is not None
+                and self.context is not None and self.context.project_id):
+            # the caller's project inside the pod is theirs at the gateway
+            value = _replace_text(value, self._connector.federation.token(
+                self.context, pod).project_id, self.context.project_id)
         return value
 
     def relay(self, pod: Pod, reply: PodReply) -> webob.Response:
@@ -310,6 +315,17 @@ class CorePodCaller(PodCaller):
 
 def _operator_text(exc: BaseException) -> str:
     return getattr(exc, 'operator_message', None) or str(exc)
+
+
+def _replace_text(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new) if old in value else value
+    if isinstance(value, list):
+        return [_replace_text(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_text(item, old, new)
+                for key, item in value.items()}
+    return value
 
 
 def _rename_zone(value: Any, keys: tuple[str, ...], inner: str,

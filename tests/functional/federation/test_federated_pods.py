@@ -72,6 +72,8 @@ def test_servers_land_in_each_pod_and_list_as_one(
         servers[0].id: 'az1', servers[1].id: 'az2'}
     shown = demo.compute.get_server(servers[1].id)
     assert (shown.status, shown.availability_zone) == ('ACTIVE', 'az2')
+    # the gateway shows the caller's own project, not the pod's
+    assert shown.project_id == top_project
 
 
 def test_volumes_land_in_each_pod_and_list_as_one(demo, volumes, pod2,
@@ -79,6 +81,9 @@ def test_volumes_land_in_each_pod_and_list_as_one(demo, volumes, pod2,
     listed = demo.block_storage.get('/volumes/detail').json()['volumes']
     zones = {v['id']: v['availability_zone'] for v in listed}
     assert [zones.get(v['id']) for v in volumes] == ['az1', 'az2']
+    federated = [v for v in listed if v['id'] == volumes[1]['id']][0]
+    hrefs = [link['href'] for link in federated['links']]
+    assert hrefs and all(demo.current_project_id in href for href in hrefs)
     in_pod = pod2_admin.block_storage.get(
         f'/volumes/{volumes[1]["id"]}').json()['volume']
     assert in_pod['os-vol-tenant-attr:tenant_id'] == pod_project(pod2,

@@ -325,3 +325,16 @@ def test_a_refusing_pod_is_left_out_of_a_fan_out(keystones):
     assert [pod.name for pod in gathered.missing] == ['Pod2']
     assert not calls._health.is_down(POD.id)
 
+
+
+def test_the_pod_side_project_is_shown_as_the_caller_s(keystones):
+    calls = pod_caller(exchange())
+    body = {'server': {'tenant_id': 'pod-demo', 'links': [
+        {'href': POD_NOVA + '/pod-demo/servers/s1'}]}}
+
+    shown = calls.translate(POD, body)
+    assert shown['server']['tenant_id'] == 'top-demo'
+    assert 'pod-demo' not in str(shown)
+    calls._connector.overrides[('Pod1', 'compute')] = 'http://pod1.test'
+    assert calls.translate(SHARED, {'tenant_id': 'pod-demo'}) == {
+        'tenant_id': 'pod-demo'}
