@@ -165,15 +165,8 @@ class CorePodCaller(PodCaller):
                 headers=sent, timeout=self._connector.timeout,
                 stream=stream, allow_redirects=False)
             if k2k and reply.status_code == 401 and data is None:
-                # the pod's token was revoked or expired in the pod
-                reply.close()
-                assert self._connector.federation is not None
-                self._connector.federation.forget(self.context, pod)
-                sent['X-Auth-Token'] = self._pod_token(pod)
-                reply = self._connector.http.request(
-                    method, url, json=json, params=params, headers=sent,
-                    timeout=self._connector.timeout, stream=stream,
-                    allow_redirects=False)
+                reply = self._with_new_token(pod, reply, method, url,
+                                             json, params, sent, stream)
         except UNREACHABLE as exc:
             self._health.failed(pod.id)
             if self._metrics:
@@ -202,6 +195,20 @@ class CorePodCaller(PodCaller):
     def _pod_token(self, pod: Pod) -> str:
         assert self._connector.federation is not None
         return self._connector.federation.token(self.context, pod).token
+
+    def _with_new_token(self, pod: Pod, refused: PodReply, method: str,
+                        url: str, json: Any, params: Any,
+                        sent: dict[str, str], stream: bool) -> PodReply:
+        """Send again with a new exchanged token: the pod refused the
+        cached one (revoked or expired in the pod)."""
+        refused.close()
+        assert self._connector.federation is not None
+        self._connector.federation.forget(self.context, pod)
+        sent['X-Auth-Token'] = self._pod_token(pod)
+        return self._connector.http.request(
+            method, url, json=json, params=params, headers=sent,
+            timeout=self._connector.timeout, stream=stream,
+            allow_redirects=False)
 
     def endpoint(self, pod: Pod) -> str:
         """The service's endpoint in ``pod``.
