@@ -106,6 +106,7 @@ class TokenExchange:
         self._cache: collections.OrderedDict[tuple[str, str], PodToken] = (
             collections.OrderedDict())
         self._lock = threading.Lock()
+        self._pending: dict[tuple[str, str], threading.Lock] = {}
 
     def _session(self) -> ks_session.Session:
         http = requests.Session()
@@ -129,23 +130,40 @@ class TokenExchange:
         if not caller_token:
             raise PodIdentityRefused(pod.name, 401, 'no token to exchange')
         key = (_digest(caller_token), pod.id)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        # one exchange per key at a time: the others wait and reuse it
+        with pending:
+            cached = self._cached(key)
+            if cached is not None:
+                return cached
+            try:
+                found = self.exchange(
+                    self._caller_plugin(context, caller_token), pod,
+                    getattr(context, 'project_name', None),
+                    caller_expires=_expiry(getattr(context, 'token_info',
+                                                   None)))
+                with self._lock:
+                    self._cache[key] = found
+                    self._cache.move_to_end(key)
+                    while len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+        return found
+
+    def _cached(self, key: tuple[str, str]) -> PodToken | None:
         now = self._clock()
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None and cached.good_until > now:
                 self._cache.move_to_end(key)
                 return cached
-        base = self._caller_plugin(context, caller_token)
-        found = self.exchange(base, pod, getattr(context, 'project_name',
-                                                 None),
-                              caller_expires=_expiry(
-                                  getattr(context, 'token_info', None)))
-        with self._lock:
-            self._cache[key] = found
-            self._cache.move_to_end(key)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return found
+        return None
 
     def forget(self, context: Any, pod: Pod) -> None:
         """Drop the cached token of the caller of ``context`` for

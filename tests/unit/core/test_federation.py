@@ -3,7 +3,9 @@ against Keystones faked at the HTTP level."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -338,3 +340,19 @@ def test_the_pod_side_project_is_shown_as_the_caller_s(keystones):
     calls._connector.overrides[('Pod1', 'compute')] = 'http://pod1.test'
     assert calls.translate(SHARED, {'tenant_id': 'pod-demo'}) == {
         'tenant_id': 'pod-demo'}
+
+
+def test_concurrent_first_calls_of_one_caller_exchange_once(keystones):
+    tokens = exchange()
+    slow = threading.Event()
+
+    def projects(request: Any, context: Any) -> dict[str, Any]:
+        slow.wait(0.3)  # the first exchange is still running meanwhile
+        return {'projects': keystones.projects}
+
+    keystones.mock.get(SP_V3 + '/auth/projects', json=projects)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: tokens.token(context(), POD),
+                              range(4)))
+    assert {f.token for f in found} == {'pod-token-1'}
+    assert keystones.issued == 1
