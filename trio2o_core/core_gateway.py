@@ -26,6 +26,7 @@ from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.plugin.service import ServiceDriver
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
+from trio2o_core.pods import federation
 from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
@@ -43,7 +44,8 @@ def to_pod(row: Any) -> Pod:
     return Pod(id=row.id, name=row.name, az_name=row.az_name,
                pod_az_name=row.pod_az_name, dc_name=row.dc_name,
                enabled=bool(row.enabled), weight=row.weight,
-               draining=bool(row.draining))
+               draining=bool(row.draining), identity=row.identity,
+               service_provider=row.service_provider)
 
 
 class CoreGateway:
@@ -59,6 +61,8 @@ class CoreGateway:
             overrides=PodConnector.parse_overrides(
                 conf.pods.endpoint_overrides),
             timeout=conf.pods.timeout)
+        self.connector.federation = federation.from_conf(
+            conf, self.connector.http)
         self._fanout = Fanout(conf.pods.fanout_workers)
         self.versions = PodVersions()
         self.metrics = (PodMetrics(self.health, self.list_pods)
@@ -115,15 +119,21 @@ class CoreGateway:
     def record(self, context: Any, top_id: str, resource_type: str,
                pod: Pod, bottom_id: str | None = None,
                status: str = 'creating') -> Routing:
+        pod_project = None
+        if federation.is_k2k(pod) and self.connector.federation:
+            pod_project = self.connector.federation.token(context,
+                                                          pod).project_id
         try:
             row = db.create_routing(top_id, resource_type, pod.id,
                                     context.project_id, bottom_id=bottom_id,
-                                    status=status)
+                                    status=status,
+                                    pod_project_id=pod_project)
         except db_exc.Duplicate:
             raise exceptions.Conflict(
                 f'{resource_type} {top_id} already exists.') from None
         return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
-                       row.project_id, row.status, row.created_at)
+                       row.project_id, row.status, row.created_at,
+                       row.pod_project_id)
 
     def set_status(self, top_id: str, resource_type: str,
                    status: str) -> None:
@@ -167,7 +177,8 @@ class CoreGateway:
                  pods: Mapping[str, Pod] | None = None) -> Routing:
         pod = pods[row.pod_id] if pods else self.get_pod(row.pod_id)
         return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
-                       row.project_id, row.status, row.created_at)
+                       row.project_id, row.status, row.created_at,
+                       row.pod_project_id)
 
     # scheduling
 

@@ -38,7 +38,9 @@ import logging
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import Any
 
 from keystoneauth1 import access
 from keystoneauth1 import exceptions as ks_exc
@@ -54,11 +56,14 @@ from trio2o_core.db import exceptions as db_exc
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import RoutingStatus
 from trio2o_core.db.models import utcnow
+from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodInventory
 from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnreadable
 from trio2o_core.plugin import Reconciler
 from trio2o_core.plugin import ResourceState
+from trio2o_core.plugin.exceptions import PluginError
+from trio2o_core.pods import federation
 from trio2o_core.pods.connector import SERVICE_TYPES
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.connector import catalog_url
@@ -171,8 +176,8 @@ def reconcile(session: ks_session.Session, *,
             if not due or report.skipped:
                 continue
             try:
-                get = _getter(session, pod.name, endpoints.url(
-                    pod.name, reconciler.catalog_service))
+                get = endpoints.getter(session, core_gateway.to_pod(pod),
+                                       reconciler.catalog_service)
                 inventory = reconciler.inventory(core_gateway.to_pod(pod),
                                                  get)
                 changes = _plan(kind, due, inventory, routed, cutoff,
@@ -292,10 +297,38 @@ class _EndpointFinder:
             raise ReconcileError(f'[pods] {exc}') from None
         self._catalog = access_info.service_catalog.catalog
         self._interface = conf.pods.interface
+        self._project = access_info.project_name
+        self._pod_tokens: dict[str, federation.PodToken] = {}
 
-    def url(self, region: str, service: str) -> str:
+    def getter(self, session: ks_session.Session, pod: Pod,
+               service: str) -> Callable[[str, Sequence[tuple[str, str]]],
+                                         PodReply]:
+        """The ``get`` reading ``service`` of ``pod`` as the service user
+        (with a token of the pod's own Keystone for a ``k2k`` pod).
+
+        :raises PodUnreadable: no endpoint, or no token of a ``k2k`` pod.
+        """
+        if not federation.is_k2k(pod):
+            return _getter(session, pod.name,
+                           self.url(pod.name, service, self._catalog))
+        if pod.id not in self._pod_tokens:
+            exchange = federation.TokenExchange(
+                None, session.session, timeout=session.timeout or 10.0)
+            try:
+                self._pod_tokens[pod.id] = exchange.exchange(
+                    session.auth, pod, self._project)
+            except PluginError as exc:
+                raise PodUnreadable(exc.operator_message) from None
+        pod_token = self._pod_tokens[pod.id]
+        return _getter(session, pod.name,
+                       self.url(pod.name, service, pod_token.catalog, True),
+                       pod_token.token)
+
+    def url(self, region: str, service: str,
+            catalog: Sequence[Mapping[str, Any]], own: bool = False) -> str:
         """Return the URL of ``service`` (an SDK service name) in the pod
-        named ``region``.
+        named ``region`` from ``catalog`` (``own``: the pod's own, where
+        any region will do).
 
         :raises PodUnreadable: neither an override nor the catalog names
             one.
@@ -305,7 +338,9 @@ class _EndpointFinder:
             url = self._overrides.get((region, service_type))
             if url:
                 return url
-        url = catalog_url(self._catalog, types, self._interface, region)
+        url = (catalog_url(catalog, types, self._interface, region)
+               or (catalog_url(catalog, types, self._interface, None)
+                   if own else None))
         if not url:
             raise PodUnreadable(f'no {self._interface} {service} endpoint '
                                 f'of region {region} in the service '
@@ -313,21 +348,25 @@ class _EndpointFinder:
         return str(url)
 
 
-def _getter(session: ks_session.Session, pod_name: str,
-            endpoint: str) -> Callable[[str, Sequence[tuple[str, str]]],
-                                       PodReply]:
-    """The ``get`` a reconciler reads a pod with, as the service user.
+def _getter(session: ks_session.Session, pod_name: str, endpoint: str,
+            token: str | None = None
+            ) -> Callable[[str, Sequence[tuple[str, str]]], PodReply]:
+    """The ``get`` a reconciler reads a pod with, as the service user
+    (with ``token`` when given, else the session's).
 
     Its calls raise :class:`PodUnreadable` when the pod cannot be
     reached.
     """
     base = endpoint.rstrip('/')
+    headers = {'Accept': 'application/json'}
+    if token is not None:
+        headers['X-Auth-Token'] = token
 
     def get(path: str, params: Sequence[tuple[str, str]]) -> PodReply:
         try:
             reply: PodReply = session.get(
                 base + path, params=list(params), raise_exc=False,
-                headers={'Accept': 'application/json'})
+                headers=headers, authenticated=token is None)
         except ks_exc.ClientException as exc:
             raise PodUnreadable(f'cannot reach {pod_name}: {exc}') from None
         return reply
@@ -424,14 +463,17 @@ def _plan_request(kind: str, row: ResourceRouting, inventory: PodInventory,
     :raises PodUnreadable: the pod cannot be read.
     """
     changes = []
-    made = inventory.made(row.project_id, row.created_at, cutoff)
+    # in a k2k pod the resource belongs to the pod's own project
+    owner = row.pod_project_id or row.project_id
+    made = inventory.made(owner, row.created_at, cutoff)
     for top_id in made:
         if top_id in routed:
             continue
         routed.add(top_id)
-        changes.append(Change(Action.ADOPTED, kind, top_id, row.project_id))
+        changes.append(Change(Action.ADOPTED, kind, top_id, row.project_id,
+                              pod_project_id=row.pod_project_id))
     in_flight = set(inventory.made(
-        row.project_id, row.created_at,
+        owner, row.created_at,
         cutoff + datetime.timedelta(seconds=1))) - routed
     if not in_flight:
         changes.append(Change(Action.REMOVED_REQUEST, row.resource_type,
@@ -450,7 +492,8 @@ def _apply(change: Change, pod_id: str) -> bool:
         try:
             db.create_routing(change.top_id, change.resource_type, pod_id,
                               change.project_id,
-                              status=RoutingStatus.ACTIVE)
+                              status=RoutingStatus.ACTIVE,
+                              pod_project_id=change.pod_project_id)
         except db_exc.Duplicate:
             return False
         return True

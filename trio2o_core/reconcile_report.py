@@ -56,7 +56,8 @@ class Change:
     """One change to the routing table.
 
     ``routing_id`` is the row changed, None for :attr:`Action.ADOPTED`
-    (the row is new).
+    (the row is new); ``pod_project_id`` the pod-side project an adopted
+    resource of a ``k2k`` pod lives in.
     """
 
     action: Action
@@ -64,6 +65,7 @@ class Change:
     top_id: str
     project_id: str
     routing_id: int | None = None
+    pod_project_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the change as JSON-ready values."""

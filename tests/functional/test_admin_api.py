@@ -503,7 +503,8 @@ def test_show_routing(admin, routings):
     assert body['routing'] == {
         'id': routings[-1], 'top_id': 'volume-1', 'resource_type': 'volume',
         'bottom_id': 'bottom-v1', 'pod_id': pod1, 'project_id': 'project-a',
-        'status': 'active', 'created_at': body['routing']['created_at'],
+        'pod_project_id': None, 'status': 'active',
+        'created_at': body['routing']['created_at'],
         'updated_at': None}
 
 

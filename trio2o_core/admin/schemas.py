@@ -14,6 +14,8 @@ _POD_FIELDS = {
     'enabled': _BOOL,
     'weight': {'type': 'integer', 'minimum': 0, 'maximum': 2 ** 31 - 1},
     'draining': _BOOL,
+    'identity': {'type': 'string', 'enum': ['shared', 'k2k']},
+    'service_provider': _OPTIONAL_NAME,
 }
 
 create_pod = {

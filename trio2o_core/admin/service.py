@@ -32,7 +32,8 @@ def _pod(row: Any) -> dict[str, Any]:
     return {'id': row.id, 'name': row.name, 'az_name': row.az_name,
             'pod_az_name': row.pod_az_name, 'dc_name': row.dc_name,
             'enabled': bool(row.enabled), 'weight': row.weight,
-            'draining': bool(row.draining),
+            'draining': bool(row.draining), 'identity': row.identity,
+            'service_provider': row.service_provider,
             'created_at': _time(row.created_at),
             'updated_at': _time(row.updated_at)}
 
@@ -48,7 +49,8 @@ def _routing(row: Any) -> dict[str, Any]:
     return {'id': row.id, 'top_id': row.top_id,
             'resource_type': row.resource_type, 'bottom_id': row.bottom_id,
             'pod_id': row.pod_id, 'project_id': row.project_id,
-            'status': row.status, 'created_at': _time(row.created_at),
+            'pod_project_id': row.pod_project_id, 'status': row.status,
+            'created_at': _time(row.created_at),
             'updated_at': _time(row.updated_at)}
 
 

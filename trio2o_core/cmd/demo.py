@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
                         help='state and logs (default: a temporary dir)')
     parser.add_argument('--pods', type=int, default=2,
                         help='number of pods (default 2)')
+    parser.add_argument('--federated-pods', type=int, default=0,
+                        metavar='N',
+                        help='make the last N pods federated: each with '
+                             'its own Keystone, a service provider of the '
+                             'top one (Keystone to Keystone; needs '
+                             'xmlsec1)')
     return parser
 
 
@@ -62,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo until Ctrl-C or SIGTERM."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     from trio2o_core.testing.cloud import LocalCloud
+    from trio2o_core.testing.federation import FederationError
     from trio2o_core.testing.gateway import GatewayProcess
     from trio2o_core.testing.process import StartError
     from trio2o_core.testing.process import wait_for_stop_signal
@@ -70,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print('Starting the local OpenStack (the first run builds its '
           'environment, a few minutes)...', flush=True)
     cloud = LocalCloud(nova_pods=args.pods, cinder_pods=args.pods,
-                       workdir=args.workdir)
+                       workdir=args.workdir,
+                       federated_pods=args.federated_pods)
     try:
         cloud.start()
         gateway = GatewayProcess(cloud, cloud.workdir / 'gateway')
@@ -87,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             print('Stopping...', flush=True)
             gateway.stop()
-    except StartError as exc:
+    except (StartError, FederationError) as exc:
         print(f'trio2o-demo: {exc}', file=sys.stderr)
         return 1
     finally:

@@ -10,9 +10,13 @@ from typing import Any
 from trio2o_core.admin.service import _pod
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
+from trio2o_core.db.models import PodIdentity
 
 #: the fields ``pod create`` and ``pod update`` take as options
-FIELDS = ('name', 'az_name', 'pod_az_name', 'dc_name', 'enabled', 'weight')
+FIELDS = ('name', 'az_name', 'pod_az_name', 'dc_name', 'enabled', 'weight',
+          'identity', 'service_provider')
+#: how a pod trusts its callers' tokens
+IDENTITIES = [str(mode) for mode in PodIdentity]
 
 
 def _weight(text: str) -> int:
@@ -41,6 +45,12 @@ def add_parser(commands: Any, boolean: Callable[[str], bool]) -> None:
     create.add_argument('--weight', type=_weight, default=1,
                         help='preference of the weighted policy (0: never '
                              'chosen; default %(default)s)')
+    create.add_argument('--identity', choices=IDENTITIES, default='shared',
+                        help='shared: the pod trusts this Keystone; k2k: '
+                             'its own Keystone, a service provider of it')
+    create.add_argument('--service-provider',
+                        help='the service provider registered for a k2k '
+                             'pod in the top Keystone')
     pod_sub.add_parser('list', help='list pods')
     show = pod_sub.add_parser(
         'show', help='show one pod and what it still holds, per project '
@@ -55,6 +65,8 @@ def add_parser(commands: Any, boolean: Callable[[str], bool]) -> None:
     update.add_argument('--enabled', type=boolean)
     update.add_argument('--weight', type=_weight,
                         help='preference of the weighted policy')
+    update.add_argument('--identity', choices=IDENTITIES)
+    update.add_argument('--service-provider')
     for action, text in (
             ('drain', 'take no new resources in the pod: bindings move '
                       'at their next create, held resources keep '
@@ -91,7 +103,8 @@ def run(args: argparse.Namespace, show: Callable[[Any], None]) -> int:
             row = db.create_pod(
                 args.name, args.az_name, pod_az_name=args.pod_az_name,
                 dc_name=args.dc_name, enabled=args.enabled,
-                weight=args.weight)
+                weight=args.weight, identity=args.identity,
+                service_provider=args.service_provider)
         except db_exc.Duplicate:
             raise db_exc.DBError(
                 f'a pod named {args.name} exists already') from None

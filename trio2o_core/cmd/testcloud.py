@@ -21,6 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--pods", type=int, default=2,
                         help="number of pods, each with Nova and Cinder "
                              "(default 2)")
+    parser.add_argument("--federated-pods", type=int, default=0,
+                        metavar="N",
+                        help="make the last N pods federated: each with "
+                             "its own Keystone, a service provider of the "
+                             "top one (Keystone to Keystone; needs "
+                             "xmlsec1)")
     parser.add_argument("--clouds-yaml", type=Path, required=True,
                         help="where to write clouds.yaml")
     parser.add_argument("--gateway-url", default=None,
@@ -36,11 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from trio2o_core.testing.cloud import TOP_REGION
     from trio2o_core.testing.cloud import LocalCloud
+    from trio2o_core.testing.federation import FederationError
     from trio2o_core.testing.process import StartError
     from trio2o_core.testing.process import wait_for_stop_signal
 
     cloud = LocalCloud(nova_pods=args.pods, cinder_pods=args.pods,
-                       workdir=args.workdir, gateway_url=args.gateway_url)
+                       workdir=args.workdir, gateway_url=args.gateway_url,
+                       federated_pods=args.federated_pods)
     try:
         cloud.start()
         cloud.write_clouds_yaml(args.clouds_yaml)
@@ -50,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for pod in cloud.pods:
             print(f"pod{pod.index}       region {pod.region}, "
                   f"az {pod.az}: compute {pod.compute_url}, "
-                  f"volume {pod.volume_url}")
+                  f"volume {pod.volume_url}"
+                  + (f", own keystone {pod.keystone.url} (service "
+                     f"provider {pod.service_provider})"
+                     if pod.keystone else ""))
         if args.gateway_url:
             print(f"gateway    {args.gateway_url} (region {TOP_REGION})")
         print(f"clouds.yaml {args.clouds_yaml.resolve()}; logs in "
@@ -59,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "openstack --os-cloud pod1 server list")
         print("running; Ctrl-C to stop", flush=True)
         wait_for_stop_signal()
-    except StartError as exc:
+    except (StartError, FederationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

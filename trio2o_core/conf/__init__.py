@@ -10,6 +10,7 @@ from trio2o_core.conf import api
 from trio2o_core.conf import cinder
 from trio2o_core.conf import database
 from trio2o_core.conf import default
+from trio2o_core.conf import federation
 from trio2o_core.conf import metrics
 from trio2o_core.conf import nova
 from trio2o_core.conf import pods
@@ -19,5 +20,5 @@ from trio2o_core.conf import scheduler
 CONF = cfg.CONF
 
 for _module in (default, api, database, pods, reconcile, scheduler, nova,
-                cinder, metrics):
+                cinder, metrics, federation):
     _module.register_opts(CONF)

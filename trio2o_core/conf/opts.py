@@ -6,6 +6,7 @@ from trio2o_core.conf import api
 from trio2o_core.conf import cinder
 from trio2o_core.conf import database
 from trio2o_core.conf import default
+from trio2o_core.conf import federation
 from trio2o_core.conf import metrics
 from trio2o_core.conf import nova
 from trio2o_core.conf import pods
@@ -17,6 +18,6 @@ def list_opts() -> list[tuple[cfg.OptGroup | str | None, list[cfg.Opt]]]:
     """Return ``(group, options)`` pairs of every Trio2o option."""
     result: list = []
     for module in (default, api, database, pods, reconcile, scheduler,
-                   nova, cinder, metrics):
+                   nova, cinder, metrics, federation):
         result.extend(module.list_opts())
     return result

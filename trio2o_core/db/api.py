@@ -22,6 +22,7 @@ from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
 from trio2o_core.db.models import Pod
 from trio2o_core.db.models import PodBinding
+from trio2o_core.db.models import PodIdentity
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import RoutingStatus
 from trio2o_core.db.models import utcnow
@@ -52,27 +53,48 @@ class PodChanges(TypedDict, total=False):
     enabled: bool
     weight: int
     draining: bool
+    identity: str
+    service_provider: str | None
 
 
 # Pods
 
+def _check_identity(identity: str, service_provider: str | None) -> None:
+    """Refuse an unknown identity mode, or a ``k2k`` pod without a
+    service provider (a ``shared`` pod may keep one it had).
+
+    :raises InvalidValue: as said.
+    """
+    if identity not in tuple(PodIdentity):
+        raise exceptions.InvalidValue(
+            'identity', f'must be one of {", ".join(PodIdentity)}')
+    if identity == PodIdentity.K2K and not service_provider:
+        raise exceptions.InvalidValue(
+            'service_provider', 'a k2k pod needs the service provider '
+                                'registered for it in the top Keystone')
+
+
 def create_pod(name: str, az_name: str, *, pod_az_name: str | None = None,
                dc_name: str | None = None, enabled: bool = True,
+               identity: str = PodIdentity.SHARED,
+               service_provider: str | None = None,
                pod_id: str | None = None, weight: int = 1,
                draining: bool = False) -> Pod:
     """Create a pod; its id is a new UUID unless ``pod_id`` is given.
 
     :raises Duplicate: a pod with this name (or id) exists.
     :raises InvalidValue: a value does not fit its column (a negative
-        ``weight`` too).
+        ``weight`` too), or ``k2k`` without a service provider.
     """
     values = {'name': name, 'az_name': az_name, 'pod_az_name': pod_az_name,
               'dc_name': dc_name, 'enabled': enabled, 'weight': weight,
-              'draining': draining}
+              'draining': draining, 'identity': str(identity),
+              'service_provider': service_provider}
     if pod_id is not None:
         values['id'] = pod_id
     rows.check_values(Pod, values)
     _check_weight(weight)
+    _check_identity(values['identity'], service_provider)
     with session_scope() as session:
         pod = Pod(**values)
         session.add(pod)
@@ -133,6 +155,7 @@ def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
         pod = rows.get_row(session, Pod, pod_id)
         for field, value in changes.items():
             setattr(pod, field, value)
+        _check_identity(pod.identity, pod.service_provider)
     return pod
 
 
@@ -325,13 +348,15 @@ def rebind(binding_id: str, project_id: str, az_name: str,
 
 def create_routing(top_id: str, resource_type: str, pod_id: str,
                    project_id: str, *, bottom_id: str | None = None,
-                   status: str = RoutingStatus.CREATING
-                   ) -> ResourceRouting:
+                   status: str = RoutingStatus.CREATING,
+                   pod_project_id: str | None = None) -> ResourceRouting:
     """Route ``top_id`` of ``resource_type`` to ``pod_id``.
 
     ``bottom_id`` defaults to ``top_id`` (servers and volumes keep the
     pod's id). ``status`` is a :class:`RoutingStatus` value: write the row
     ``creating`` before asking the pod, then mark it active.
+    ``pod_project_id`` is the project inside the pod when it is not
+    ``project_id`` (a ``k2k`` pod's own project).
 
     :raises Duplicate: (``top_id``, ``resource_type``) is routed already.
     :raises InvalidReference: no pod has id ``pod_id``.
@@ -340,7 +365,8 @@ def create_routing(top_id: str, resource_type: str, pod_id: str,
     values = {'top_id': top_id, 'resource_type': resource_type,
               'pod_id': pod_id, 'project_id': project_id,
               'bottom_id': top_id if bottom_id is None else bottom_id,
-              'status': rows.routing_status(status)}
+              'status': rows.routing_status(status),
+              'pod_project_id': pod_project_id}
     rows.check_values(ResourceRouting, values)
     with session_scope() as session:
         routing = ResourceRouting(**values)

@@ -91,6 +91,16 @@ class RoutingStatus(enum.StrEnum):
     DELETED = 'deleted'
 
 
+class PodIdentity(enum.StrEnum):
+    """How the gateway authenticates a caller to a pod."""
+
+    #: the pod trusts the gateway's Keystone: the caller's token is sent
+    SHARED = 'shared'
+    #: the pod has its own Keystone, a service provider of the gateway's
+    #: Keystone: the caller's token is exchanged (Keystone to Keystone)
+    K2K = 'k2k'
+
+
 class Base(orm.DeclarativeBase):
     """Declarative base with constraint names that match on every backend."""
 
@@ -108,6 +118,8 @@ class Pod(Base):
     __tablename__ = 'pods'
     __table_args__ = (
         sa.UniqueConstraint('name'),
+        sa.CheckConstraint("identity IN ('shared', 'k2k')",
+                           name='identity'),
         MYSQL_TABLE_ARGS,
     )
 
@@ -125,6 +137,13 @@ class Pod(Base):
     #: takes no new resource, serves those it holds
     draining: Mapped[bool] = mapped_column(sa.Boolean, default=False,
                                            server_default=sa.false())
+    identity: Mapped[str] = mapped_column(
+        sa.String(STATUS_LENGTH), default=PodIdentity.SHARED.value,
+        server_default=PodIdentity.SHARED.value)
+    #: the service provider registered for the pod in the gateway's
+    #: Keystone (``k2k`` pods only)
+    service_provider: Mapped[str | None] = mapped_column(
+        sa.String(NAME_LENGTH))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime,
                                                           default=utcnow)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(
@@ -188,6 +207,10 @@ class ResourceRouting(Base):
     pod_id: Mapped[str] = mapped_column(sa.String(ID_LENGTH),
                                         sa.ForeignKey('pods.id'))
     project_id: Mapped[str] = mapped_column(sa.String(PROJECT_ID_LENGTH))
+    #: the project the resource was made in inside its pod, when that is
+    #: not ``project_id`` (a ``k2k`` pod's own project)
+    pod_project_id: Mapped[str | None] = mapped_column(
+        sa.String(PROJECT_ID_LENGTH))
     status: Mapped[str] = mapped_column(sa.String(STATUS_LENGTH),
                                         default=RoutingStatus.CREATING.value)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime,

@@ -14,6 +14,9 @@ class Pod:
     zone users see; ``pod_az_name`` the zone name inside the pod. A
     ``draining`` pod takes no new resource but serves the ones it holds;
     ``weight`` is the operator's preference for the ``weighted`` policy.
+    ``identity`` is ``shared`` (the pod trusts the gateway's Keystone) or
+    ``k2k`` (its own Keystone, a service provider of the gateway's,
+    registered as ``service_provider``).
     """
 
     id: str
@@ -24,13 +27,17 @@ class Pod:
     enabled: bool
     weight: int = 1
     draining: bool = False
+    identity: str = 'shared'
+    service_provider: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class Routing:
     """Where a resource the gateway created lives.
 
-    ``top_id`` is the id clients see, ``bottom_id`` the id inside ``pod``.
+    ``top_id`` is the id clients see, ``bottom_id`` the id inside ``pod``;
+    ``project_id`` the gateway's project that owns it, ``pod_project_id``
+    the project it lives in inside a ``k2k`` pod.
     """
 
     top_id: str
@@ -40,3 +47,4 @@ class Routing:
     project_id: str
     status: str
     created_at: datetime.datetime | None = None
+    pod_project_id: str | None = None

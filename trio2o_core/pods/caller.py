@@ -36,6 +36,8 @@ from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
 from trio2o_core.pods.connector import PodConnector
 from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.federation import PodIdentityRefused
+from trio2o_core.pods.federation import is_k2k
 from trio2o_core.pods.health import PodHealth
 
 if TYPE_CHECKING:
@@ -138,12 +140,18 @@ class CorePodCaller(PodCaller):
              version: str | None = None,
              stream: bool = False) -> PodReply:
         """Send one call to an absolute ``url`` of ``pod`` (see
-        :meth:`call`).
+        :meth:`call`), with the caller's token, or for a ``k2k`` pod the
+        token exchanged for it (exchanged again once if the pod refuses
+        a cached one).
 
         :raises PodUnavailable: the pod cannot be reached.
+        :raises PodIdentityRefused: no token of a ``k2k`` pod's Keystone.
         """
         sent = {'User-Agent': USER_AGENT}
-        if self.context is not None and self.context.auth_token:
+        k2k = is_k2k(pod) and self._connector.federation is not None
+        if k2k:
+            sent['X-Auth-Token'] = self._pod_token(pod)
+        elif self.context is not None and self.context.auth_token:
             sent['X-Auth-Token'] = self.context.auth_token
         if self.request_id:
             sent['X-OpenStack-Request-ID'] = self.request_id
@@ -158,6 +166,9 @@ class CorePodCaller(PodCaller):
                 method, url, json=json, data=data, params=params,
                 headers=sent, timeout=self._connector.timeout,
                 stream=stream, allow_redirects=False)
+            if k2k and reply.status_code == 401 and data is None:
+                reply = self._with_new_token(pod, reply, method, url,
+                                             json, params, sent, stream)
         except UNREACHABLE as exc:
             self._health.failed(pod.id)
             if self._metrics:
@@ -182,6 +193,24 @@ class CorePodCaller(PodCaller):
                                    reply.status_code,
                                    time.monotonic() - started)
         return reply
+
+    def _pod_token(self, pod: Pod) -> str:
+        assert self._connector.federation is not None
+        return self._connector.federation.token(self.context, pod).token
+
+    def _with_new_token(self, pod: Pod, refused: PodReply, method: str,
+                        url: str, json: Any, params: Any,
+                        sent: dict[str, str], stream: bool) -> PodReply:
+        """Send again with a new exchanged token: the pod refused the
+        cached one (revoked or expired in the pod)."""
+        refused.close()
+        assert self._connector.federation is not None
+        self._connector.federation.forget(self.context, pod)
+        sent['X-Auth-Token'] = self._pod_token(pod)
+        return self._connector.http.request(
+            method, url, json=json, params=params, headers=sent,
+            timeout=self._connector.timeout, stream=stream,
+            allow_redirects=False)
 
     def endpoint(self, pod: Pod) -> str:
         """The service's endpoint in ``pod``.
@@ -224,6 +253,11 @@ class CorePodCaller(PodCaller):
         if pod.pod_az_name and pod.az_name and self.api.zone_keys:
             value = _rename_zone(value, self.api.zone_keys,
                                  pod.pod_az_name, pod.az_name)
+        if (is_k2k(pod) and self._connector.federation is not None
+                and self.context is not None and self.context.project_id):
+            # the caller's project inside the pod is theirs at the gateway
+            value = _replace_text(value, self._connector.federation.token(
+                self.context, pod).project_id, self.context.project_id)
         return value
 
     def relay(self, pod: Pod, reply: PodReply) -> webob.Response:
@@ -271,8 +305,10 @@ class CorePodCaller(PodCaller):
             answer = answers[pod.id]
             if isinstance(answer, PodRefused):
                 result.refused[pod.id] = answer
-            elif isinstance(answer, (PodUnavailable, *UNREACHABLE)):
-                if not isinstance(answer, PodUnavailable):
+            elif isinstance(answer, (PodUnavailable, PodIdentityRefused,
+                                     *UNREACHABLE)):
+                if not isinstance(answer, (PodUnavailable,
+                                           PodIdentityRefused)):
                     self._health.failed(pod.id)
                 LOG.warning('pod %s left out (request %s): %s', pod.name,
                             self.request_id, _operator_text(answer))
@@ -288,6 +324,17 @@ class CorePodCaller(PodCaller):
 
 def _operator_text(exc: BaseException) -> str:
     return getattr(exc, 'operator_message', None) or str(exc)
+
+
+def _replace_text(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new) if old in value else value
+    if isinstance(value, list):
+        return [_replace_text(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_text(item, old, new)
+                for key, item in value.items()}
+    return value
 
 
 def _rename_zone(value: Any, keys: tuple[str, ...], inner: str,

@@ -17,6 +17,8 @@ from typing import Any
 import requests
 
 from trio2o_core.plugin.types import Pod
+from trio2o_core.pods.federation import TokenExchange
+from trio2o_core.pods.federation import is_k2k
 
 #: SDK service name -> catalog types that serve it, preferred first
 SERVICE_TYPES = {
@@ -33,6 +35,9 @@ class PodConnector:
     :param overrides: ``{(region, service_type): url}`` used before the
         catalog.
     :param timeout: seconds before a pod call gives up.
+
+    ``federation`` exchanges callers' tokens for ``k2k`` pods (set by
+    the gateway; None: no ``k2k`` pod can be reached).
     """
 
     def __init__(self, interface: str = 'public',
@@ -54,6 +59,7 @@ class PodConnector:
         self.http.mount('https://', adapter)
         self._endpoints: dict[tuple[str, str, str | None],
                               tuple[str | None, float]] = {}
+        self.federation: TokenExchange | None = None
 
     @staticmethod
     def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
@@ -75,11 +81,22 @@ class PodConnector:
                  service: str) -> str | None:
         """Return the URL of ``service`` (an SDK service name) in
         ``pod``'s region, or None when neither an override nor the
-        caller's catalog names one."""
+        caller's catalog names one (a ``k2k`` pod's own catalog: its
+        region ``pod.name``, else any).
+
+        :raises PodIdentityRefused: a ``k2k`` pod's token cannot be had.
+        :raises PodUnavailable: likewise (a Keystone is unreachable).
+        """
         for service_type in SERVICE_TYPES[service]:
             url = self.overrides.get((pod.name, service_type))
             if url:
                 return url
+        if is_k2k(pod) and self.federation is not None:
+            catalog = self.federation.token(context, pod).catalog
+            return (catalog_url(catalog, SERVICE_TYPES[service],
+                                self.interface, pod.name)
+                    or catalog_url(catalog, SERVICE_TYPES[service],
+                                   self.interface, None))
         # catalogs may put the project in the URL: one entry per project
         cache_key = (pod.name, service, getattr(context, 'project_id', None))
         now = time.monotonic()
@@ -101,10 +118,10 @@ class PodConnector:
 
 def catalog_url(catalog: Iterable[Mapping[str, Any]],
                 service_types: Sequence[str], interface: str,
-                region: str) -> str | None:
+                region: str | None) -> str | None:
     """Return the first URL of a Keystone v3 catalog (the token body's
     ``catalog`` list) for one of ``service_types`` (in that order of
-    preference), ``interface`` and ``region``, or None."""
+    preference), ``interface`` and ``region`` (None: any), or None."""
     entries = list(catalog)
     for service_type in service_types:
         for entry in entries:
@@ -112,7 +129,8 @@ def catalog_url(catalog: Iterable[Mapping[str, Any]],
                 continue
             for endpoint in entry.get('endpoints', []):
                 if (endpoint.get('interface') == interface
-                        and region in (endpoint.get('region_id'),
-                                       endpoint.get('region'))):
+                        and (region is None
+                             or region in (endpoint.get('region_id'),
+                                           endpoint.get('region')))):
                     return endpoint.get('url')
     return None

@@ -26,8 +26,10 @@ import yaml
 from keystoneauth1 import session as ks_session
 
 from trio2o_core.testing.faultproxy import FaultProxy
+from trio2o_core.testing.federation import FederatedKeystones
 from trio2o_core.testing.keystone import ADMIN
 from trio2o_core.testing.keystone import PODS_DIR
+from trio2o_core.testing.keystone import SERVICE_USER
 from trio2o_core.testing.keystone import Credentials
 from trio2o_core.testing.keystone import Keystone
 from trio2o_core.testing.netstub import NetworkStub
@@ -42,7 +44,6 @@ __all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
 TOP_REGION = "RegionOne"
 #: the services trio2o-api serves for the top region
 GATEWAY_SERVICES = ("compute", "volume", "image")
-SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 USERS = (Credentials("demo", "demo", "demo"),
          Credentials("alt", "alt", "alt"))
 
@@ -65,6 +66,12 @@ class Pod:
     image_url: str | None = None
     nova_direct: str | None = None
     cinder_direct: str | None = None
+    #: the Glance the pod's services use (a federated pod has its own)
+    glance_direct: str | None = None
+    #: a federated pod's own Keystone, and its service provider's id in
+    #: the top Keystone
+    keystone: Keystone | None = None
+    service_provider: str | None = None
 
 
 def _authtoken(keystone_url: str, section: str = "keystone_authtoken") -> str:
@@ -78,13 +85,20 @@ class LocalCloud:
     dir, removed on :meth:`stop`, when not given).  ``pod_env`` is the pod
     virtualenv; it is built on first use when absent.  With
     ``gateway_url``, the top region's endpoints are registered for it.
+    The last ``federated_pods`` pods are federated: each has a Keystone
+    (and a Glance) of its own, a service provider of the top Keystone
+    (see :mod:`trio2o_core.testing.federation`); its endpoints are in its
+    own Keystone's catalog only.
     """
 
     def __init__(self, nova_pods: int = 2, cinder_pods: int = 2,
                  glance: bool = True, workdir: Path | None = None,
                  gateway_url: str | None = None,
                  pod_env: Path | None = None,
-                 computes_per_pod: int = 2) -> None:
+                 computes_per_pod: int = 2,
+                 federated_pods: int = 0) -> None:
+        self.n_federated = federated_pods
+        self.federation: FederatedKeystones | None = None
         self.n_nova = nova_pods
         self.n_cinder = cinder_pods
         self.with_glance = glance
@@ -171,10 +185,15 @@ class LocalCloud:
         self.gateway_url = url
 
     def cloud_entry(self, user: Credentials, region: str) -> dict:
-        """A clouds.yaml entry for ``user`` in ``region``."""
+        """A clouds.yaml entry for ``user`` in ``region`` (a federated
+        pod's region: at that pod's own Keystone)."""
+        auth_url = self.keystone_url
+        for pod in self.pods:
+            if pod.region == region and pod.keystone is not None:
+                auth_url = pod.keystone.url
         return {
             "auth": {
-                "auth_url": self.keystone_url,
+                "auth_url": auth_url,
                 "username": user.username,
                 "password": user.password,
                 "project_name": user.project_name,
@@ -216,25 +235,41 @@ class LocalCloud:
         glance_port = free_port() if self.with_glance else None
         if glance_port:
             self.glance_url = f"http://127.0.0.1:{glance_port}"
-        self.keystone = Keystone(env, self.workdir, free_port())
+        top_port = free_port()
+        if self.n_federated:
+            self.federation = FederatedKeystones(env, self.workdir,
+                                                 top_port)
+        self.keystone = Keystone(
+            env, self.workdir, top_port,
+            extra_conf=self.federation.idp_conf() if self.federation
+            else "")
         self.keystone.start()
         self._procs.append(self.keystone.process)
+        if self.federation:
+            self.federation.write_metadata(self.keystone)
         ks_url = self.keystone.url
 
-        glance_sync = None
-        if self.with_glance:
-            gdir = self.workdir / "glance"
-            gdir.mkdir()
-            (gdir / "glance-api.conf").write_text(
-                self._glance_conf(env, gdir, ks_url))
-            glance_sync = self._spawn("glance-manage", [
-                str(env.bin("glance-manage")), "--config-file",
-                str(gdir / "glance-api.conf"), "db_sync"])
+        glances: list[tuple[str, str, str, Process]] = []
+        if self.glance_url:
+            glances.append(self._sync_glance(env, "glance", self.glance_url,
+                                             ks_url))
 
         waits: list[tuple[Process, Path]] = []
         for i in range(1, n_pods + 1):
-            pod = Pod(i, f"Pod{i}", f"pod{i}-zone", FaultProxy(f"pod{i}"))
+            pod = Pod(i, f"Pod{i}", f"pod{i}-zone", FaultProxy(f"pod{i}"),
+                      glance_direct=self.glance_url)
             self.pods.append(pod)
+            ks_url = self.keystone.url
+            if self.federation and i > n_pods - self.n_federated:
+                pod.keystone = self.federation.pod_keystone(pod.region,
+                                                            free_port())
+                pod.keystone.start()
+                self._procs.append(pod.keystone.process)
+                ks_url = pod.keystone.url
+                if self.with_glance:
+                    pod.glance_direct = f"http://127.0.0.1:{free_port()}"
+                    glances.append(self._sync_glance(
+                        env, f"glance-pod{i}", pod.glance_direct, ks_url))
             cinder_port = free_port() if i <= self.n_cinder else None
             if cinder_port:
                 pod.cinder_direct = f"http://127.0.0.1:{cinder_port}"
@@ -251,8 +286,8 @@ class LocalCloud:
 
         self.keystone.wait_ready()
         self._setup_identity()
-        if glance_sync is not None:
-            self._start_glance(env, glance_sync)
+        for name, url, glance_ks, sync in glances:
+            self._start_glance(env, sync, name, url, glance_ks)
         for proc, ready in waits:
             proc.wait_ready(ready.exists, timeout=180)
         for pod in self.pods:
@@ -284,30 +319,44 @@ class LocalCloud:
         ks.ensure_user(self.service_user, ("admin", "service"))
         for user in self.users:
             ks.ensure_user(user, ("member", "reader"))
+        for pod in self.pods:
+            if pod.keystone is not None and self.federation is not None:
+                pod.service_provider = self.federation.set_up_pod(
+                    ks, pod.keystone, pod.region, self.service_user,
+                    self.users, self.admin)
 
-    def _start_glance(self, env: PodEnv,
-                      sync: Process) -> None:
+    def _sync_glance(self, env: PodEnv, name: str, url: str,
+                     ks_url: str) -> tuple[str, str, str, Process]:
+        gdir = self.workdir / name
+        gdir.mkdir()
+        (gdir / "glance-api.conf").write_text(
+            self._glance_conf(env, gdir, ks_url, url))
+        return name, url, ks_url, self._spawn(f"{name}-manage", [
+            str(env.bin("glance-manage")), "--config-file",
+            str(gdir / "glance-api.conf"), "db_sync"])
+
+    def _start_glance(self, env: PodEnv, sync: Process, name: str,
+                      url: str, ks_url: str) -> None:
         sync.wait_exit()
-        assert self.glance_url is not None
-        port = self.glance_url.rsplit(":", 1)[1]
-        proc = self._spawn("glance", [
+        port = url.rsplit(":", 1)[1]
+        proc = self._spawn(name, [
             str(env.bin("gunicorn")), "--chdir", str(PODS_DIR),
             "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "300",
             "glance_wsgi:application"],
-            env={"OS_GLANCE_CONFIG_DIR": str(self.workdir / "glance")})
-        proc.wait_ready(http_ok(self.glance_url + "/versions"), timeout=60)
-        self._spawn("glance-seed", [
+            env={"OS_GLANCE_CONFIG_DIR": str(self.workdir / name)})
+        proc.wait_ready(http_ok(url + "/versions"), timeout=60)
+        self._spawn(f"{name}-seed", [
             str(env.python), str(PODS_DIR / "seed_images.py")], env={
-                "OS_AUTH_URL": self.keystone_url,
+                "OS_AUTH_URL": ks_url,
                 "OS_USERNAME": self.admin.username,
                 "OS_PASSWORD": self.admin.password,
                 "OS_PROJECT_NAME": self.admin.project_name,
-                "OS_IMAGE_URL": self.glance_url,
+                "OS_IMAGE_URL": url,
             }).wait_exit()
 
     def _register_pod(self, pod: Pod) -> None:
-        ks = self._ks()
-        ks.set_endpoint("identity", "keystone", pod.region, self.keystone_url)
+        ks = pod.keystone or self._ks()
+        ks.set_endpoint("identity", "keystone", pod.region, ks.url)
         if pod.nova_direct:
             route = pod.proxy.add_route(pod.nova_direct)
             pod.compute_url = route.url + "/v2.1"
@@ -318,15 +367,15 @@ class LocalCloud:
             url = pod.volume_url + "/%(project_id)s"
             ks.set_endpoint("volumev3", "cinderv3", pod.region, url)
             ks.set_endpoint("block-storage", "cinder", pod.region, url)
-        if self.glance_url:
-            route = pod.proxy.add_route(self.glance_url)
+        if pod.glance_direct:
+            route = pod.proxy.add_route(pod.glance_direct)
             pod.image_url = route.url
             ks.set_endpoint("image", "glance", pod.region, pod.image_url)
 
     # -- config files -------------------------------------------------------
 
-    def _glance_conf(self, env: PodEnv, gdir: Path,
-                     ks_url: str) -> str:
+    def _glance_conf(self, env: PodEnv, gdir: Path, ks_url: str,
+                     url: str) -> str:
         stores = "\n".join(
             f"[{name}]\nfilesystem_store_datadir = {gdir / sub}\n"
             for name, sub in (("fs", "images"),
@@ -334,7 +383,7 @@ class LocalCloud:
                               ("os_glance_tasks_store", "tasks")))
         return f"""[DEFAULT]
 enabled_backends = fs:file
-worker_self_reference_url = {self.glance_url}
+worker_self_reference_url = {url}
 [database]
 connection = sqlite:///{gdir}/glance.db
 [glance_store]
@@ -349,8 +398,8 @@ require_image_format_match = false
 
     def _cinder_conf(self, env: PodEnv, pod: Pod, port: int,
                      ks_url: str) -> str:
-        glance = f"glance_api_servers = {self.glance_url}\n" \
-            if self.glance_url else ""
+        glance = f"glance_api_servers = {pod.glance_direct}\n" \
+            if pod.glance_direct else ""
         return f"""[DEFAULT]
 auth_strategy = keystone
 osapi_volume_listen = 127.0.0.1
@@ -374,8 +423,8 @@ api_paste_config = {env.etc}/nova/api-paste.ini
 """, _authtoken(ks_url),
             _authtoken(ks_url, "service_user"),
             "send_service_user_token = true\n"]
-        if self.glance_url:
-            parts.append(f"[glance]\napi_servers = {self.glance_url}\n")
+        if pod.glance_direct:
+            parts.append(f"[glance]\napi_servers = {pod.glance_direct}\n")
         if pod.cinder_direct:
             parts += [_authtoken(ks_url, "cinder"),
                       f"endpoint_template = {pod.cinder_direct}"

@@ -168,9 +168,12 @@ class GatewayProcess:
         registered = self.manage('pod', 'list')
         for pod in self.cloud.pods:
             if f'"{pod.region}"' not in registered:
+                identity = (('--identity', 'k2k', '--service-provider',
+                             pod.service_provider)
+                            if pod.service_provider else ())
                 self.manage('pod', 'create', '--name', pod.region,
                             '--az-name', top_az(pod.index),
-                            '--pod-az-name', pod.az)
+                            '--pod-az-name', pod.az, *identity)
         self._run()
         if register:
             self.cloud.register_gateway(self.url)

@@ -63,6 +63,8 @@ project_domain_id = default
 
 
 ADMIN = Credentials("admin", ADMIN_PASSWORD, "admin")
+#: the user the services (and the gateway) authenticate as
+SERVICE_USER = Credentials("trio2o", "trio2o", "service")
 
 
 def _config(data: Path, token_expiration: int = 3600) -> str:
@@ -125,30 +127,47 @@ class Keystone:
     """A Keystone server process and an admin session to it.
 
     ``token_expiration`` is the lifetime of the tokens it issues, in
-    seconds.
+    seconds. ``name`` names its data dir and log in ``workdir``;
+    ``extra_conf`` is appended to its configuration; ``app`` is the WSGI
+    application (module:name in the pod helpers) gunicorn serves, with
+    ``env`` added to its environment.
     """
 
     def __init__(self, env: PodEnv, workdir: Path, port: int,
-                 token_expiration: int = 3600) -> None:
+                 token_expiration: int = 3600, name: str = "keystone",
+                 extra_conf: str = "",
+                 app: str = "keystone_wsgi:application",
+                 app_env: dict[str, str] | None = None) -> None:
         self.env = env
         self.token_expiration = token_expiration
-        self.data = workdir / "keystone"
+        self.name = name
+        self.data = workdir / name
         self.port = port
         self.url = f"http://127.0.0.1:{port}/v3"
+        self.extra_conf = extra_conf
+        self.app = app
+        self.app_env = dict(app_env or {})
         self.process: Process | None = None
         self._admin: ks_session.Session | None = None
 
+    @property
+    def conf_file(self) -> Path:
+        return self.data / "keystone.conf"
+
     def start(self) -> None:
-        """Copy the seed and launch gunicorn (returns before it is ready)."""
-        shutil.copytree(ensure_seed(self.env), self.data)
-        conf = self.data / "keystone.conf"
-        conf.write_text(_config(self.data, self.token_expiration))
+        """Copy the seed and launch gunicorn (returns before it is ready);
+        after :meth:`stop`, launch it again on the same data."""
+        conf = self.conf_file
+        if not self.data.exists():
+            shutil.copytree(ensure_seed(self.env), self.data)
+            conf.write_text(_config(self.data, self.token_expiration)
+                            + self.extra_conf)
         cmd = [str(self.env.bin("gunicorn")), "--chdir", str(PODS_DIR),
                "-b", f"127.0.0.1:{self.port}", "-w", "1",
-               "--timeout", "300", "keystone_wsgi:application"]
+               "--timeout", "300", self.app]
         self.process = Process(
-            "keystone", cmd, self.data.parent / "keystone.log",
-            env={"OS_KEYSTONE_CONFIG_FILES": str(conf)})
+            self.name, cmd, self.data.parent / f"{self.name}.log",
+            env={"OS_KEYSTONE_CONFIG_FILES": str(conf), **self.app_env})
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait for the API, then point the identity endpoints at it."""

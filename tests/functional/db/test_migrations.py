@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import autogenerate
+from alembic import command
+from alembic import config
 from alembic.runtime import migration as alembic_migration
 
 from trio2o_core.db import api
@@ -62,10 +64,12 @@ def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
     migration.upgrade('0001')
     pod_id = _old_pod('Pod1')
     with api.get_engine().begin() as connection:
-        connection.execute(models.ResourceRouting.__table__.insert(), {
-            'top_id': 'vm-1', 'resource_type': 'server', 'pod_id': pod_id,
-            'project_id': 'p1', 'status': 'active',
-            'created_at': models.utcnow()})
+        # the columns of 0001 only
+        connection.execute(sa.text(
+            "INSERT INTO resource_routings (top_id, resource_type, pod_id, "
+            "project_id, status, created_at) VALUES ('vm-1', 'server', "
+            ":pod, 'p1', 'active', :now)"),
+            {'pod': pod_id, 'now': models.utcnow().replace(tzinfo=None)})
         # IntegrityError, or OperationalError on MariaDB
         with pytest.raises(sa.exc.DBAPIError):
             with connection.begin_nested():
@@ -109,3 +113,40 @@ def test_upgrade_to_0003_weighs_pods_1_and_drains_none(
         api.update_pod(pod_id, weight=-1)
     assert api.update_pod(pod_id, weight=0, draining=True).weight == 0
     assert _schema_diffs() == []
+
+
+def test_pod_identity_upgrade_defaults_to_shared_and_downgrades(
+        configured: str) -> None:
+    models.Base.metadata.drop_all(api.get_engine())
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
+    migration.upgrade('0002')
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO pods (id, name, az_name, enabled, created_at) "
+            "VALUES ('p-1', 'Pod1', 'az1', :yes, :now)"),
+            {'yes': True, 'now': models.utcnow().replace(tzinfo=None)})
+    migration.upgrade('0004')
+    pod = api.get_pod('p-1')
+    assert (pod.identity, pod.service_provider) == ('shared', None)
+    api.update_pod('p-1', identity='k2k', service_provider='sp1')
+    api.create_routing('vm-1', 'server', 'p-1', 'top-project',
+                       pod_project_id='pod-project')
+    assert api.get_routing_by_top_id(
+        'vm-1', 'server').pod_project_id == 'pod-project'
+    if not configured.startswith('sqlite'):
+        # the database itself refuses an unknown mode (on SQLite, only
+        # the API does: test_pods.test_identity_mode)
+        with pytest.raises(sa.exc.DBAPIError), \
+                api.get_engine().begin() as connection:
+            connection.execute(models.Pod.__table__.update().values(
+                identity='other'))
+    with api.get_engine().begin() as connection:
+        alembic_config = config.Config()
+        alembic_config.set_main_option('script_location',
+                                       migration.MIGRATIONS_DIR)
+        alembic_config.attributes['connection'] = connection
+        command.downgrade(alembic_config, '0002')
+    columns = {c['name'] for c in sa.inspect(api.get_engine()).get_columns(
+        'pods')}
+    assert 'identity' not in columns and 'name' in columns

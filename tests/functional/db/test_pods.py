@@ -157,3 +157,26 @@ def test_delete_refused_by_database_when_count_raced(
         api.delete_pod(pod.id)
     assert caught.value.count == 1
     assert api.get_pod(pod.id)
+
+
+def test_identity_mode(db: str) -> None:
+    shared = api.create_pod('Pod1', 'az1')
+    assert (shared.identity, shared.service_provider) == ('shared', None)
+    fed = api.create_pod('Pod2', 'az2', identity='k2k',
+                         service_provider='pod2-sp')
+    assert (api.get_pod(fed.id).identity,
+            api.get_pod(fed.id).service_provider) == ('k2k', 'pod2-sp')
+    with pytest.raises(exceptions.InvalidValue, match='service_provider'):
+        api.create_pod('Pod3', 'az3', identity='k2k')
+    with pytest.raises(exceptions.InvalidValue, match='identity'):
+        api.create_pod('Pod3', 'az3', identity='saml')
+    # a shared pod becomes k2k only with a service provider
+    with pytest.raises(exceptions.InvalidValue, match='service_provider'):
+        api.update_pod(shared.id, identity='k2k')
+    assert api.get_pod(shared.id).identity == 'shared'
+    api.update_pod(shared.id, identity='k2k', service_provider='pod1-sp')
+    assert api.get_pod(shared.id).identity == 'k2k'
+    with pytest.raises(exceptions.InvalidValue, match='service_provider'):
+        api.update_pod(shared.id, service_provider=None)
+    api.update_pod(shared.id, identity='shared')
+    assert api.get_pod(shared.id).service_provider == 'pod1-sp'
