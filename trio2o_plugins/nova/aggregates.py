@@ -102,7 +102,8 @@ class AggregatesController(PodResources):
         return self._shown(request, found)
 
     def create(self, request: webob.Request) -> webob.Response:
-        """``POST /os-aggregates``: made in every enabled pod, or none.
+        """``POST /os-aggregates``: made in every enabled pod, or none;
+        the first pod's answer (and id) is the client's.
 
         :raises BadRequest: the body sets an availability zone.
         :raises PodUnavailable: a pod is down or stops answering.
@@ -115,11 +116,8 @@ class AggregatesController(PodResources):
             made = answer.json()['aggregate']['id']
             return [('DELETE', _path(made), None)]
 
-        answer = self.every_pod_or_none(
+        return self.every_pod_or_none(
             request, ('POST', 'os-aggregates', body), delete)
-        if answer.status_code != 200:
-            return answer
-        return self._fresh(request, answer.json_body['aggregate']['name'])
 
     def update(self, request: webob.Request,
                aggregate_id: str) -> webob.Response:
@@ -146,9 +144,7 @@ class AggregatesController(PodResources):
         answer = self.every_pod_or_none(
             request, lambda pod: ('PUT', _path(ids[pod.id]), body),
             restore, pods=[pod for pod, _ in found])
-        if answer.status_code != 200:
-            return answer
-        return self._fresh(request, answer.json_body['aggregate']['name'])
+        return self._updated(request, found, found[0][0], answer)
 
     def delete(self, request: webob.Request,
                aggregate_id: str) -> webob.Response:
@@ -230,14 +226,11 @@ class AggregatesController(PodResources):
             return [('POST', _path(made, '/action'), {'set_metadata': {
                 'metadata': {key: old.get(key) for key in keys}}})]
 
-        first = found[0][0]
         answer = self.every_pod_or_none(
             request, lambda pod: ('POST', _path(ids[pod.id], '/action'),
                                   body), restore,
             pods=[pod for pod, _ in found])
-        if answer.status_code != 200:
-            return answer
-        return self._updated(request, found, first, answer)
+        return self._updated(request, found, found[0][0], answer)
 
     def _updated(self, request: webob.Request, found: Found, pod: Pod,
                  answer: PodReply | webob.Response) -> webob.Response:
@@ -251,16 +244,6 @@ class AggregatesController(PodResources):
                      pod, answer.json()))
         record = shown(found, (pod, fresh['aggregate']))
         return json_response({'aggregate': record})
-
-    def _fresh(self, request: webob.Request, name: str) -> webob.Response:
-        """The aggregate ``name`` as shown now (read again from the
-        pods)."""
-        caller, gathered, refused = self._gathered(
-            request, self.gateway.list_pods(), 'os-aggregates', params=[])
-        if refused is not None:
-            return refused
-        found = self._by_name(gathered.items())[name]
-        return self._shown(request, found)
 
     def _shown(self, request: webob.Request,
                found: Found) -> webob.Response:

@@ -4,7 +4,8 @@ quotas, extensions, key pair reads), :mod:`.flavors`,
 :mod:`.aggregates`, :mod:`.zones`, :mod:`.keypairs`, :mod:`.limits`,
 :mod:`.hosts` (services and hypervisors), :mod:`.legacy_hosts` (``/os-hosts``),
 :mod:`.server_groups`, :mod:`.usage` (tenant usage, audit log),
-:mod:`.migrations` and :mod:`.external_events`."""
+:mod:`.migrations`, :mod:`.external_events` and
+:mod:`.volume_proxy` (``/os-volumes``, ``/os-snapshots``)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,15 @@ from trio2o_plugins.nova.migrations import MigrationsController
 from trio2o_plugins.nova.pod_resources import PodResources
 from trio2o_plugins.nova.server_groups import ServerGroupsController
 from trio2o_plugins.nova.usage import UsageController
+from trio2o_plugins.nova.volume_proxy import VolumeProxyController
 from trio2o_plugins.nova.zones import ZonesController
 
 FAMILIES = (PodResources, FlavorsController, AggregatesController,
             ZonesController, KeyPairsController, LimitsController,
             HostsController,
             LegacyHostsController, ServerGroupsController, UsageController,
-            MigrationsController, ExternalEventsController)
+            MigrationsController, ExternalEventsController,
+            VolumeProxyController)
 
 
 class ResourcesController:
