@@ -107,8 +107,11 @@ class VolumeProxyController(PodResources):
     def list(self, request: webob.Request,
              kind: Proxied) -> webob.Response:
         """``GET /os-volumes[/detail]``, ``/os-snapshots[/detail]``: the
-        pods' records of the project's routed ids, newest first."""
-        if microversion.at_least(request, REMOVED_IN):
+        pods' records of the project's routed ids, newest first. With a
+        trailing slash (an empty id), the first pod answers, as Nova
+        does (404)."""
+        if (microversion.at_least(request, REMOVED_IN)
+                or request.path_info.endswith('/')):
             return self.first_pod(request)
         params = dict(forward.query(request))
         allowed: dict[str, set[str]] = {}

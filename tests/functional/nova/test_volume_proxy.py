@@ -121,6 +121,7 @@ def test_snapshot_in_its_volume_s_pod(demo, gateway, admin_session,
 
 def test_nova_s_answers_for_unknown_ids_and_bad_input(demo):
     missing = call(demo, 'GET', '/os-volumes/nothing')
+    empty_id = call(demo, 'GET', '/os-volumes/')
     deleted = call(demo, 'DELETE', '/os-snapshots/nothing')
     no_size = call(demo, 'POST', '/os-volumes', json={'volume': {
         'display_name': 'x'}})
@@ -134,6 +135,7 @@ def test_nova_s_answers_for_unknown_ids_and_bad_input(demo):
 
     assert missing.json()['itemNotFound']['message'] == (
         'Volume nothing could not be found.')
+    assert empty_id.status_code == 404
     assert deleted.json()['itemNotFound']['message'] == (
         'Snapshot nothing could not be found.')
     assert no_size.status_code == 400 and 'badRequest' in no_size.json()
