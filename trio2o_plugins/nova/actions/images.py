@@ -95,7 +95,10 @@ class CreateImage(PodAction):
             return answer
         location = answer.response.headers.get('Location')
         if not location:
-            made = answer.response.json()
+            try:
+                made = answer.response.json()
+            except ValueError:
+                return answer
             if isinstance(made, dict) and isinstance(made.get('image_id'),
                                                      str):
                 route_snapshots(ctx, made['image_id'])
