@@ -2,9 +2,9 @@
 through the gateway, and compare.
 
 ``python -m trio2o_core.testing.tempest [--suites full|ci]
-[--target both|gateway|podN] [--regex R]`` starts the local cloud (and
-the gateway), writes a tempest workspace whose catalog region is the
-target's, runs the suites and prints tempest's totals; with ``both`` (the
+[--target both|gateway|podN] [--regex R | --module M ...]`` starts the
+local cloud (and the gateway), writes a tempest workspace whose catalog
+region is the target's, runs the suites (or the modules named) and prints tempest's totals; with ``both`` (the
 default) it runs them once straight at pod 1 and once through the
 gateway, then prints the counts per module side by side and every test
 whose result differs. ``full`` is tempest's compute API suite and image
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from trio2o_core.testing.cloud import TOP_REGION
@@ -196,6 +197,14 @@ def suites(which: str) -> str:
     return '|'.join((*SUITES, *CI_COMPUTE_SUITES))
 
 
+def modules(names: Sequence[str]) -> str:
+    """The regex of whole tempest modules, each named as the comparison
+    names it (``compute.admin.test_aggregates_negative``) or in full."""
+    full = [name if name.startswith('tempest.') else 'tempest.api.' + name
+            for name in names]
+    return '^(?:' + '|'.join(re.escape(name) + r'\.' for name in full) + ')'
+
+
 def excluded() -> str:
     """The regex of the tests left out of every run."""
     return '|'.join((EXCLUDE, *(regex for regex, _ in COMPUTE_EXCLUSIONS)))
@@ -317,9 +326,14 @@ def main() -> int:
                              '"gateway" or "podN" (straight to a pod)')
     parser.add_argument('--suites', choices=('full', 'ci'), default='full')
     parser.add_argument('--regex', help='tests to run instead of --suites')
+    parser.add_argument('--module', action='append', default=[],
+                        help='a tempest module to run instead of --suites '
+                             '(as the comparison names it, e.g. '
+                             'compute.admin.test_flavors); repeatable')
     parser.add_argument('--workdir', type=Path)
     args = parser.parse_args()
-    regex = args.regex or suites(args.suites)
+    regex = (args.regex or (modules(args.module) if args.module else None)
+             or suites(args.suites))
     env = tempest_env()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix='tempest-'))
     targets = (['pod1', 'gateway'] if args.target == 'both'
