@@ -4,14 +4,14 @@ through the gateway, and compare.
 ``python -m trio2o_core.testing.tempest [--suites full|ci]
 [--target both|gateway|podN] [--regex R | --module M ...]`` starts the
 local cloud (and the gateway), writes a tempest workspace whose catalog
-region is the target's, runs the suites (or the modules named) and prints tempest's totals; with ``both`` (the
-default) it runs them once straight at pod 1 and once through the
-gateway, then prints the counts per module side by side and every test
-whose result differs. ``full`` is tempest's compute API suite and image
-API tests, but for :data:`COMPUTE_EXCLUSIONS`; ``ci`` the part CI runs
-(:data:`SUITES` and :data:`CI_COMPUTE_SUITES`). Tempest lives in its own
-pinned virtualenv (``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``),
-built on first use.
+region is the target's, runs the suites (or the modules named) and
+prints tempest's totals; with ``both`` (the default) it runs them once
+straight at pod 1 and once through the gateway, then prints the counts
+per module side by side and every test whose result differs. ``full``
+is tempest's compute API suite and image API tests, but for
+:data:`COMPUTE_EXCLUSIONS`; ``ci`` the part CI runs (:data:`SUITES` and
+:data:`CI_COMPUTE_SUITES`). Tempest lives in its own pinned virtualenv
+(``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``), built on first use.
 """
 
 from __future__ import annotations
