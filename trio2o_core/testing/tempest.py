@@ -76,10 +76,13 @@ EXCLUDE = ('test_remove_server_all_security_groups|'
 #: tempest's compute and image API tests, run by ``--suites full``
 FULL_SUITES = (r'tempest\.api\.compute\.', r'tempest\.api\.image\.')
 #: compute modules CI runs besides :data:`SUITES` (the gateway's own
-#: work: flavor management, key pairs, instance actions of deleted
-#: servers, merged and filtered server lists, server groups, quotas)
+#: work: flavor management, host aggregates, key pairs, instance actions
+#: of deleted servers, merged and filtered server lists, server groups,
+#: quotas, the volume and snapshot proxy)
 CI_COMPUTE_SUITES = (
     'tempest.api.compute.admin.test_flavors',
+    'tempest.api.compute.admin.test_aggregates',
+    'tempest.api.compute.volumes.',
     'tempest.api.compute.flavors.',
     'tempest.api.compute.keypairs.',
     'tempest.api.compute.servers.test_instance_actions',
