@@ -163,7 +163,8 @@ class VolumeProxyController(PodResources):
     def _place(self, request: webob.Request, kind: Proxied,
                record: dict[str, Any]) -> Pod:
         """The source's pod, else the scheduler's pick for the zone
-        (written in ``record`` as the pod names it)."""
+        (written in ``record`` as the pod names it, or left out when the
+        pod names none)."""
         source = record.get(kind.source)
         if isinstance(source, str) and source:
             routing = self.gateway.lookup(request.context, source,
@@ -181,8 +182,10 @@ class VolumeProxyController(PodResources):
             raise BadRequest(f"Availability zone '{zone}' is invalid.")
         pod = self.gateway.schedule(request.context, kind.resource_type,
                                     zone)
-        if zone is not None:
-            record['availability_zone'] = pod.pod_az_name or None
+        if zone is not None and pod.pod_az_name:
+            record['availability_zone'] = pod.pod_az_name
+        elif zone is not None:
+            del record['availability_zone']
         return pod
 
     def one(self, request: webob.Request, kind: Proxied,
