@@ -2,16 +2,16 @@
 through the gateway, and compare.
 
 ``python -m trio2o_core.testing.tempest [--suites full|ci]
-[--target both|gateway|podN] [--regex R]`` starts the local cloud (and
-the gateway), writes a tempest workspace whose catalog region is the
-target's, runs the suites and prints tempest's totals; with ``both`` (the
-default) it runs them once straight at pod 1 and once through the
-gateway, then prints the counts per module side by side and every test
-whose result differs. ``full`` is tempest's compute API suite and image
-API tests, but for :data:`COMPUTE_EXCLUSIONS`; ``ci`` the part CI runs
-(:data:`SUITES` and :data:`CI_COMPUTE_SUITES`). Tempest lives in its own
-pinned virtualenv (``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``),
-built on first use.
+[--target both|gateway|podN] [--regex R | --module M ...]`` starts the
+local cloud (and the gateway), writes a tempest workspace whose catalog
+region is the target's, runs the suites (or the modules named) and
+prints tempest's totals; with ``both`` (the default) it runs them once
+straight at pod 1 and once through the gateway, then prints the counts
+per module side by side and every test whose result differs. ``full``
+is tempest's compute API suite and image API tests, but for
+:data:`COMPUTE_EXCLUSIONS`; ``ci`` the part CI runs (:data:`SUITES` and
+:data:`CI_COMPUTE_SUITES`). Tempest lives in its own pinned virtualenv
+(``$TRIO2O_TEMPEST_ENV`` or ``~/.cache/trio2o/tempest``), built on first use.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from trio2o_core.testing.cloud import TOP_REGION
@@ -76,10 +77,13 @@ EXCLUDE = ('test_remove_server_all_security_groups|'
 #: tempest's compute and image API tests, run by ``--suites full``
 FULL_SUITES = (r'tempest\.api\.compute\.', r'tempest\.api\.image\.')
 #: compute modules CI runs besides :data:`SUITES` (the gateway's own
-#: work: flavor management, key pairs, instance actions of deleted
-#: servers, merged and filtered server lists, server groups, quotas)
+#: work: flavor management, host aggregates, key pairs, instance actions
+#: of deleted servers, merged and filtered server lists, server groups,
+#: quotas, the volume and snapshot proxy)
 CI_COMPUTE_SUITES = (
     'tempest.api.compute.admin.test_flavors',
+    'tempest.api.compute.admin.test_aggregates',
+    'tempest.api.compute.volumes.',
     'tempest.api.compute.flavors.',
     'tempest.api.compute.keypairs.',
     'tempest.api.compute.servers.test_instance_actions',
@@ -195,6 +199,14 @@ def suites(which: str) -> str:
     if which == 'full':
         return '^(?:' + '|'.join(FULL_SUITES) + ')'
     return '|'.join((*SUITES, *CI_COMPUTE_SUITES))
+
+
+def modules(names: Sequence[str]) -> str:
+    """The regex of whole tempest modules, each named as the comparison
+    names it (``compute.admin.test_aggregates_negative``) or in full."""
+    full = [name if name.startswith('tempest.') else 'tempest.api.' + name
+            for name in names]
+    return '^(?:' + '|'.join(re.escape(name) + r'\.' for name in full) + ')'
 
 
 def excluded() -> str:
@@ -318,9 +330,14 @@ def main() -> int:
                              '"gateway" or "podN" (straight to a pod)')
     parser.add_argument('--suites', choices=('full', 'ci'), default='full')
     parser.add_argument('--regex', help='tests to run instead of --suites')
+    parser.add_argument('--module', action='append', default=[],
+                        help='a tempest module to run instead of --suites '
+                             '(as the comparison names it, e.g. '
+                             'compute.admin.test_flavors); repeatable')
     parser.add_argument('--workdir', type=Path)
     args = parser.parse_args()
-    regex = args.regex or suites(args.suites)
+    regex = (args.regex or (modules(args.module) if args.module else None)
+             or suites(args.suites))
     env = tempest_env()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix='tempest-'))
     targets = (['pod1', 'gateway'] if args.target == 'both'

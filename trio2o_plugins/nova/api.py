@@ -23,5 +23,5 @@ API = ServiceAPI(
     catalog_service='compute',
     version_suffix=r'/v2(?:\.1)?(?:/[0-9a-fA-F-]+)?',
     zone_keys=('OS-EXT-AZ:availability_zone', 'availability_zone',
-               'pinned_availability_zone'),
+               'pinned_availability_zone', 'availabilityZone'),
     microversions=SPEC)

@@ -92,12 +92,14 @@ class PodResources:
             raise PodUnavailable(', '.join(p.name for p in pods) or 'none')
         return up
 
-    def _all_pods_up(self) -> list[Pod]:
-        """Return every enabled pod.
+    def _all_pods_up(self, pods: Sequence[Pod] | None = None
+                     ) -> list[Pod]:
+        """Return every enabled pod (or ``pods``).
 
-        :raises PodUnavailable: one of them is down (named).
+        :raises PodUnavailable: one of them is down (named), or there is
+            none.
         """
-        pods = self.gateway.list_pods()
+        pods = list(self.gateway.list_pods() if pods is None else pods)
         for pod in pods:
             if self.gateway.is_down(pod):
                 raise PodUnavailable(pod.name)
@@ -170,48 +172,52 @@ class PodResources:
         return self._answer(request, pod, answer)
 
     def every_pod_or_none(
-            self, request: webob.Request, write: PodWrite,
+            self, request: webob.Request,
+            write: PodWrite | Callable[[Pod], PodWrite],
             undo: Callable[[PodReply], Sequence[PodWrite]],
-            follow: Callable[[PodReply], PodWrite] | None = None
-    ) -> webob.Response:
-        """Send ``write`` to every enabled pod, the first (which judges
-        the request) first, then the others with ``follow(first answer)``
-        when given; answer the first pod's answer.
+            follow: Callable[[PodReply], PodWrite] | None = None,
+            pods: Sequence[Pod] | None = None) -> webob.Response:
+        """Send ``write`` (one call, or each pod's call ``write(pod)``)
+        to every enabled pod (or to ``pods``), the first (which judges
+        the request) first, then the others with ``follow(first
+        answer)`` when given; answer the first pod's answer.
 
-        When a later pod refuses or cannot be reached, the pods done are
-        sent the calls ``undo(first answer)`` returns (a pod that fails
+        When a later pod refuses or cannot be reached, each pod done is
+        sent the calls ``undo(its answer)`` returns (a pod that fails
         one is logged with the request id) and the refusal is answered.
         Nothing is sent while a pod is down.
 
         :raises PodUnavailable: a pod is down, or stops answering.
         """
-        method, path, body = write
-        first, *others = self._all_pods_up()
-        answer = self._call(request, first, method, path, body, params=[])
+        def call_of(pod: Pod) -> PodWrite:
+            return write(pod) if callable(write) else write
+
+        first, *others = self._all_pods_up(pods)
+        answer = self._call(request, first, *call_of(first), params=[])
         if answer.status_code >= 300 or not others:
             return self._answer(request, first, answer)
-        method, path, body = write if follow is None else follow(answer)
-        undone = undo(answer)
-        done = [first]
+        done = [(first, undo(answer))]
         for pod in others:
+            method, path, body = (call_of(pod) if follow is None
+                                  else follow(answer))
             try:
                 other = self._call(request, pod, method, path, body,
                                    params=[])
             except PodUnavailable:
-                self._undo(request, done, undone)
+                self._undo(request, done)
                 raise
             if other.status_code >= 300:
-                self._undo(request, done, undone)
+                self._undo(request, done)
                 return self._answer(request, pod, other)
-            done.append(pod)
+            done.append((pod, undo(other)))
         return self._answer(request, first, answer)
 
-    def _undo(self, request: webob.Request, pods: Sequence[Pod],
-              calls: Sequence[PodWrite]) -> None:
-        """Send ``calls`` to each of ``pods``; a call a pod fails (but a
-        404) is logged with the request id."""
+    def _undo(self, request: webob.Request,
+              done: Sequence[tuple[Pod, Sequence[PodWrite]]]) -> None:
+        """Send each pod its calls; a call a pod fails (but a 404) is
+        logged with the request id."""
         caller = forward.pods(self.gateway, request)
-        for pod in pods:
+        for pod, calls in done:
             for method, path, body in calls:
                 try:
                     status = caller.call(pod, method, path, json=body,

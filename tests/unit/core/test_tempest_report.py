@@ -59,3 +59,18 @@ def test_every_exclusion_has_a_reason_and_is_excluded() -> None:
                      'tempest.api.image.v2.test_images.X.test_y')
     assert not re.search(tempest.suites('full'),
                          'tempest.api.volume.test_volumes_get.X.test_y')
+
+
+def test_modules_match_whole_modules_only() -> None:
+    regex = re.compile(tempest.modules([
+        'compute.admin.test_aggregates_negative',
+        'tempest.api.image.v2.test_images_dependency']))
+
+    assert regex.match('tempest.api.compute.admin.test_aggregates_negative.'
+                       'AggregatesAdminNegativeTestJSON.test_x')
+    assert regex.match('tempest.api.image.v2.test_images_dependency.'
+                       'ImageDependencyTests.test_y')
+    assert not regex.match('tempest.api.compute.admin.test_aggregates.'
+                           'AggregatesAdminTestJSON.test_z')
+    assert not regex.match('tempest.api.compute.admin.test_aggregates_'
+                           'negativeX.C.test')

@@ -3,6 +3,8 @@ it, pointing at the gateway."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY
@@ -73,3 +75,37 @@ def test_create_backup_without_rotation_has_no_location(
                                       'rotation': 0}})
     assert response.status_code == 202
     assert 'Location' not in response.headers
+
+
+VOLUME_SNAPSHOT = '3a4b5c6d-1111-4222-8333-944455556666'
+
+
+def test_create_image_of_a_volume_backed_server_routes_its_snapshots(
+        post: Post, cloud: FakeCloud) -> None:
+    cloud.script(POD1, 'POST', ACTION, pod_response(
+        202, headers={'Location': f'{POD_GLANCE}/images/{IMAGE}'}))
+    cloud.script(POD1, 'GET', f'/images/{IMAGE}', pod_response(200, {
+        'image': {'id': IMAGE, 'metadata': {
+            'block_device_mapping': json.dumps([
+                {'source_type': 'snapshot', 'snapshot_id': VOLUME_SNAPSHOT},
+                {'source_type': 'blank', 'snapshot_id': None}])}}}))
+
+    response = post({'createImage': {'name': 'snap'}}, version='2.44')
+
+    assert response.status_code == 202
+    routing = cloud.routings[(VOLUME_SNAPSHOT, 'snapshot')]
+    assert (routing.pod.id, routing.bottom_id, routing.status) == (
+        POD1.id, VOLUME_SNAPSHOT, 'active')
+
+
+def test_create_image_of_an_image_backed_server_routes_nothing(
+        post: Post, cloud: FakeCloud) -> None:
+    cloud.script(POD1, 'POST', ACTION,
+                 pod_response(202, {'image_id': IMAGE}))
+    cloud.script(POD1, 'GET', f'/images/{IMAGE}', pod_response(200, {
+        'image': {'id': IMAGE, 'metadata': {'block_device_mapping': '{'}}}))
+
+    response = post({'createImage': {'name': 'snap'}}, version='2.45')
+
+    assert response.json_body == {'image_id': IMAGE}
+    assert not [key for key in cloud.routings if key[1] == 'snapshot']
