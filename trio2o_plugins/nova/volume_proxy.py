@@ -180,8 +180,11 @@ class VolumeProxyController(PodResources):
         if zone is not None and zone not in {
                 pod.az_name for pod in self.gateway.list_pods()}:
             raise BadRequest(f"Availability zone '{zone}' is invalid.")
-        pod = self.gateway.schedule(request.context, kind.resource_type,
-                                    zone)
+        volume_type, size = record.get('volume_type'), record.get('size')
+        pod = self.gateway.schedule(
+            request.context, kind.resource_type, zone,
+            volume_type=volume_type if isinstance(volume_type, str) else None,
+            size=size if isinstance(size, int) else None)
         if zone is not None and pod.pod_az_name:
             record['availability_zone'] = pod.pod_az_name
         elif zone is not None:
