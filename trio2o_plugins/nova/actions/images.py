@@ -10,7 +10,10 @@ gateway (``<gateway>/compute/v2.1/images/<id>``), as Nova writes it.
 
 The image of a volume-backed server names volume snapshots Nova made in
 the server's pod (its ``block_device_mapping`` property); createImage
-routes them to that pod, so the block-storage API reaches them.
+routes them to that pod, so the block-storage API reaches them. Whether
+the server is volume-backed is read before the action, so the image of
+any other server is answered as soon as the pod answers (a client
+watching the new image's first states sees them as it would at the pod).
 """
 
 from __future__ import annotations
@@ -83,6 +86,16 @@ def route_snapshots(ctx: ActionContext, image_id: str) -> None:
             continue
 
 
+def volume_backed(ctx: ActionContext) -> bool:
+    """Whether the server boots from a volume (Nova shows no image for
+    it); a server the pod cannot show is taken as not."""
+    reply = ctx.call('GET', f'/servers/{ctx.routing.bottom_id}')
+    if reply.status_code != 200:
+        return False
+    server = reply.json().get('server')
+    return isinstance(server, dict) and not server.get('image')
+
+
 class CreateImage(PodAction):
     """``createImage``: ``{"name", "metadata"}``."""
 
@@ -90,6 +103,7 @@ class CreateImage(PodAction):
 
     def handle(self, ctx: ActionContext,
                body: Mapping[str, Any]) -> ActionResult:
+        backed = volume_backed(ctx)
         answer = self.post(ctx, body)
         if answer.status >= 300:
             return answer
@@ -99,12 +113,13 @@ class CreateImage(PodAction):
                 made = answer.response.json()
             except ValueError:
                 return answer
-            if isinstance(made, dict) and isinstance(made.get('image_id'),
-                                                     str):
+            if backed and isinstance(made, dict) and isinstance(
+                    made.get('image_id'), str):
                 route_snapshots(ctx, made['image_id'])
             return answer
         image_id = location.rstrip('/').rsplit('/', 1)[-1]
-        route_snapshots(ctx, image_id)
+        if backed:
+            route_snapshots(ctx, image_id)
         return PodAnswer.of(answer.response, {
             'Location': image_url(ctx.request, image_id)})
 

@@ -82,6 +82,8 @@ VOLUME_SNAPSHOT = '3a4b5c6d-1111-4222-8333-944455556666'
 
 def test_create_image_of_a_volume_backed_server_routes_its_snapshots(
         post: Post, cloud: FakeCloud) -> None:
+    cloud.script(POD1, 'GET', f'/servers/{SERVER}', pod_response(200, {
+        'server': {'id': SERVER, 'image': ''}}))
     cloud.script(POD1, 'POST', ACTION, pod_response(
         202, headers={'Location': f'{POD_GLANCE}/images/{IMAGE}'}))
     cloud.script(POD1, 'GET', f'/images/{IMAGE}', pod_response(200, {
@@ -98,14 +100,16 @@ def test_create_image_of_a_volume_backed_server_routes_its_snapshots(
         POD1.id, VOLUME_SNAPSHOT, 'active')
 
 
-def test_create_image_of_an_image_backed_server_routes_nothing(
+def test_create_image_of_an_image_backed_server_reads_no_image(
         post: Post, cloud: FakeCloud) -> None:
+    cloud.script(POD1, 'GET', f'/servers/{SERVER}', pod_response(200, {
+        'server': {'id': SERVER, 'image': {'id': 'i1'}}}))
     cloud.script(POD1, 'POST', ACTION,
                  pod_response(202, {'image_id': IMAGE}))
-    cloud.script(POD1, 'GET', f'/images/{IMAGE}', pod_response(200, {
-        'image': {'id': IMAGE, 'metadata': {'block_device_mapping': '{'}}}))
 
     response = post({'createImage': {'name': 'snap'}}, version='2.45')
 
     assert response.json_body == {'image_id': IMAGE}
+    assert not [call for call in cloud.calls
+                if call.path == f'/images/{IMAGE}']
     assert not [key for key in cloud.routings if key[1] == 'snapshot']
