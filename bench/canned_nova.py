@@ -8,7 +8,9 @@ TCP_NODELAY):
   ``sort_dir`` (default ``created_at`` then ``uuid``, descending), paged
   by ``limit`` and ``marker``, with Nova's next link when the page is
   full (filters such as ``all_tenants`` are accepted and ignored);
-- ``GET /v2.1/servers/<id>``: one server.
+- ``GET /v2.1/servers/<id>``: one server;
+- ``POST /v2.1/servers/<id>/action``: 202 with no body (the body is
+  read and not looked at).
 
 Answers are built once per distinct request line and then replayed, so a
 benchmark measures the gateway's work, not the pods'. Server ``j`` of
@@ -32,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 #: counters kept by the serving process, in this order
-KINDS = ('connections', 'versions', 'lists', 'shows')
+KINDS = ('connections', 'versions', 'lists', 'shows', 'actions')
 PROJECT_ID = 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0'
 USER_ID = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1'
 MAX_LIMIT = 1000
@@ -89,6 +91,10 @@ def server(pod: int, index: int, base: str) -> dict[str, Any]:
     }
 
 
+_ACCEPTED = (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n'
+             b'Content-Length: 0\r\n\r\n')
+
+
 def _version(base: str) -> dict[str, Any]:
     return {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.96',
             'min_version': '2.1', 'updated': '2013-07-23T11:33:21Z',
@@ -108,8 +114,11 @@ class CannedPod:
                            list[dict[str, Any]]] = {}
         self._answers: dict[bytes, bytes] = {}
 
-    def answer(self, target: bytes) -> bytes:
-        """Return the whole HTTP response to ``GET <target>``."""
+    def answer(self, target: bytes, method: bytes = b'GET') -> bytes:
+        """Return the whole HTTP response to ``<method> <target>``."""
+        if method == b'POST':
+            self.stats[KINDS.index('actions')] += 1
+            return _ACCEPTED
         url = urllib.parse.urlsplit(target.decode('latin-1'))
         path = url.path.rstrip('/')
         if path in ('', '/v2.1'):
@@ -177,7 +186,7 @@ class CannedPod:
 
 
 class _Protocol(asyncio.Protocol):
-    """HTTP/1.1 keep-alive for GET requests, answered by one pod."""
+    """HTTP/1.1 keep-alive, answered by one pod."""
 
     def __init__(self, pod: CannedPod) -> None:
         self.pod = pod
@@ -204,8 +213,8 @@ class _Protocol(asyncio.Protocol):
             if len(rest) < length:
                 return
             self.buffer = rest[length:]
-            target = lines[0].split(b' ')[1]
-            self.transport.write(self.pod.answer(target))
+            method, target = lines[0].split(b' ')[:2]
+            self.transport.write(self.pod.answer(target, method))
             if headers.get(b'connection', b'').strip() == b'close':
                 self.transport.close()
                 return

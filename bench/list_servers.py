@@ -24,7 +24,6 @@ request; then a summary table.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import http.client
 import json
@@ -35,7 +34,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -45,13 +43,7 @@ from canned_nova import PROJECT_ID  # noqa: E402
 from canned_nova import USER_ID  # noqa: E402
 from canned_nova import CannedNova  # noqa: E402
 from canned_nova import server_id  # noqa: E402
-
-from trio2o_core.conf import CONF  # noqa: E402
-from trio2o_core.db import api as db  # noqa: E402
-from trio2o_core.db import migration  # noqa: E402
-from trio2o_core.testing.process import Process  # noqa: E402
-from trio2o_core.testing.process import free_port  # noqa: E402
-from trio2o_core.testing.process import http_ok  # noqa: E402
+from harness import gateway  # noqa: E402
 
 PAGES = ('first', 'deep')
 #: noauth identity; the token is what the gateway forwards to pods
@@ -176,59 +168,6 @@ def measure(port: int, path: str, headers: dict[str, str],
         return samples, elapsed, cpu, {k: after[k] - calls[k] for k in after}
     finally:
         conn.close()
-
-
-def prepare_database(url: str, pods: CannedNova) -> None:
-    """Create the schema, the pods and a routing per canned server."""
-    CONF.set_override('connection', url, group='database')
-    db.reset_engine()
-    try:
-        migration.upgrade()
-        for number in range(1, pods.pods + 1):
-            pod = db.create_pod(f'Pod{number}', f'az{number}',
-                                pod_az_name=f'pod{number}-zone')
-            for index in range(pods.servers):
-                db.create_routing(server_id(number, index), 'server',
-                                  pod.id, PROJECT_ID, status='active')
-    finally:
-        db.reset_engine()
-
-
-@contextlib.contextmanager
-def gateway(workdir: Path, pods: CannedNova,
-            options: list[str]) -> Iterator[tuple[Process, int]]:
-    """Run ``trio2o-api`` (noauth, nova only) in front of ``pods``;
-    yield it and its port. ``options`` are extra ``section.name=value``
-    settings."""
-    port = free_port()
-    sections: dict[str, dict[str, str]] = {
-        'DEFAULT': {'state_path': str(workdir), 'auth_strategy': 'noauth',
-                    'enabled_services': 'nova',
-                    'log_file': str(workdir / 'trio2o-api.log')},
-        'api': {'bind_host': '127.0.0.1', 'bind_port': str(port)},
-        'database': {'connection': f'sqlite:///{workdir}/trio2o.sqlite'},
-        'pods': {'endpoint_overrides': ','.join(
-            f'Pod{n}.compute:{url}/v2.1'
-            for n, url in enumerate(pods.urls, 1))},
-    }
-    for option in options:
-        name, _, value = option.partition('=')
-        section, _, key = name.rpartition('.')
-        sections.setdefault(section or 'DEFAULT', {})[key] = value
-    prepare_database(sections['database']['connection'], pods)
-    conf = workdir / 'trio2o.conf'
-    conf.write_text(''.join(
-        f'[{section}]\n' + ''.join(f'{k} = {v}\n' for k, v in values.items())
-        for section, values in sections.items()))
-    process = Process('trio2o-api', [sys.executable, '-m',
-                                     'trio2o_core.cmd.api', '--config-file',
-                                     str(conf)], workdir / 'trio2o-api.out')
-    try:
-        process.wait_ready(http_ok(f'http://127.0.0.1:{port}/compute'),
-                           timeout=60)
-        yield process, port
-    finally:
-        process.stop()
 
 
 def run_pods(count: int, args: argparse.Namespace) -> list[Run]:
