@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+import types
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +35,9 @@ from trio2o_core.pods.versions import PodVersions
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
+#: seconds the enabled pods' list behind the maximum microversion is kept
+POD_LIST_TTL = 5.0
+
 
 def to_pod(row: Any) -> Pod:
     """Return the plugin-facing record of a ``pods`` row."""
@@ -60,6 +65,7 @@ class CoreGateway:
                         if conf.metrics.enabled else None)
         self._services: dict[str, ServiceDriver] = {}
         self._scheduler: Scheduler | None = None
+        self._pod_list: tuple[list[Pod], float] | None = None
         self._lock = threading.Lock()
 
     # services
@@ -98,14 +104,16 @@ class CoreGateway:
     def lookup(self, context: Any, top_id: str,
                resource_type: str, deleted: bool = False) -> Routing | None:
         try:
-            row = db.get_routing_by_top_id(top_id, resource_type)
+            row, pod = db.get_routing_and_pod(top_id, resource_type)
         except db_exc.NotFound:
             return None
-        if row.project_id != context.project_id and not context.is_admin:
+        if row['project_id'] != context.project_id and not context.is_admin:
             return None
-        if row.status == RoutingStatus.DELETED and not deleted:
+        if row['status'] == RoutingStatus.DELETED and not deleted:
             return None
-        return self._routing(row)
+        return Routing(row['top_id'], row['resource_type'], row['bottom_id'],
+                       to_pod(types.SimpleNamespace(**pod)),
+                       row['project_id'], row['status'], row['created_at'])
 
     def record(self, context: Any, top_id: str, resource_type: str,
                pod: Pod, bottom_id: str | None = None,
@@ -188,8 +196,19 @@ class CoreGateway:
         caller = (self.pod_caller(request, api)
                   if CONTEXT_KEY in request.environ else None)
         return self.versions.maximum(
-            spec, self.list_pods(), APIVersion.parse(cap) if cap else None,
-            caller)
+            spec, self._pods_for_versions(),
+            APIVersion.parse(cap) if cap else None, caller)
+
+    def _pods_for_versions(self) -> list[Pod]:
+        """The enabled pods, read at most every :data:`POD_LIST_TTL`
+        seconds: the maximum microversion needs no fresher list (each
+        pod's own maximum is trusted for minutes)."""
+        now = time.monotonic()
+        cached = self._pod_list
+        if cached is None or cached[1] <= now:
+            cached = (self.list_pods(), now + POD_LIST_TTL)
+            self._pod_list = cached
+        return cached[0]
 
     def is_down(self, pod: Pod) -> bool:
         return self.health.is_down(pod.id)

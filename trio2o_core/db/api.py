@@ -18,6 +18,7 @@ from sqlalchemy import orm
 from trio2o_core.db import exceptions
 from trio2o_core.db import rows
 from trio2o_core.db.engine import get_engine
+from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
 from trio2o_core.db.models import Pod
@@ -34,6 +35,7 @@ __all__ = [
     'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
+    'get_routing_and_pod',
     'list_routings', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
 ]
@@ -301,6 +303,46 @@ def get_routing_by_top_id(top_id: str,
         if routing is None:
             raise exceptions.NotFound(resource_type, top_id)
         return routing
+
+
+#: the routing of a top id and its pod's columns (named ``pod__<column>``)
+#: in one statement, built once
+_ROUTING_AND_POD = sa.select(
+    ResourceRouting.__table__,
+    *[column.label(f'pod__{column.name}')
+      for column in Pod.__table__.columns],
+).join_from(
+    ResourceRouting.__table__, Pod.__table__,
+    ResourceRouting.__table__.c.pod_id == Pod.__table__.c.id,
+).where(
+    ResourceRouting.__table__.c.top_id == sa.bindparam('top_id'),
+    ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype'),
+).limit(1)
+
+
+def get_routing_and_pod(top_id: str, resource_type: str
+                        ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Return the routing of ``top_id`` of ``resource_type`` and its
+    pod's row, as column mappings, read in one query (the per-request
+    lookup: SQLAlchemy Core, no ORM objects).
+
+    :raises NotFound: the resource is not routed.
+    """
+    if rows.unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
+    with read_scope() as connection:
+        found = connection.execute(
+            _ROUTING_AND_POD,
+            {'top_id': top_id, 'rtype': resource_type}).mappings().first()
+    if found is None:
+        raise exceptions.NotFound(resource_type, top_id)
+    routing, pod = {}, {}
+    for name, value in found.items():
+        if name.startswith('pod__'):
+            pod[name[5:]] = value
+        else:
+            routing[name] = value
+    return routing, pod
 
 
 def list_routings(*, project_id: str | None = None,
