@@ -188,8 +188,9 @@ class CannedPod:
 class _Protocol(asyncio.Protocol):
     """HTTP/1.1 keep-alive, answered by one pod."""
 
-    def __init__(self, pod: CannedPod) -> None:
+    def __init__(self, pod: CannedPod, latency: float) -> None:
         self.pod = pod
+        self.latency = latency
         self.buffer = b''
         self.transport: asyncio.Transport | None = None
 
@@ -214,14 +215,27 @@ class _Protocol(asyncio.Protocol):
                 return
             self.buffer = rest[length:]
             method, target = lines[0].split(b' ')[:2]
-            self.transport.write(self.pod.answer(target, method))
-            if headers.get(b'connection', b'').strip() == b'close':
-                self.transport.close()
+            answer = self.pod.answer(target, method)
+            close = headers.get(b'connection', b'').strip() == b'close'
+            if self.latency:
+                # every answer waits the same: their order is kept
+                loop = asyncio.get_running_loop()
+                loop.call_later(self.latency, self._send, answer, close)
+            else:
+                self._send(answer, close)
+            if close:
                 return
+
+    def _send(self, answer: bytes, close: bool) -> None:
+        if self.transport.is_closing():
+            return
+        self.transport.write(answer)
+        if close:
+            self.transport.close()
 
 
 def _serve(sockets: Sequence[socket.socket], pods: Sequence[Sequence[int]],
-           servers: int, stats: Any) -> None:
+           servers: int, stats: Any, latency: float) -> None:
     """Serve pod ``pods[k]`` (the union of those pod numbers) on
     ``sockets[k]`` until terminated."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -233,8 +247,8 @@ def _serve(sockets: Sequence[socket.socket], pods: Sequence[Sequence[int]],
             records = [server(pod, index, base) for pod in members
                        for index in range(servers)]
             canned = CannedPod(records, base, stats)
-            await loop.create_server(lambda c=canned: _Protocol(c),
-                                     sock=sock)
+            await loop.create_server(
+                lambda c=canned: _Protocol(c, latency), sock=sock)
         await asyncio.Event().wait()
 
     asyncio.run(main())
@@ -246,10 +260,12 @@ class CannedNova:
     served by one child process.
 
     Use as a context manager; :attr:`urls` are the pods' compute URLs
-    without version, :attr:`union_url` the union pod's.
+    without version, :attr:`union_url` the union pod's. Every answer is
+    sent ``latency`` seconds after its request was read.
     """
 
-    def __init__(self, pods: int, servers: int) -> None:
+    def __init__(self, pods: int, servers: int,
+                 latency: float = 0.0) -> None:
         self.pods = pods
         self.servers = servers
         self.stats = multiprocessing.RawArray('q', len(KINDS))
@@ -262,7 +278,7 @@ class CannedNova:
         members.append(list(range(1, pods + 1)))
         self._process = multiprocessing.Process(
             target=_serve, args=(self._sockets, members, servers,
-                                 self.stats),
+                                 self.stats, latency),
             name='canned-nova', daemon=True)
 
     @property

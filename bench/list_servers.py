@@ -44,6 +44,7 @@ from canned_nova import USER_ID  # noqa: E402
 from canned_nova import CannedNova  # noqa: E402
 from canned_nova import server_id  # noqa: E402
 from harness import gateway  # noqa: E402
+from harness import write_json  # noqa: E402
 
 PAGES = ('first', 'deep')
 #: noauth identity; the token is what the gateway forwards to pods
@@ -174,7 +175,7 @@ def run_pods(count: int, args: argparse.Namespace) -> list[Run]:
     """Measure every scenario with ``count`` pods."""
     runs = []
     order = expected_order(count, args.servers)
-    with (CannedNova(count, args.servers) as pods,
+    with (CannedNova(count, args.servers, args.latency / 1e3) as pods,
           tempfile.TemporaryDirectory(prefix='trio2o-bench-') as tmp,
           gateway(Path(tmp), pods, args.option) as (api, api_port)):
         union_port = int(pods.union_url.rsplit(':', 1)[1])
@@ -239,6 +240,12 @@ def main() -> int:
     parser.add_argument('--warmup', type=int, default=None,
                         help='unmeasured requests first (default 10; '
                              '--quick: 2)')
+    parser.add_argument('--latency', type=float, default=0.0,
+                        help='milliseconds every canned pod waits before '
+                             'each answer (default 0)')
+    parser.add_argument('--json', default=None,
+                        help='where the figures go (default '
+                             'bench/results/list_servers.json)')
     parser.add_argument('--option', action='append', default=[],
                         metavar='SECTION.NAME=VALUE',
                         help='extra gateway setting (repeatable), e.g. '
@@ -254,6 +261,7 @@ def main() -> int:
     counts = [int(n) for n in args.pods.split(',')]
     signal.signal(signal.SIGTERM, _terminate)
     print(f'servers/pod={args.servers} limit={args.limit} '
+          f'pod latency={args.latency:g} ms '
           f'requests<={args.requests} per scenario (<={args.seconds:g} s); '
           'direct = one canned Nova holding every server', flush=True)
     runs: list[Run] = []
@@ -264,6 +272,16 @@ def main() -> int:
         print('interrupted', file=sys.stderr)
         return 130
     summary(runs)
+    where = write_json('list_servers', {
+        'servers_per_pod': args.servers, 'limit': args.limit,
+        'latency_ms': args.latency,
+        'runs': [{'target': r.target, 'pods': r.pods, 'page': r.page,
+                  'servers': r.servers, 'requests': len(r.samples),
+                  'p50_ms': r.p50(), 'p95_ms': r.p95(), 'rate': r.rate(),
+                  'cpu_ms': {name: seconds / len(r.samples) * 1e3
+                             for name, seconds in r.cpu.items()},
+                  'calls': r.calls} for r in runs]}, args.json)
+    print(f'figures written to {where}')
     return 0
 
 
