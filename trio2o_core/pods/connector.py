@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin.types import Pod
 
 #: SDK service name -> catalog types that serve it, preferred first
@@ -48,8 +49,7 @@ class PodConnector:
         # the environment on every call costs more than the call itself
         self.http.trust_env = False
         # one pool per pod endpoint, kept even with hundreds of pods
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1024,
-                                                pool_maxsize=64)
+        adapter = _Adapter(pool_connections=1024, pool_maxsize=64)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
         self._endpoints: dict[tuple[str, str, str | None],
@@ -97,6 +97,27 @@ class PodConnector:
         catalog = (token_info.get('token') or {}).get('catalog') or []
         return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
                            region)
+
+
+class _Reply(requests.Response):
+    """A pod's answer whose JSON is read with :mod:`jsoncodec`."""
+
+    def json(self, **kwargs: Any) -> Any:
+        if not kwargs:
+            try:
+                return jsoncodec.loads(self.content)
+            except ValueError:
+                pass  # the standard library's error, or another encoding
+        return super().json(**kwargs)
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    """The HTTP adapter of pod calls: answers are :class:`_Reply`."""
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        response.__class__ = _Reply
+        return response
 
 
 def catalog_url(catalog: Iterable[Mapping[str, Any]],
