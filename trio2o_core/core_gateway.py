@@ -151,17 +151,13 @@ class CoreGateway:
                       all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:
         project = None if all_projects else context.project_id
-        rows = db.list_routings(project_id=project, pod_id=pod_id,
-                                resource_type=resource_type)
+        rows = db.list_routing_rows(project_id=project, pod_id=pod_id,
+                                    resource_type=resource_type)
         pods = {p.id: p for p in self.list_pods(enabled_only=False)}
-        return [self._routing(row, pods) for row in rows
-                if row.pod_id in pods]
-
-    def _routing(self, row: Any,
-                 pods: Mapping[str, Pod] | None = None) -> Routing:
-        pod = pods[row.pod_id] if pods else self.get_pod(row.pod_id)
-        return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
-                       row.project_id, row.status, row.created_at)
+        return [Routing(row['top_id'], row['resource_type'],
+                        row['bottom_id'], pods[row['pod_id']],
+                        row['project_id'], row['status'], row['created_at'])
+                for row in rows if row['pod_id'] in pods]
 
     # scheduling
 

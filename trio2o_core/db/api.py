@@ -36,7 +36,7 @@ __all__ = [
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
     'get_routing_and_pod',
-    'list_routings', 'count_routings_by_pod',
+    'list_routings', 'list_routing_rows', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
 ]
 
@@ -373,6 +373,25 @@ def list_routings(*, project_id: str | None = None,
             query = query.where(ResourceRouting.id > marker)
         return list(session.scalars(
             query.order_by(ResourceRouting.id).limit(limit)))
+
+
+def list_routing_rows(*, project_id: str | None = None,
+                      pod_id: str | None = None,
+                      resource_type: str | None = None
+                      ) -> list[Mapping[str, Any]]:
+    """Return the routings matching the filters, in ascending id order,
+    as column mappings read with SQLAlchemy Core (the list path: no ORM
+    object per row)."""
+    if rows.unstorable(project_id, pod_id, resource_type):
+        return []
+    table = ResourceRouting.__table__
+    query = sa.select(table).order_by(table.c.id)
+    for name, value in (('project_id', project_id), ('pod_id', pod_id),
+                        ('resource_type', resource_type)):
+        if value is not None:
+            query = query.where(table.c[name] == value)
+    with read_scope() as connection:
+        return list(connection.execute(query).mappings())
 
 
 def count_routings_by_pod(pod_id: str) -> int:
