@@ -10,7 +10,8 @@ TCP_NODELAY):
   full (filters such as ``all_tenants`` are accepted and ignored);
 - ``GET /v2.1/servers/<id>``: one server;
 - ``POST /v2.1/servers/<id>/action``: 202 with no body (the body is
-  read and not looked at).
+  read and not looked at);
+- ``POST /v2.1/servers``: 202 with a new server id (not listed after).
 
 Answers are built once per distinct request line and then replayed, so a
 benchmark measures the gateway's work, not the pods'. Server ``j`` of
@@ -34,7 +35,8 @@ from collections.abc import Sequence
 from typing import Any
 
 #: counters kept by the serving process, in this order
-KINDS = ('connections', 'versions', 'lists', 'shows', 'actions')
+KINDS = ('connections', 'versions', 'lists', 'shows', 'actions',
+         'creates')
 PROJECT_ID = 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0'
 USER_ID = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1'
 MAX_LIMIT = 1000
@@ -116,6 +118,9 @@ class CannedPod:
 
     def answer(self, target: bytes, method: bytes = b'GET') -> bytes:
         """Return the whole HTTP response to ``<method> <target>``."""
+        if method == b'POST' and target.rstrip(b'/').endswith(b'/servers'):
+            self.stats[KINDS.index('creates')] += 1
+            return self._created()
         if method == b'POST':
             self.stats[KINDS.index('actions')] += 1
             return _ACCEPTED
@@ -136,6 +141,19 @@ class CannedPod:
                       f'Content-Length: {len(data)}\r\n\r\n').encode() + data
             self._answers[target] = cached
         return cached
+
+    def _created(self) -> bytes:
+        ident = str(uuid.uuid4())
+        data = json.dumps({'server': {
+            'id': ident, 'adminPass': 'canned', 'OS-DCF:diskConfig': 'MANUAL',
+            'security_groups': [{'name': 'default'}],
+            'links': [
+                {'rel': 'self', 'href': f'{self.base}/v2.1/servers/{ident}'},
+                {'rel': 'bookmark', 'href': f'{self.base}/servers/{ident}'}],
+        }}).encode()
+        return (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n'
+                b'Location: ' + f'{self.base}/v2.1/servers/{ident}'.encode()
+                + f'\r\nContent-Length: {len(data)}\r\n\r\n'.encode() + data)
 
     def _route(self, path: str, query: str) -> tuple[str, Any]:
         if path == '':

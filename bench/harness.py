@@ -16,10 +16,13 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from canned_nova import PROJECT_ID
 from canned_nova import CannedNova
 from canned_nova import server_id
@@ -32,6 +35,8 @@ from trio2o_core.testing.process import free_port
 from trio2o_core.testing.process import http_ok
 
 RESULTS = Path(__file__).resolve().parent / 'results'
+#: the PostgreSQL server of the benchmarks (trust authentication)
+POSTGRES = 'postgresql+psycopg2://postgres@127.0.0.1:5432'
 
 
 def prepare_database(url: str, pods: CannedNova) -> None:
@@ -198,6 +203,27 @@ def load(url: str, *, method: str = 'GET', body: bytes | None = None,
         headers.setdefault('Content-Type', 'application/json')
     run = _wrk if shutil.which('wrk') else _threads
     return run(url, method, body, headers, connections, seconds)
+
+
+def postgres_database(base: str) -> tuple[str, Callable[[], None]] | None:
+    """Create a database for the run; return its URL and how to drop
+    it, or None when the server cannot be reached."""
+    name = f'trio2o_bench_{uuid.uuid4().hex[:8]}'
+    admin = sa.create_engine(f'{base}/postgres', isolation_level='AUTOCOMMIT')
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE {name}'))
+    except sa.exc.OperationalError as exc:
+        print(f'PostgreSQL not reachable at {base} ({exc.orig}): no '
+              'PostgreSQL rows', flush=True)
+        return None
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
+        admin.dispose()
+
+    return f'{base}/{name}', drop
 
 
 def write_json(name: str, figures: Any, path: str | None = None) -> Path:

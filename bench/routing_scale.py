@@ -37,6 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sqlalchemy as sa  # noqa: E402
+from harness import POSTGRES  # noqa: E402
+from harness import postgres_database  # noqa: E402
 from harness import write_json  # noqa: E402
 
 from trio2o_core.conf import CONF  # noqa: E402
@@ -121,27 +123,6 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         db.reset_engine()
 
 
-def postgres_database(base: str) -> tuple[str, Callable[[], None]] | None:
-    """Create a database for the run; return its URL and how to drop
-    it, or None when the server cannot be reached."""
-    name = f'trio2o_bench_{uuid.uuid4().hex[:8]}'
-    admin = sa.create_engine(f'{base}/postgres', isolation_level='AUTOCOMMIT')
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE {name}'))
-    except sa.exc.OperationalError as exc:
-        print(f'PostgreSQL not reachable at {base} ({exc.orig}): no '
-              'PostgreSQL rows', flush=True)
-        return None
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
-        admin.dispose()
-
-    return f'{base}/{name}', drop
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--rows', type=int, default=None,
@@ -155,7 +136,7 @@ def main() -> int:
     parser.add_argument('--lists', type=int, default=20,
                         help='timed project lists (default 20)')
     parser.add_argument('--postgres',
-                        default='postgresql+psycopg2://postgres@127.0.0.1:5432',
+                        default=POSTGRES,
                         help='PostgreSQL server URL without database '
                              '("" skips PostgreSQL)')
     parser.add_argument('--json', default=None,

@@ -69,3 +69,14 @@ def test_routing_scale_quick_times_each_lookup(tmp_path: Path) -> None:
         assert set(backend['operations']) == {'lookup', 'lookup (ORM)',
                                               'project list'}
     assert re.search(r'^sqlite +3000 .* lookup ', stdout, re.MULTILINE)
+
+
+def test_creates_quick_routes_every_create(tmp_path: Path) -> None:
+    stdout, figures = run('creates.py', tmp_path, '--workers', '1,2',
+                          '--postgres', '')
+
+    assert figures['database'] == 'sqlite'
+    assert [row['workers'] for row in figures['rows']] == [1, 2]
+    for row in figures['rows']:
+        assert row['creates'] > 0
+        assert row['routed'] >= row['creates']
