@@ -80,3 +80,14 @@ def test_creates_quick_routes_every_create(tmp_path: Path) -> None:
     for row in figures['rows']:
         assert row['creates'] > 0
         assert row['routed'] >= row['creates']
+
+
+def test_image_stream_quick_moves_every_byte(tmp_path: Path) -> None:
+    stdout, figures = run('image_stream.py', tmp_path, '--megabytes', '8')
+
+    transfers = [(row['target'], row['transfer']) for row in figures['rows']]
+    assert transfers == [('direct', 'upload'), ('direct', 'download'),
+                         ('gateway', 'upload'), ('gateway', 'download')]
+    for row in figures['rows']:
+        assert row['megabytes'] == 8 and row['mb_per_s'] > 0
+        assert ('rss_growth_mb' in row) == (row['target'] == 'gateway')
