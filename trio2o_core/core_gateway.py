@@ -159,6 +159,13 @@ class CoreGateway:
                         row['project_id'], row['status'], row['created_at'])
                 for row in rows if row['pod_id'] in pods]
 
+    def routed_pods(self, context: Any, resource_type: str) -> set[str]:
+        return db.routed_pod_ids(context.project_id, resource_type)
+
+    def routed_ids(self, context: Any, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+        return db.routed_top_ids(context.project_id, resource_type, top_ids)
+
     # scheduling
 
     def schedule(self, context: Any, resource_type: str,

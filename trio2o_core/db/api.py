@@ -7,6 +7,7 @@ their columns loaded. Failures raise only
 """
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import TypedDict
@@ -36,7 +37,8 @@ __all__ = [
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
     'get_routing_and_pod',
-    'list_routings', 'list_routing_rows', 'count_routings_by_pod',
+    'list_routings', 'list_routing_rows', 'routed_pod_ids',
+    'routed_top_ids', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
 ]
 
@@ -392,6 +394,37 @@ def list_routing_rows(*, project_id: str | None = None,
             query = query.where(table.c[name] == value)
     with read_scope() as connection:
         return list(connection.execute(query).mappings())
+
+
+def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
+    """Return the ids of the pods holding a routing (any status) of
+    ``project_id`` of ``resource_type``."""
+    if rows.unstorable(project_id, resource_type):
+        return set()
+    table = ResourceRouting.__table__
+    with read_scope() as connection:
+        return set(connection.execute(
+            sa.select(table.c.pod_id).distinct().where(
+                table.c.project_id == project_id,
+                table.c.resource_type == resource_type)).scalars())
+
+
+def routed_top_ids(project_id: str, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+    """Return those of ``top_ids`` routed (any status) to ``project_id``
+    as ``resource_type``: one query for a batch of ids, by the unique
+    index of top ids."""
+    wanted = [top_id for top_id in top_ids
+              if isinstance(top_id, str) and not rows.unstorable(top_id)]
+    if not wanted or rows.unstorable(project_id, resource_type):
+        return set()
+    table = ResourceRouting.__table__
+    with read_scope() as connection:
+        return set(connection.execute(
+            sa.select(table.c.top_id).where(
+                table.c.resource_type == resource_type,
+                table.c.top_id.in_(wanted),
+                table.c.project_id == project_id)).scalars())
 
 
 def count_routings_by_pod(pod_id: str) -> int:

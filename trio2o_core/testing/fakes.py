@@ -360,6 +360,14 @@ class FakeGateway(CoreGateway):
                 and (all_projects or r.project_id == context.project_id)
                 and (pod_id is None or r.pod.id == pod_id)]
 
+    def routed_pods(self, context: Any, resource_type: str) -> set[str]:
+        return {r.pod.id for r in self.list_routings(context, resource_type)}
+
+    def routed_ids(self, context: Any, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+        return set(top_ids) & {
+            r.top_id for r in self.list_routings(context, resource_type)}
+
     def schedule(self, context: Any, resource_type: str,
                  az_name: str | None) -> Pod:
         if az_name is None:
