@@ -14,9 +14,14 @@ times, on one connection pool as a gateway worker would:
   (:func:`trio2o_core.db.api.get_routing_and_pod`) of random servers;
 - ``lookup (ORM)``: the same row through the ORM
   (:func:`~trio2o_core.db.api.get_routing_by_top_id`, then its pod);
-- ``project list``: what a server list reads of the routing table for
-  the project with ``--big`` servers
-  (:func:`~trio2o_core.db.api.list_routing_rows`).
+- ``page check``: what a server list page now reads of the routing
+  table for the project with ``--big`` servers: its pods
+  (:func:`~trio2o_core.db.api.routed_pod_ids`) and which of a pod's
+  batch of 100 ids are its own
+  (:func:`~trio2o_core.db.api.routed_top_ids`);
+- ``project list``: every routing row of that project
+  (:func:`~trio2o_core.db.api.list_routing_rows`), what each list page
+  read before.
 
 It prints p50 and p99 per operation and backend and writes
 ``bench/results/routing_scale.json`` (``--json``).
@@ -111,11 +116,20 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             row = db.get_routing_by_top_id(next(it), 'server')
             db.get_pod(row.pod_id)
 
+        batches = [[str(uuid.UUID(int=random.randrange(args.rows) + 1))
+                    for _ in range(100)] for _ in range(50)]
+        pages = iter(batches * (args.lists // 50 + 2))
+
+        def page() -> None:
+            db.routed_pod_ids(BIG_PROJECT, 'server')
+            db.routed_top_ids(BIG_PROJECT, 'server', next(pages))
+
         return {'rows': args.rows, 'fill_seconds': filled, 'operations': {
             'lookup': timed(lambda: db.get_routing_and_pod(next(it),
                                                            'server'),
                             args.lookups),
             'lookup (ORM)': timed(orm, args.lookups),
+            'page check': timed(page, args.lists),
             'project list': timed(lambda: db.list_routing_rows(
                 project_id=BIG_PROJECT, resource_type='server'),
                 args.lists)}}

@@ -67,6 +67,7 @@ def test_routing_scale_quick_times_each_lookup(tmp_path: Path) -> None:
     for backend in figures['backends'].values():
         assert backend['rows'] == 3000
         assert set(backend['operations']) == {'lookup', 'lookup (ORM)',
+                                              'page check',
                                               'project list'}
     assert re.search(r'^sqlite +3000 .* lookup ', stdout, re.MULTILINE)
 
