@@ -153,10 +153,9 @@ class CorePodCaller(PodCaller):
         sent.update(headers or {})
         started = time.monotonic()
         try:
-            reply = self._connector.http.request(
-                method, url, json=json, data=data, params=params,
-                headers=sent, timeout=self._connector.timeout,
-                stream=stream, allow_redirects=False)
+            reply = self._connector.send(method, url, json=json, data=data,
+                                         params=params, headers=sent,
+                                         stream=stream)
         except UNREACHABLE as exc:
             self._health.failed(pod.id)
             if self._metrics:

@@ -55,6 +55,23 @@ class PodConnector:
         self._endpoints: dict[tuple[str, str, str | None],
                               tuple[str | None, float]] = {}
 
+    def send(self, method: str, url: str, *, json: Any = None,
+             data: Any = None, params: Any = None,
+             headers: Mapping[str, str] | None = None,
+             stream: bool = False) -> requests.Response:
+        """Send one call on the shared session (its default headers, no
+        redirects followed, :attr:`timeout`); what ``Session.request``
+        would do, less its per-call merging of environment, cookie and
+        authentication settings, none of which pod calls use.
+
+        :raises requests.RequestException: the call failed.
+        """
+        prepared = requests.Request(
+            method, url, headers={**self.http.headers, **(headers or {})},
+            json=json, data=data, params=params).prepare()
+        return self.http.send(prepared, timeout=self.timeout, stream=stream,
+                              allow_redirects=False)
+
     @staticmethod
     def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
                                                           str]:

@@ -148,22 +148,21 @@ class _Serial(Fanout):
 
 class _Transport:
     """The connector of one request's caller: endpoints of the fake pods
-    and an ``http`` whose ``request`` reaches them."""
+    and a ``send`` that reaches them."""
 
     def __init__(self, gateway: FakeGateway,
                  context: o_context.RequestContext | None) -> None:
         self.gateway = gateway
         self.context = context
         self.timeout = gateway.conf.pods.timeout
-        self.http = self
 
     def endpoint(self, context: Any, pod: Pod, service: str) -> str | None:
         return self.gateway.roots[pod.id] + SERVICE_PATHS[service]
 
-    def request(self, method: str, url: str, *, json: Any = None,
-                data: Any = None, params: Any = None,
-                headers: Mapping[str, str] | None = None,
-                **options: Any) -> requests.Response:
+    def send(self, method: str, url: str, *, json: Any = None,
+             data: Any = None, params: Any = None,
+             headers: Mapping[str, str] | None = None,
+             **options: Any) -> requests.Response:
         return self.gateway.deliver(self.context, method, url, json=json,
                                     data=data, params=params,
                                     headers=headers)
