@@ -75,6 +75,11 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
                               headers=HEADERS,
                               connections=args.connections,
                               seconds=args.seconds)
+                if result.errors:
+                    log = (Path(tmp) / 'trio2o-api.log').read_text()
+                    errors = [line for line in log.splitlines()
+                              if ' ERROR ' in line or ' WARNING ' in line]
+                    print('\n'.join(errors[-20:]), file=sys.stderr)
             counts = routed(url)
         finally:
             if made:

@@ -132,7 +132,7 @@ def _wrk(url: str, method: str, body: bytes | None,
             script.write(f'wrk.body = {json.dumps(body.decode())}\n')
         script.flush()
         command = ['wrk', '-t1', f'-c{connections}', f'-d{seconds:g}s',
-                   '--latency', '-s', script.name]
+                   '--timeout', '30s', '--latency', '-s', script.name]
         for name, value in headers.items():
             command += ['-H', f'{name}: {value}']
         text = subprocess.run(command + [url], check=True,
