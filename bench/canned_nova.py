@@ -8,7 +8,10 @@ TCP_NODELAY):
   ``sort_dir`` (default ``created_at`` then ``uuid``, descending), paged
   by ``limit`` and ``marker``, with Nova's next link when the page is
   full (filters such as ``all_tenants`` are accepted and ignored);
-- ``GET /v2.1/servers/<id>``: one server.
+- ``GET /v2.1/servers/<id>``: one server;
+- ``POST /v2.1/servers/<id>/action``: 202 with no body (the body is
+  read and not looked at);
+- ``POST /v2.1/servers``: 202 with a new server id (not listed after).
 
 Answers are built once per distinct request line and then replayed, so a
 benchmark measures the gateway's work, not the pods'. Server ``j`` of
@@ -32,7 +35,8 @@ from collections.abc import Sequence
 from typing import Any
 
 #: counters kept by the serving process, in this order
-KINDS = ('connections', 'versions', 'lists', 'shows')
+KINDS = ('connections', 'versions', 'lists', 'shows', 'actions',
+         'creates')
 PROJECT_ID = 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0'
 USER_ID = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1'
 MAX_LIMIT = 1000
@@ -89,6 +93,10 @@ def server(pod: int, index: int, base: str) -> dict[str, Any]:
     }
 
 
+_ACCEPTED = (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n'
+             b'Content-Length: 0\r\n\r\n')
+
+
 def _version(base: str) -> dict[str, Any]:
     return {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.96',
             'min_version': '2.1', 'updated': '2013-07-23T11:33:21Z',
@@ -108,8 +116,14 @@ class CannedPod:
                            list[dict[str, Any]]] = {}
         self._answers: dict[bytes, bytes] = {}
 
-    def answer(self, target: bytes) -> bytes:
-        """Return the whole HTTP response to ``GET <target>``."""
+    def answer(self, target: bytes, method: bytes = b'GET') -> bytes:
+        """Return the whole HTTP response to ``<method> <target>``."""
+        if method == b'POST' and target.rstrip(b'/').endswith(b'/servers'):
+            self.stats[KINDS.index('creates')] += 1
+            return self._created()
+        if method == b'POST':
+            self.stats[KINDS.index('actions')] += 1
+            return _ACCEPTED
         url = urllib.parse.urlsplit(target.decode('latin-1'))
         path = url.path.rstrip('/')
         if path in ('', '/v2.1'):
@@ -127,6 +141,19 @@ class CannedPod:
                       f'Content-Length: {len(data)}\r\n\r\n').encode() + data
             self._answers[target] = cached
         return cached
+
+    def _created(self) -> bytes:
+        ident = str(uuid.uuid4())
+        data = json.dumps({'server': {
+            'id': ident, 'adminPass': 'canned', 'OS-DCF:diskConfig': 'MANUAL',
+            'security_groups': [{'name': 'default'}],
+            'links': [
+                {'rel': 'self', 'href': f'{self.base}/v2.1/servers/{ident}'},
+                {'rel': 'bookmark', 'href': f'{self.base}/servers/{ident}'}],
+        }}).encode()
+        return (b'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n'
+                b'Location: ' + f'{self.base}/v2.1/servers/{ident}'.encode()
+                + f'\r\nContent-Length: {len(data)}\r\n\r\n'.encode() + data)
 
     def _route(self, path: str, query: str) -> tuple[str, Any]:
         if path == '':
@@ -177,10 +204,11 @@ class CannedPod:
 
 
 class _Protocol(asyncio.Protocol):
-    """HTTP/1.1 keep-alive for GET requests, answered by one pod."""
+    """HTTP/1.1 keep-alive, answered by one pod."""
 
-    def __init__(self, pod: CannedPod) -> None:
+    def __init__(self, pod: CannedPod, latency: float) -> None:
         self.pod = pod
+        self.latency = latency
         self.buffer = b''
         self.transport: asyncio.Transport | None = None
 
@@ -204,15 +232,28 @@ class _Protocol(asyncio.Protocol):
             if len(rest) < length:
                 return
             self.buffer = rest[length:]
-            target = lines[0].split(b' ')[1]
-            self.transport.write(self.pod.answer(target))
-            if headers.get(b'connection', b'').strip() == b'close':
-                self.transport.close()
+            method, target = lines[0].split(b' ')[:2]
+            answer = self.pod.answer(target, method)
+            close = headers.get(b'connection', b'').strip() == b'close'
+            if self.latency:
+                # every answer waits the same: their order is kept
+                loop = asyncio.get_running_loop()
+                loop.call_later(self.latency, self._send, answer, close)
+            else:
+                self._send(answer, close)
+            if close:
                 return
+
+    def _send(self, answer: bytes, close: bool) -> None:
+        if self.transport.is_closing():
+            return
+        self.transport.write(answer)
+        if close:
+            self.transport.close()
 
 
 def _serve(sockets: Sequence[socket.socket], pods: Sequence[Sequence[int]],
-           servers: int, stats: Any) -> None:
+           servers: int, stats: Any, latency: float) -> None:
     """Serve pod ``pods[k]`` (the union of those pod numbers) on
     ``sockets[k]`` until terminated."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -224,8 +265,8 @@ def _serve(sockets: Sequence[socket.socket], pods: Sequence[Sequence[int]],
             records = [server(pod, index, base) for pod in members
                        for index in range(servers)]
             canned = CannedPod(records, base, stats)
-            await loop.create_server(lambda c=canned: _Protocol(c),
-                                     sock=sock)
+            await loop.create_server(
+                lambda c=canned: _Protocol(c, latency), sock=sock)
         await asyncio.Event().wait()
 
     asyncio.run(main())
@@ -237,10 +278,12 @@ class CannedNova:
     served by one child process.
 
     Use as a context manager; :attr:`urls` are the pods' compute URLs
-    without version, :attr:`union_url` the union pod's.
+    without version, :attr:`union_url` the union pod's. Every answer is
+    sent ``latency`` seconds after its request was read.
     """
 
-    def __init__(self, pods: int, servers: int) -> None:
+    def __init__(self, pods: int, servers: int,
+                 latency: float = 0.0) -> None:
         self.pods = pods
         self.servers = servers
         self.stats = multiprocessing.RawArray('q', len(KINDS))
@@ -253,7 +296,7 @@ class CannedNova:
         members.append(list(range(1, pods + 1)))
         self._process = multiprocessing.Process(
             target=_serve, args=(self._sockets, members, servers,
-                                 self.stats),
+                                 self.stats, latency),
             name='canned-nova', daemon=True)
 
     @property

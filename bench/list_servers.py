@@ -24,7 +24,6 @@ request; then a summary table.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import http.client
 import json
@@ -35,7 +34,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -45,13 +43,8 @@ from canned_nova import PROJECT_ID  # noqa: E402
 from canned_nova import USER_ID  # noqa: E402
 from canned_nova import CannedNova  # noqa: E402
 from canned_nova import server_id  # noqa: E402
-
-from trio2o_core.conf import CONF  # noqa: E402
-from trio2o_core.db import api as db  # noqa: E402
-from trio2o_core.db import migration  # noqa: E402
-from trio2o_core.testing.process import Process  # noqa: E402
-from trio2o_core.testing.process import free_port  # noqa: E402
-from trio2o_core.testing.process import http_ok  # noqa: E402
+from harness import gateway  # noqa: E402
+from harness import write_json  # noqa: E402
 
 PAGES = ('first', 'deep')
 #: noauth identity; the token is what the gateway forwards to pods
@@ -178,64 +171,11 @@ def measure(port: int, path: str, headers: dict[str, str],
         conn.close()
 
 
-def prepare_database(url: str, pods: CannedNova) -> None:
-    """Create the schema, the pods and a routing per canned server."""
-    CONF.set_override('connection', url, group='database')
-    db.reset_engine()
-    try:
-        migration.upgrade()
-        for number in range(1, pods.pods + 1):
-            pod = db.create_pod(f'Pod{number}', f'az{number}',
-                                pod_az_name=f'pod{number}-zone')
-            for index in range(pods.servers):
-                db.create_routing(server_id(number, index), 'server',
-                                  pod.id, PROJECT_ID, status='active')
-    finally:
-        db.reset_engine()
-
-
-@contextlib.contextmanager
-def gateway(workdir: Path, pods: CannedNova,
-            options: list[str]) -> Iterator[tuple[Process, int]]:
-    """Run ``trio2o-api`` (noauth, nova only) in front of ``pods``;
-    yield it and its port. ``options`` are extra ``section.name=value``
-    settings."""
-    port = free_port()
-    sections: dict[str, dict[str, str]] = {
-        'DEFAULT': {'state_path': str(workdir), 'auth_strategy': 'noauth',
-                    'enabled_services': 'nova',
-                    'log_file': str(workdir / 'trio2o-api.log')},
-        'api': {'bind_host': '127.0.0.1', 'bind_port': str(port)},
-        'database': {'connection': f'sqlite:///{workdir}/trio2o.sqlite'},
-        'pods': {'endpoint_overrides': ','.join(
-            f'Pod{n}.compute:{url}/v2.1'
-            for n, url in enumerate(pods.urls, 1))},
-    }
-    for option in options:
-        name, _, value = option.partition('=')
-        section, _, key = name.rpartition('.')
-        sections.setdefault(section or 'DEFAULT', {})[key] = value
-    prepare_database(sections['database']['connection'], pods)
-    conf = workdir / 'trio2o.conf'
-    conf.write_text(''.join(
-        f'[{section}]\n' + ''.join(f'{k} = {v}\n' for k, v in values.items())
-        for section, values in sections.items()))
-    process = Process('trio2o-api', [sys.executable, '-m',
-                                     'trio2o_core.cmd.api', '--config-file',
-                                     str(conf)], workdir / 'trio2o-api.out')
-    try:
-        process.wait_ready(http_ok(f'http://127.0.0.1:{port}/compute'),
-                           timeout=60)
-        yield process, port
-    finally:
-        process.stop()
-
-
 def run_pods(count: int, args: argparse.Namespace) -> list[Run]:
     """Measure every scenario with ``count`` pods."""
     runs = []
     order = expected_order(count, args.servers)
-    with (CannedNova(count, args.servers) as pods,
+    with (CannedNova(count, args.servers, args.latency / 1e3) as pods,
           tempfile.TemporaryDirectory(prefix='trio2o-bench-') as tmp,
           gateway(Path(tmp), pods, args.option) as (api, api_port)):
         union_port = int(pods.union_url.rsplit(':', 1)[1])
@@ -300,6 +240,12 @@ def main() -> int:
     parser.add_argument('--warmup', type=int, default=None,
                         help='unmeasured requests first (default 10; '
                              '--quick: 2)')
+    parser.add_argument('--latency', type=float, default=0.0,
+                        help='milliseconds every canned pod waits before '
+                             'each answer (default 0)')
+    parser.add_argument('--json', default=None,
+                        help='where the figures go (default '
+                             'bench/results/list_servers.json)')
     parser.add_argument('--option', action='append', default=[],
                         metavar='SECTION.NAME=VALUE',
                         help='extra gateway setting (repeatable), e.g. '
@@ -315,6 +261,7 @@ def main() -> int:
     counts = [int(n) for n in args.pods.split(',')]
     signal.signal(signal.SIGTERM, _terminate)
     print(f'servers/pod={args.servers} limit={args.limit} '
+          f'pod latency={args.latency:g} ms '
           f'requests<={args.requests} per scenario (<={args.seconds:g} s); '
           'direct = one canned Nova holding every server', flush=True)
     runs: list[Run] = []
@@ -325,6 +272,16 @@ def main() -> int:
         print('interrupted', file=sys.stderr)
         return 130
     summary(runs)
+    where = write_json('list_servers', {
+        'servers_per_pod': args.servers, 'limit': args.limit,
+        'latency_ms': args.latency,
+        'runs': [{'target': r.target, 'pods': r.pods, 'page': r.page,
+                  'servers': r.servers, 'requests': len(r.samples),
+                  'p50_ms': r.p50(), 'p95_ms': r.p95(), 'rate': r.rate(),
+                  'cpu_ms': {name: seconds / len(r.samples) * 1e3
+                             for name, seconds in r.cpu.items()},
+                  'calls': r.calls} for r in runs]}, args.json)
+    print(f'figures written to {where}')
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+import types
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -38,6 +40,9 @@ from trio2o_core.scheduler.manager import Placement
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
+#: seconds the enabled pods' list behind the maximum microversion is kept
+POD_LIST_TTL = 5.0
+
 
 def to_pod(row: Any) -> Pod:
     """Return the plugin-facing record of a ``pods`` row."""
@@ -69,6 +74,7 @@ class CoreGateway:
                         if conf.metrics.enabled else None)
         self._services: dict[str, ServiceDriver] = {}
         self._scheduler: Scheduler | None = None
+        self._pod_list: tuple[list[Pod], float] | None = None
         self._lock = threading.Lock()
 
     # services
@@ -107,14 +113,17 @@ class CoreGateway:
     def lookup(self, context: Any, top_id: str,
                resource_type: str, deleted: bool = False) -> Routing | None:
         try:
-            row = db.get_routing_by_top_id(top_id, resource_type)
+            row, pod = db.get_routing_and_pod(top_id, resource_type)
         except db_exc.NotFound:
             return None
-        if row.project_id != context.project_id and not context.is_admin:
+        if row['project_id'] != context.project_id and not context.is_admin:
             return None
-        if row.status == RoutingStatus.DELETED and not deleted:
+        if row['status'] == RoutingStatus.DELETED and not deleted:
             return None
-        return self._routing(row)
+        return Routing(row['top_id'], row['resource_type'], row['bottom_id'],
+                       to_pod(types.SimpleNamespace(**pod)),
+                       row['project_id'], row['status'], row['created_at'],
+                       row['pod_project_id'])
 
     def record(self, context: Any, top_id: str, resource_type: str,
                pod: Pod, bottom_id: str | None = None,
@@ -167,18 +176,21 @@ class CoreGateway:
                       all_projects: bool = False,
                       pod_id: str | None = None) -> list[Routing]:
         project = None if all_projects else context.project_id
-        rows = db.list_routings(project_id=project, pod_id=pod_id,
-                                resource_type=resource_type)
+        rows = db.list_routing_rows(project_id=project, pod_id=pod_id,
+                                    resource_type=resource_type)
         pods = {p.id: p for p in self.list_pods(enabled_only=False)}
-        return [self._routing(row, pods) for row in rows
-                if row.pod_id in pods]
+        return [Routing(row['top_id'], row['resource_type'],
+                        row['bottom_id'], pods[row['pod_id']],
+                        row['project_id'], row['status'], row['created_at'],
+                        row['pod_project_id'])
+                for row in rows if row['pod_id'] in pods]
 
-    def _routing(self, row: Any,
-                 pods: Mapping[str, Pod] | None = None) -> Routing:
-        pod = pods[row.pod_id] if pods else self.get_pod(row.pod_id)
-        return Routing(row.top_id, row.resource_type, row.bottom_id, pod,
-                       row.project_id, row.status, row.created_at,
-                       row.pod_project_id)
+    def routed_pods(self, context: Any, resource_type: str) -> set[str]:
+        return db.routed_pod_ids(context.project_id, resource_type)
+
+    def routed_ids(self, context: Any, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+        return db.routed_top_ids(context.project_id, resource_type, top_ids)
 
     # scheduling
 
@@ -243,8 +255,19 @@ class CoreGateway:
         caller = (self.pod_caller(request, api)
                   if CONTEXT_KEY in request.environ else None)
         return self.versions.maximum(
-            spec, self.list_pods(), APIVersion.parse(cap) if cap else None,
-            caller)
+            spec, self._pods_for_versions(),
+            APIVersion.parse(cap) if cap else None, caller)
+
+    def _pods_for_versions(self) -> list[Pod]:
+        """The enabled pods, read at most every :data:`POD_LIST_TTL`
+        seconds: the maximum microversion needs no fresher list (each
+        pod's own maximum is trusted for minutes)."""
+        now = time.monotonic()
+        cached = self._pod_list
+        if cached is None or cached[1] <= now:
+            cached = (self.list_pods(), now + POD_LIST_TTL)
+            self._pod_list = cached
+        return cached[0]
 
     def is_down(self, pod: Pod) -> bool:
         return self.health.is_down(pod.id)

@@ -1,27 +1,94 @@
-"""``bench/list_servers.py --quick`` runs end to end: a real trio2o-api in
-front of canned pods, a figure per scenario, exit 0 (no timing checked)."""
+"""The benchmarks run end to end in quick mode: real processes, a figure
+per scenario, answers checked by the benchmarks themselves, exit 0 and
+the JSON they write (no timing checked)."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-BENCH = Path(__file__).resolve().parents[2] / 'bench' / 'list_servers.py'
+BENCH = Path(__file__).resolve().parents[2] / 'bench'
 FIGURE = re.compile(r'^(direct|gateway) +pods=3 +(first|deep) .*'
                     r'p50 +[\d.]+ ms +p95 +[\d.]+ ms +[\d.]+ req/s',
                     re.MULTILINE)
 SUMMARY_ROW = re.compile(r'^ +3 +(first|deep) +\d+ +[\d.]+ ms', re.MULTILINE)
 
 
-def test_list_servers_quick_prints_a_figure_per_scenario() -> None:
+def run(script: str, tmp_path: Path, *args: str) -> tuple[str, Any]:
+    """Run ``bench/<script> --quick`` and return its output and JSON."""
+    out = tmp_path / 'figures.json'
     result = subprocess.run(
-        [sys.executable, str(BENCH), '--quick', '--pods', '3'],
-        capture_output=True, text=True, timeout=300)
+        [sys.executable, str(BENCH / script), '--quick', '--json', str(out),
+         *args], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout, json.loads(out.read_text())
 
-    assert result.returncode == 0, result.stderr
-    scenarios = [m.groups() for m in FIGURE.finditer(result.stdout)]
+
+def test_list_servers_quick_prints_a_figure_per_scenario(
+        tmp_path: Path) -> None:
+    stdout, figures = run('list_servers.py', tmp_path, '--pods', '3',
+                          '--latency', '2')
+
+    scenarios = [m.groups() for m in FIGURE.finditer(stdout)]
     assert sorted(scenarios) == [('direct', 'deep'), ('direct', 'first'),
                                  ('gateway', 'deep'), ('gateway', 'first')]
-    assert sorted(SUMMARY_ROW.findall(result.stdout)) == ['deep', 'first']
+    assert sorted(SUMMARY_ROW.findall(stdout)) == ['deep', 'first']
+    assert figures['latency_ms'] == 2
+    gateway = [r for r in figures['runs'] if r['target'] == 'gateway']
+    # three pods asked once each per page (the deep page: one show more)
+    assert [r['calls']['lists'] / r['requests'] for r in gateway] == [3, 3]
+
+
+def test_passthrough_quick_measures_every_path(tmp_path: Path) -> None:
+    stdout, figures = run('passthrough.py', tmp_path,
+                          '--connections', '1,4')
+
+    paths = {(row['path'], row['operation']) for row in figures['rows']}
+    expected = {'pod direct', 'bare proxy', 'gateway'}
+    if 'nginx is not installed' not in stdout:
+        expected.add('nginx')
+    assert paths == {(path, op) for path in expected
+                     for op in ('GET', 'os-stop')}
+    for row in figures['rows']:
+        for concurrency in ('c1', 'c4'):
+            assert row[concurrency]['requests'] > 0
+    assert 'added p50 at c=1' in stdout
+
+
+def test_routing_scale_quick_times_each_lookup(tmp_path: Path) -> None:
+    stdout, figures = run('routing_scale.py', tmp_path, '--rows', '3000',
+                          '--big', '500', '--lookups', '50', '--lists', '2')
+
+    assert 'sqlite' in figures['backends']
+    for backend in figures['backends'].values():
+        assert backend['rows'] == 3000
+        assert set(backend['operations']) == {'lookup', 'lookup (ORM)',
+                                              'page check',
+                                              'project list'}
+    assert re.search(r'^sqlite +3000 .* lookup ', stdout, re.MULTILINE)
+
+
+def test_creates_quick_routes_every_create(tmp_path: Path) -> None:
+    stdout, figures = run('creates.py', tmp_path, '--workers', '1,2',
+                          '--postgres', '')
+
+    assert figures['database'] == 'sqlite'
+    assert [row['workers'] for row in figures['rows']] == [1, 2]
+    for row in figures['rows']:
+        assert row['creates'] > 0
+        assert row['routed'] >= row['creates']
+
+
+def test_image_stream_quick_moves_every_byte(tmp_path: Path) -> None:
+    stdout, figures = run('image_stream.py', tmp_path, '--megabytes', '8')
+
+    transfers = [(row['target'], row['transfer']) for row in figures['rows']]
+    assert transfers == [('direct', 'upload'), ('direct', 'download'),
+                         ('gateway', 'upload'), ('gateway', 'download')]
+    for row in figures['rows']:
+        assert row['megabytes'] == 8 and row['mb_per_s'] > 0
+        assert ('rss_growth_mb' in row) == (row['target'] == 'gateway')

@@ -24,8 +24,10 @@ OPTS = [
                     'not take a pod down for everybody.'),
     cfg.FloatOpt('retry_down_after', default=30.0, min=0,
                  help='Seconds after which a down pod is tried again.'),
-    cfg.IntOpt('fanout_workers', default=16, min=1,
-               help='Concurrent pod calls one request may make.'),
+    cfg.IntOpt('fanout_workers', default=128, min=1,
+               help='Concurrent pod calls one request may make: a list '
+                    'over more pods waits for the pods\' answers in '
+                    'several rounds.'),
 ]
 
 

@@ -7,6 +7,7 @@ their columns loaded. Failures raise only
 """
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import TypedDict
@@ -18,6 +19,7 @@ from sqlalchemy import orm
 from trio2o_core.db import exceptions
 from trio2o_core.db import rows
 from trio2o_core.db.engine import get_engine
+from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
 from trio2o_core.db.models import Pod
@@ -36,7 +38,9 @@ __all__ = [
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'rebind', 'count_routings_per_pod', 'count_active_bindings_per_pod',
     'create_routing', 'get_routing', 'get_routing_by_top_id',
-    'list_routings', 'count_routings_by_pod',
+    'get_routing_and_pod',
+    'list_routings', 'list_routing_rows', 'routed_pod_ids',
+    'routed_top_ids', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
 ]
 
@@ -399,6 +403,46 @@ def get_routing_by_top_id(top_id: str,
         return routing
 
 
+#: the routing of a top id and its pod's columns (named ``pod__<column>``)
+#: in one statement, built once
+_ROUTING_AND_POD = sa.select(
+    ResourceRouting.__table__,
+    *[column.label(f'pod__{column.name}')
+      for column in Pod.__table__.columns],
+).join_from(
+    ResourceRouting.__table__, Pod.__table__,
+    ResourceRouting.__table__.c.pod_id == Pod.__table__.c.id,
+).where(
+    ResourceRouting.__table__.c.top_id == sa.bindparam('top_id'),
+    ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype'),
+).limit(1)
+
+
+def get_routing_and_pod(top_id: str, resource_type: str
+                        ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Return the routing of ``top_id`` of ``resource_type`` and its
+    pod's row, as column mappings, read in one query (the per-request
+    lookup: SQLAlchemy Core, no ORM objects).
+
+    :raises NotFound: the resource is not routed.
+    """
+    if rows.unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
+    with read_scope() as connection:
+        found = connection.execute(
+            _ROUTING_AND_POD,
+            {'top_id': top_id, 'rtype': resource_type}).mappings().first()
+    if found is None:
+        raise exceptions.NotFound(resource_type, top_id)
+    routing, pod = {}, {}
+    for name, value in found.items():
+        if name.startswith('pod__'):
+            pod[name[5:]] = value
+        else:
+            routing[name] = value
+    return routing, pod
+
+
 def list_routings(*, project_id: str | None = None,
                   pod_id: str | None = None,
                   resource_type: str | None = None,
@@ -427,6 +471,56 @@ def list_routings(*, project_id: str | None = None,
             query = query.where(ResourceRouting.id > marker)
         return list(session.scalars(
             query.order_by(ResourceRouting.id).limit(limit)))
+
+
+def list_routing_rows(*, project_id: str | None = None,
+                      pod_id: str | None = None,
+                      resource_type: str | None = None
+                      ) -> list[Mapping[str, Any]]:
+    """Return the routings matching the filters, in ascending id order,
+    as column mappings read with SQLAlchemy Core (the list path: no ORM
+    object per row)."""
+    if rows.unstorable(project_id, pod_id, resource_type):
+        return []
+    table = ResourceRouting.__table__
+    query = sa.select(table).order_by(table.c.id)
+    for name, value in (('project_id', project_id), ('pod_id', pod_id),
+                        ('resource_type', resource_type)):
+        if value is not None:
+            query = query.where(table.c[name] == value)
+    with read_scope() as connection:
+        return list(connection.execute(query).mappings())
+
+
+def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
+    """Return the ids of the pods holding a routing (any status) of
+    ``project_id`` of ``resource_type``."""
+    if rows.unstorable(project_id, resource_type):
+        return set()
+    table = ResourceRouting.__table__
+    with read_scope() as connection:
+        return set(connection.execute(
+            sa.select(table.c.pod_id).distinct().where(
+                table.c.project_id == project_id,
+                table.c.resource_type == resource_type)).scalars())
+
+
+def routed_top_ids(project_id: str, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+    """Return those of ``top_ids`` routed (any status) to ``project_id``
+    as ``resource_type``: one query for a batch of ids, by the unique
+    index of top ids."""
+    wanted = [top_id for top_id in top_ids
+              if isinstance(top_id, str) and not rows.unstorable(top_id)]
+    if not wanted or rows.unstorable(project_id, resource_type):
+        return set()
+    table = ResourceRouting.__table__
+    with read_scope() as connection:
+        return set(connection.execute(
+            sa.select(table.c.top_id).where(
+                table.c.resource_type == resource_type,
+                table.c.top_id.in_(wanted),
+                table.c.project_id == project_id)).scalars())
 
 
 def count_routings_by_pod(pod_id: str) -> int:

@@ -69,9 +69,25 @@ def session_scope() -> Iterator[orm.Session]:
     :raises trio2o_core.db.exceptions.DBError: (a subclass where one fits)
         for any database failure, including one at commit.
     """
+    with _translated(), _ensure()[1]() as session, session.begin():
+        yield session
+
+
+@contextlib.contextmanager
+def read_scope() -> Iterator[sa.Connection]:
+    """Yield a connection for reads in SQLAlchemy Core, without the ORM
+    session's cost; its transaction ends (rolled back) with the block.
+
+    :raises trio2o_core.db.exceptions.DBError: as :func:`session_scope`.
+    """
+    with _translated(), _ensure()[0].connect() as connection:
+        yield connection
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
     try:
-        with _ensure()[1]() as session, session.begin():
-            yield session
+        yield
     except sa_exc.DBAPIError as error:
         raise translation.translate(error) from error
     except sa_exc.TimeoutError as error:

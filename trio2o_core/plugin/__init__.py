@@ -25,6 +25,7 @@ from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.links import gateway_url
 from trio2o_core.plugin.merge import Fetch
 from trio2o_core.plugin.merge import FieldOrder
+from trio2o_core.plugin.merge import Keep
 from trio2o_core.plugin.merge import PodStream
 from trio2o_core.plugin.merge import SortKey
 from trio2o_core.plugin.merge import batch_size
@@ -68,7 +69,7 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
     'APIVersion', 'ActionContext', 'ActionDispatcher', 'ActionResult',
-    'BadRequest', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder',
+    'BadRequest', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder', 'Keep',
     'Forbidden', 'Gateway', 'Gathered', 'Handler', 'ListedInventory',
     'MicroversionSpec', 'NoValidPod', 'NotFound', 'PARTIAL_HEADER',
     'PLUGIN_API_VERSION', 'PendingCreate', 'PluginError', 'PluginLoadError',

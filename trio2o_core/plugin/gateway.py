@@ -73,6 +73,17 @@ class Gateway(Protocol):
         when ``all_projects``), ``deleted`` ones included (see
         ``Routing.status``)."""
 
+    def routed_pods(self, context: o_context.RequestContext,
+                    resource_type: str) -> set[str]:
+        """Return the ids of the pods holding a routing (any status) of
+        the caller's project of one type."""
+
+    def routed_ids(self, context: o_context.RequestContext,
+                   resource_type: str, top_ids: Iterable[str]) -> set[str]:
+        """Return those of ``top_ids`` routed (any status) to the
+        caller's project as ``resource_type``: a list checks each batch
+        a pod answers instead of reading all the project's routings."""
+
     def schedule(self, context: o_context.RequestContext,
                  resource_type: str, az_name: str | None, *,
                  flavor: str | None = None, image: str | None = None,

@@ -37,6 +37,8 @@ Record = dict[str, Any]
 #: order after its record ``pod_marker`` (from the start when None), and
 #: whether more may follow
 Fetch = Callable[[str | None, int], tuple[list[Record], bool]]
+#: a batch's record ids -> those of them a stream keeps
+Keep = Callable[[list[str]], Iterable[str]]
 #: ``shown(record, key)``: the comparable value a record shows for a
 #: sort key (see :func:`comparable`), None when it does not show it
 Shown = Callable[[Mapping[str, Any], str], tuple[Any, ...] | None]
@@ -134,18 +136,24 @@ class PodStream:
     """One pod's records in the merged order.
 
     Batches from ``fetch`` are cut into blocks (:meth:`FieldOrder.block`),
-    each sorted once complete; records whose ``id`` is not in ``allowed``
-    (when given) and those not after ``after`` are dropped. Until the
+    each sorted once complete; records whose ``id`` is not allowed and
+    those not after ``after`` are dropped. ``allowed`` is the ids kept,
+    or a callable given each batch's ids and returning those kept (so a
+    list reads the routings of what the pods answered, not all of them),
+    or None (every record). Until the
     first record after ``after`` is seen, batches of ``skip_batch`` are
     asked for, then of ``batch``.
     """
 
     def __init__(self, fetch: Fetch, order: FieldOrder,
-                 allowed: Iterable[str] | None, after: SortKey | None,
-                 batch: int, skip_batch: int) -> None:
+                 allowed: Iterable[str] | Keep | None,
+                 after: SortKey | None, batch: int,
+                 skip_batch: int) -> None:
         self._fetch_batch = fetch
         self._order = order
-        self._allowed = None if allowed is None else set(allowed)
+        self._keep = allowed if callable(allowed) else None
+        self._allowed = (None if allowed is None or callable(allowed)
+                         else set(allowed))
         self._after = after
         self._batch = batch
         self._skip_batch = skip_batch
@@ -185,6 +193,9 @@ class PodStream:
         if records:
             self._pod_marker = records[-1]['id']
         self._more = more and bool(records)
+        allowed = self._allowed
+        if self._keep is not None and records:
+            allowed = set(self._keep([record['id'] for record in records]))
         for record in records:
             block = self._order.block(record)
             if self._block_key is not None and block != self._block_key:
@@ -192,7 +203,7 @@ class PodStream:
             self._block_key = block
             if self._after is not None and not self._passed:
                 self._passed = self._after < self._order.key(record)
-            if self._allowed is None or record['id'] in self._allowed:
+            if allowed is None or record['id'] in allowed:
                 self._block.append(record)
         if not self._more:
             self._flush()

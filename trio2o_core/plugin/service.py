@@ -13,6 +13,7 @@ from typing import Literal
 
 import webob
 
+from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.podcall import PodCaller
 from trio2o_core.plugin.podcall import ServiceAPI
@@ -99,7 +100,7 @@ def json_response(body: Any, status: int = 200,
                               content_type='application/json',
                               charset='UTF-8')
     if body is not None:
-        response.json_body = body
+        response.body = jsoncodec.dumps(body)
     else:
         response.body = b''
     for name, value in (headers or {}).items():

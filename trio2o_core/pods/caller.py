@@ -21,6 +21,7 @@ import urllib3
 import webob
 from keystoneauth1 import exceptions as ks_exc
 
+from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin import links
 from trio2o_core.plugin.exceptions import PodFailed
 from trio2o_core.plugin.exceptions import PodUnavailable
@@ -162,10 +163,9 @@ class CorePodCaller(PodCaller):
         sent.update(headers or {})
         started = time.monotonic()
         try:
-            reply = self._connector.http.request(
-                method, url, json=json, data=data, params=params,
-                headers=sent, timeout=self._connector.timeout,
-                stream=stream, allow_redirects=False)
+            reply = self._connector.send(method, url, json=json, data=data,
+                                         params=params, headers=sent,
+                                         stream=stream)
             if k2k and reply.status_code == 401 and data is None:
                 reply = self._with_new_token(pod, reply, method, url,
                                              json, params, sent, stream)
@@ -207,10 +207,8 @@ class CorePodCaller(PodCaller):
         assert self._connector.federation is not None
         self._connector.federation.forget(self.context, pod)
         sent['X-Auth-Token'] = self._pod_token(pod)
-        return self._connector.http.request(
-            method, url, json=json, params=params, headers=sent,
-            timeout=self._connector.timeout, stream=stream,
-            allow_redirects=False)
+        return self._connector.send(method, url, json=json, params=params,
+                                    headers=sent, stream=stream)
 
     def endpoint(self, pod: Pod) -> str:
         """The service's endpoint in ``pod``.
@@ -249,10 +247,11 @@ class CorePodCaller(PodCaller):
     # answers
 
     def translate(self, pod: Pod, value: Any) -> Any:
-        value = links.rewrite(value, self.root(pod), self.gateway_url)
-        if pod.pod_az_name and pod.az_name and self.api.zone_keys:
-            value = _rename_zone(value, self.api.zone_keys,
-                                 pod.pod_az_name, pod.az_name)
+        zones = ((self.api.zone_keys, pod.pod_az_name, pod.az_name)
+                 if pod.pod_az_name and pod.az_name and self.api.zone_keys
+                 else None)
+        value = _Translation(self.root(pod), self.gateway_url, zones).of(
+            value)
         if (is_k2k(pod) and self._connector.federation is not None
                 and self.context is not None and self.context.project_id):
             # the caller's project inside the pod is theirs at the gateway
@@ -281,7 +280,8 @@ class CorePodCaller(PodCaller):
         except ValueError:
             response.body = reply.content
             return response
-        response.json_body = self.translate(pod, body)
+        response.content_type = 'application/json'
+        response.body = jsoncodec.dumps(self.translate(pod, body))
         return response
 
     # many pods
@@ -337,12 +337,48 @@ def _replace_text(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def _rename_zone(value: Any, keys: tuple[str, ...], inner: str,
-                 outer: str) -> Any:
-    if isinstance(value, list):
-        return [_rename_zone(item, keys, inner, outer) for item in value]
-    if isinstance(value, dict):
+class _Translation:
+    """One walk rewriting hrefs (as :func:`links.rewrite`) and renaming
+    zones: a value under one of ``zones[0]`` equal to ``zones[1]``
+    becomes ``zones[2]``. Exact JSON types are tested first (the walk is
+    per record of every merged list)."""
+
+    def __init__(self, pod_base: str, top_base: str,
+                 zones: tuple[tuple[str, ...], str, str] | None) -> None:
+        self.root = pod_base.rstrip('/')
+        self.prefix = self.root + '/'
+        self.cut = len(self.root)
+        self.top = top_base.rstrip('/')
+        self.zones = zones
+
+    def of(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            if value.startswith(self.prefix) or value == self.root:
+                return self.top + value[self.cut:]
+            return value
+        if kind is dict:
+            return self._dict(value)
+        if kind is list:
+            return [self.of(item) for item in value]
+        if isinstance(value, str):
+            return self.of(str(value))
+        if isinstance(value, dict):
+            return self._dict(value)
+        if isinstance(value, list):
+            return [self.of(item) for item in value]
+        return value
+
+    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        of = self.of
+        if self.zones is None:
+            return {key: item if type(item) in _SCALARS else of(item)
+                    for key, item in value.items()}
+        keys, inner, outer = self.zones
         return {key: (outer if key in keys and item == inner
-                      else _rename_zone(item, keys, inner, outer))
+                      else item if type(item) in _SCALARS else of(item))
                 for key, item in value.items()}
-    return value
+
+
+#: JSON values a translation leaves as they are
+_SCALARS = frozenset((int, float, bool, type(None)))

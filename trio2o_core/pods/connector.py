@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin.types import Pod
 from trio2o_core.pods.federation import TokenExchange
 from trio2o_core.pods.federation import is_k2k
@@ -53,13 +54,29 @@ class PodConnector:
         # the environment on every call costs more than the call itself
         self.http.trust_env = False
         # one pool per pod endpoint, kept even with hundreds of pods
-        adapter = requests.adapters.HTTPAdapter(pool_connections=1024,
-                                                pool_maxsize=64)
+        adapter = _Adapter(pool_connections=1024, pool_maxsize=64)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
         self._endpoints: dict[tuple[str, str, str | None],
                               tuple[str | None, float]] = {}
         self.federation: TokenExchange | None = None
+
+    def send(self, method: str, url: str, *, json: Any = None,
+             data: Any = None, params: Any = None,
+             headers: Mapping[str, str] | None = None,
+             stream: bool = False) -> requests.Response:
+        """Send one call on the shared session (its default headers, no
+        redirects followed, :attr:`timeout`); what ``Session.request``
+        would do, less its per-call merging of environment, cookie and
+        authentication settings, none of which pod calls use.
+
+        :raises requests.RequestException: the call failed.
+        """
+        prepared = requests.Request(
+            method, url, headers={**self.http.headers, **(headers or {})},
+            json=json, data=data, params=params).prepare()
+        return self.http.send(prepared, timeout=self.timeout, stream=stream,
+                              allow_redirects=False)
 
     @staticmethod
     def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
@@ -114,6 +131,27 @@ class PodConnector:
         catalog = (token_info.get('token') or {}).get('catalog') or []
         return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
                            region)
+
+
+class _Reply(requests.Response):
+    """A pod's answer whose JSON is read with :mod:`jsoncodec`."""
+
+    def json(self, **kwargs: Any) -> Any:
+        if not kwargs:
+            try:
+                return jsoncodec.loads(self.content)
+            except ValueError:
+                pass  # the standard library's error, or another encoding
+        return super().json(**kwargs)
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    """The HTTP adapter of pod calls: answers are :class:`_Reply`."""
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        response.__class__ = _Reply
+        return response
 
 
 def catalog_url(catalog: Iterable[Mapping[str, Any]],

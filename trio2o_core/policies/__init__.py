@@ -8,6 +8,7 @@ there, and the enforcer registers them all.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
@@ -17,6 +18,24 @@ from oslo_policy import policy
 
 from trio2o_core.policies import admin
 from trio2o_core.policies import base
+
+#: seconds between two checks of the policy files for changes
+RELOAD_CHECK_INTERVAL = 1.0
+
+
+class Enforcer(policy.Enforcer):
+    """oslo.policy's enforcer, looking for changed policy files at most
+    every :data:`RELOAD_CHECK_INTERVAL` seconds instead of at every
+    check (a file search and ``stat`` calls per rule checked)."""
+
+    _next_check = 0.0
+
+    def load_rules(self, force_reload: bool = False) -> None:
+        now = time.monotonic()
+        if force_reload or not self.rules or now >= self._next_check:
+            super().load_rules(force_reload)
+            self._next_check = now + RELOAD_CHECK_INTERVAL
+
 
 _ENFORCER: policy.Enforcer | None = None
 
@@ -40,7 +59,7 @@ def get_enforcer(conf: cfg.ConfigOpts | None = None) -> policy.Enforcer:
     if _ENFORCER is None:
         from trio2o_core.conf import CONF
 
-        enforcer = policy.Enforcer(conf or CONF)
+        enforcer = Enforcer(conf or CONF)
         enforcer.register_defaults([*list_rules(), *plugin_rules()])
         _ENFORCER = enforcer
     return _ENFORCER

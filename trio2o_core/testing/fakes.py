@@ -148,22 +148,21 @@ class _Serial(Fanout):
 
 class _Transport:
     """The connector of one request's caller: endpoints of the fake pods
-    and an ``http`` whose ``request`` reaches them."""
+    and a ``send`` that reaches them."""
 
     def __init__(self, gateway: FakeGateway,
                  context: o_context.RequestContext | None) -> None:
         self.gateway = gateway
         self.context = context
         self.timeout = gateway.conf.pods.timeout
-        self.http = self
 
     def endpoint(self, context: Any, pod: Pod, service: str) -> str | None:
         return self.gateway.roots[pod.id] + SERVICE_PATHS[service]
 
-    def request(self, method: str, url: str, *, json: Any = None,
-                data: Any = None, params: Any = None,
-                headers: Mapping[str, str] | None = None,
-                **options: Any) -> requests.Response:
+    def send(self, method: str, url: str, *, json: Any = None,
+             data: Any = None, params: Any = None,
+             headers: Mapping[str, str] | None = None,
+             **options: Any) -> requests.Response:
         return self.gateway.deliver(self.context, method, url, json=json,
                                     data=data, params=params,
                                     headers=headers)
@@ -371,6 +370,14 @@ class FakeGateway(CoreGateway):
                 if kind == resource_type
                 and (all_projects or r.project_id == context.project_id)
                 and (pod_id is None or r.pod.id == pod_id)]
+
+    def routed_pods(self, context: Any, resource_type: str) -> set[str]:
+        return {r.pod.id for r in self.list_routings(context, resource_type)}
+
+    def routed_ids(self, context: Any, resource_type: str,
+                   top_ids: Iterable[str]) -> set[str]:
+        return set(top_ids) & {
+            r.top_id for r in self.list_routings(context, resource_type)}
 
     def schedule(self, context: Any, resource_type: str,
                  az_name: str | None, **placement: Any) -> Pod:

@@ -37,10 +37,9 @@ Down pods (DESIGN §6)
 
 from __future__ import annotations
 
-import collections
+import functools
 import logging
 import urllib.parse
-from collections.abc import Mapping
 from typing import Any
 
 import webob
@@ -49,6 +48,7 @@ from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Fetch
 from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import Gathered
+from trio2o_core.plugin import Keep
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodCaller
 from trio2o_core.plugin import PodRefused
@@ -89,14 +89,16 @@ class ServerLister:
         context = request.context
         pods = self.gateway.list_pods()
         if query.all_tenants:
-            allowed: dict[str, set[str]] | None = None
+            allowed: Keep | None = None
             candidates = pods
         else:
-            routings = self.gateway.list_routings(context, forward.RESOURCE)
-            allowed = collections.defaultdict(set)
-            for routing in routings:
-                allowed[routing.pod.id].add(routing.top_id)
-            candidates = [pod for pod in pods if pod.id in allowed]
+            # each batch a pod answers is checked against the routing
+            # table: a page reads the routings of what it shows, not all
+            # of the project's
+            routed = self.gateway.routed_pods(context, forward.RESOURCE)
+            candidates = [pod for pod in pods if pod.id in routed]
+            allowed = functools.partial(self.gateway.routed_ids, context,
+                                        forward.RESOURCE)
         caller = forward.pods(self.gateway, request)
         try:
             after = self._marker_key(caller, request, query, candidates)
@@ -118,7 +120,7 @@ class ServerLister:
                  for index, record in page]
         down = gathered.missing
         if query.down_records and down:
-            items = self._unknown(request, query, down, allowed,
+            items = self._unknown(request, query, down,
                                   query.limit - len(items)) + items
         body: dict[str, Any] = {'servers': items}
         if query.limit and len(items) == query.limit:
@@ -167,7 +169,7 @@ class ServerLister:
         raise not_found
 
     def _open(self, caller: PodCaller, query: ListRequest,
-              pods: list[Pod], allowed: Mapping[str, set[str]] | None,
+              pods: list[Pod], allowed: Keep | None,
               after: SortKey | None) -> Gathered[PodStream]:
         """Start a stream per pod, in parallel (a pod refusing the query
         with a 4xx is in ``refused``)."""
@@ -180,7 +182,7 @@ class ServerLister:
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
                 self._fetcher(caller, query, pod), query.order,
-                None if allowed is None else allowed[pod.id], after,
+                allowed, after,
                 batch=batch, skip_batch=max(batch, max_limit))
             stream.head()
             if stream.failed is not None:
@@ -213,7 +215,7 @@ class ServerLister:
         return shown
 
     def _unknown(self, request: webob.Request, query: ListRequest,
-                 down: list[Pod], allowed: Mapping[str, set[str]] | None,
+                 down: list[Pod],
                  room: int) -> list[dict[str, Any]]:
         """Return the UNKNOWN records of the servers routed to ``down``
         pods, at most ``room`` of them."""
@@ -224,8 +226,7 @@ class ServerLister:
                     all_projects=query.all_tenants, pod_id=pod.id):
                 if routing.status == 'deleted':
                     continue
-                if allowed is None or routing.top_id in allowed[pod.id]:
-                    routings.append(routing)
+                routings.append(routing)
         base = gateway_url(request)
         records = []
         for routing in routings[:max(room, 0)]:

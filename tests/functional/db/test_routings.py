@@ -192,3 +192,37 @@ def test_deleted_rows_do_not_keep_a_pod(pod: models.Pod) -> None:
     assert api.count_routings_by_pod(pod.id) == 0
     api.delete_pod(pod.id)
     assert api.list_routings() == []
+
+
+def test_routing_and_pod_read_in_one_lookup(pod: models.Pod) -> None:
+    api.create_routing('vm-1', 'server', pod.id, 'p1', bottom_id='b-1')
+
+    routing, found = api.get_routing_and_pod('vm-1', 'server')
+
+    assert (routing['top_id'], routing['bottom_id'], routing['project_id'],
+            routing['status']) == ('vm-1', 'b-1', 'p1', 'creating')
+    assert routing['created_at'].tzinfo is not None
+    assert found == {column: getattr(pod, column)
+                     for column in found} and found['id'] == pod.id
+    for top_id, kind in (('vm-1', 'volume'), ('vm-2', 'server'),
+                         ('vm\x00', 'server')):
+        with pytest.raises(exceptions.NotFound):
+            api.get_routing_and_pod(top_id, kind)
+
+
+def test_routed_pods_and_ids_of_a_project(pod: models.Pod) -> None:
+    other = api.create_pod('Pod2', 'az2')
+    api.create_routing('vm-1', 'server', pod.id, 'p1')
+    api.create_routing('vm-2', 'server', other.id, 'p1', status='deleted')
+    api.create_routing('vm-3', 'server', other.id, 'p2')
+    api.create_routing('vol-1', 'volume', other.id, 'p1')
+
+    assert api.routed_pod_ids('p1', 'server') == {pod.id, other.id}
+    assert api.routed_pod_ids('p2', 'server') == {other.id}
+    assert api.routed_pod_ids('p3', 'server') == set()
+    assert api.routed_top_ids(
+        'p1', 'server', ['vm-1', 'vm-2', 'vm-3', 'vol-1', 'vm\x00', 'x']
+    ) == {'vm-1', 'vm-2'}
+    assert api.routed_top_ids('p1', 'server', []) == set()
+    assert [row['top_id'] for row in api.list_routing_rows(
+        project_id='p1', resource_type='server')] == ['vm-1', 'vm-2']

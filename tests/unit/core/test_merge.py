@@ -61,6 +61,22 @@ def test_marker_and_allowed_ids_are_skipped():
     assert [record['id'] for _, record in page] == ['a1', 'a0']
 
 
+def test_a_callable_filter_is_asked_once_per_batch():
+    asked: list[list[str]] = []
+
+    def keep(ids: list[str]) -> set[str]:
+        asked.append(ids)
+        return {'a1', 'a3'}
+
+    stream = PodStream(pod(volumes('a', [1, 5, 9, 7]), []), ORDER, keep,
+                       None, batch=2, skip_batch=2)
+
+    page = merge_streams([stream], ORDER, 10)
+
+    assert [record['id'] for _, record in page] == ['a3', 'a1']
+    assert asked == [['a2', 'a3'], ['a1', 'a0']]
+
+
 def test_batch_size_shares_the_limit_with_a_margin():
     assert batch_size(1000, 4, 100) == 275
     assert batch_size(50, 4, 100) == 100

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import webob
-import webob.dec
 
 from trio2o_core import policies
 from trio2o_core.context import RequestContext
@@ -18,8 +17,9 @@ from trio2o_core.plugin.request import CONTEXT_KEY
 
 
 class _ContextFilter:
-    """A paste filter wrapping ``application``; the contexts it makes
-    are admin when the policy rule ``context_is_admin`` says so."""
+    """A paste filter (plain WSGI) wrapping ``application``; the
+    contexts it makes are admin when the policy rule
+    ``context_is_admin`` says so."""
 
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -36,17 +36,15 @@ class KeystoneContext(_ContextFilter):
     router answers 401 unless the route is public (version documents).
     """
 
-    @webob.dec.wsgify
-    def __call__(self, request: webob.Request) -> Any:
-        request.environ.pop(CONTEXT_KEY, None)
-        if request.headers.get('X-Identity-Status') == 'Confirmed':
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        environ.pop(CONTEXT_KEY, None)
+        if environ.get('HTTP_X_IDENTITY_STATUS') == 'Confirmed':
             context = RequestContext.from_environ(
-                request.environ,
-                token_info=request.environ.get('keystone.token_info'))
+                environ, token_info=environ.get('keystone.token_info'))
             if context.user_id and context.project_id:
                 context.is_admin = policies.is_admin(context)
-                request.environ[CONTEXT_KEY] = context
-        return request.get_response(self.application)
+                environ[CONTEXT_KEY] = context
+        return self.application(environ, start_response)
 
 
 class NoAuthContext(_ContextFilter):
@@ -57,15 +55,15 @@ class NoAuthContext(_ContextFilter):
     request naming no user and project goes on without a context.
     """
 
-    @webob.dec.wsgify
-    def __call__(self, request: webob.Request) -> Any:
-        request.environ.pop(CONTEXT_KEY, None)
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = webob.Request(environ)
+        environ.pop(CONTEXT_KEY, None)
         token = request.headers.get('X-Auth-Token', '')
         user, _, project = token.partition(':')
         user = request.headers.get('X-User-Id') or user
         project = request.headers.get('X-Project-Id') or project
         if not user or not project:
-            return request.get_response(self.application)
+            return self.application(environ, start_response)
         roles = [r.strip() for r in
                  request.headers.get('X-Roles', 'member,reader').split(',')
                  if r.strip()]
@@ -76,5 +74,5 @@ class NoAuthContext(_ContextFilter):
             global_request_id=request.environ.get(
                 'openstack.global_request_id'))
         context.is_admin = policies.is_admin(context)
-        request.environ[CONTEXT_KEY] = context
-        return request.get_response(self.application)
+        environ[CONTEXT_KEY] = context
+        return self.application(environ, start_response)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
-
-import webob
-import webob.dec
 
 from trio2o_core.plugin.request import CONTEXT_KEY
 
@@ -19,7 +17,8 @@ LOG = logging.getLogger(__name__)
 
 class RequestLog:
     """Logs method, URI, status, body length and seconds to the answer's
-    headers of every request passing through it."""
+    headers of every request passing through it (plain WSGI: it reads
+    the status and headers the application starts its answer with)."""
 
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -28,20 +27,55 @@ class RequestLog:
     def factory(cls, global_conf: dict, **local_conf: str) -> Any:
         return cls
 
-    @webob.dec.wsgify
-    def __call__(self, request: webob.Request) -> webob.Response:
+    def __call__(self, environ: dict, start_response: Any) -> Any:
         started = time.monotonic()
-        response = request.get_response(self.application)
-        # the WSGI strings as received: any bytes, never decoded here
-        environ = request.environ
-        uri = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
-        if environ.get('QUERY_STRING'):
-            uri += '?' + environ['QUERY_STRING']
-        LOG.info('%(method)s %(uri)s status: %(status)s len: %(len)s '
-                 'time: %(time).4f',
-                 {'method': request.method, 'uri': uri,
-                  'status': response.status_int,
-                  'len': response.content_length or 0,
-                  'time': time.monotonic() - started},
-                 extra={'context': request.environ.get(CONTEXT_KEY)})
-        return response
+        answer: list[Any] = []
+
+        def start(status: str, headers: list[tuple[str, str]],
+                  exc_info: Any = None) -> Any:
+            answer[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, start)
+        if not answer:
+            # the application starts its answer when iterated
+            return _LoggedLater(result, environ, started, answer)
+        _log(environ, answer, started)
+        return result
+
+
+class _LoggedLater:
+    """An answer logged once it has been sent (closed)."""
+
+    def __init__(self, result: Any, environ: dict, started: float,
+                 answer: list[Any]) -> None:
+        self.result = result
+        self.environ = environ
+        self.started = started
+        self.answer = answer
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.result, 'close'):
+                self.result.close()
+        finally:
+            _log(self.environ, self.answer or ['0', []], self.started)
+
+
+def _log(environ: dict, answer: list[Any], started: float) -> None:
+    status, headers = answer
+    length = next((value for name, value in headers
+                   if name.lower() == 'content-length'), 0)
+    # the WSGI strings as received: any bytes, never decoded here
+    uri = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+    if environ.get('QUERY_STRING'):
+        uri += '?' + environ['QUERY_STRING']
+    LOG.info('%(method)s %(uri)s status: %(status)s len: %(len)s '
+             'time: %(time).4f',
+             {'method': environ.get('REQUEST_METHOD'), 'uri': uri,
+              'status': int(status.split(' ', 1)[0]), 'len': length,
+              'time': time.monotonic() - started},
+             extra={'context': environ.get(CONTEXT_KEY)})
