@@ -9,6 +9,8 @@ TCP_NODELAY):
   by ``limit`` and ``marker``, with Nova's next link when the page is
   full (filters such as ``all_tenants`` are accepted and ignored);
 - ``GET /v2.1/servers/<id>``: one server;
+- ``GET /v2.1/flavors/<id>``: a flavor of that id (the gateway asks
+  whether a pod offers the flavor of a create before binding it);
 - ``POST /v2.1/servers/<id>/action``: 202 with no body (the body is
   read and not looked at);
 - ``POST /v2.1/servers``: 202 with a new server id (not listed after).
@@ -162,6 +164,11 @@ class CannedPod:
             return '200 OK', {'version': _version(self.base)}
         if path == '/v2.1/servers/detail':
             return self._list(urllib.parse.parse_qs(query))
+        if path.startswith('/v2.1/flavors/'):
+            flavor = path.removeprefix('/v2.1/flavors/')
+            return '200 OK', {'flavor': {
+                'id': flavor, 'name': f'bench-{flavor}', 'ram': 512,
+                'vcpus': 1, 'disk': 1, 'links': []}}
         record = self._by_id.get(path.removeprefix('/v2.1/servers/'))
         if record is None:
             return '404 Not Found', {'itemNotFound': {

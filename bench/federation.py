@@ -120,7 +120,8 @@ def main() -> None:
 
 def _measure(top: Keystone, sp: str,
              args: argparse.Namespace) -> dict[str, tuple[float, float]]:
-    k2k = Pod('pod-2', 'Pod2', 'az2', None, None, True, 'k2k', sp)
+    k2k = Pod('pod-2', 'Pod2', 'az2', None, None, True, identity='k2k',
+              service_provider=sp)
     connector = PodConnector()
     connector.federation = TokenExchange(top.url, connector.http)
     contexts = [_context(top) for _ in range(2 * args.exchanges + 1)]

@@ -51,7 +51,8 @@ def caller(top: Keystone) -> RequestContext:
 
 def test_tokens_are_not_reused_past_expiry(keystones):
     top, pod_ks, sp = keystones
-    pod = Pod('pod-2', 'Pod2', 'az2', None, None, True, 'k2k', sp)
+    pod = Pod('pod-2', 'Pod2', 'az2', None, None, True, identity='k2k',
+              service_provider=sp)
     tokens = TokenExchange(top.url)
     context = caller(top)
     started = time.monotonic()
