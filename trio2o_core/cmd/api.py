@@ -67,6 +67,19 @@ def start_reconciler() -> eventlet.greenthread.GreenThread | None:
     return eventlet.spawn(reconcile.run_periodically, CONF)
 
 
+def own_log_locks() -> None:
+    """Give every logging handler of this (forked) process a lock of
+    its own: oslo.log's handler locks are pipes, which a fork shares, so
+    workers logging at once could take each other's wake-up and wait
+    forever."""
+    loggers = [logging.getLogger(), *(
+        logger for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            handler.createLock()
+
+
 def serve(app: object, sock: object, workers: int) -> None:
     """Serve ``app`` on ``sock`` with ``workers`` processes (1: this
     one); returns when the server stops.
@@ -97,6 +110,7 @@ def serve(app: object, sock: object, workers: int) -> None:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             if reconciler is not None:
                 reconciler.kill()
+            own_log_locks()
             try:
                 run()
             finally:
