@@ -123,7 +123,7 @@ def _measure(top: Keystone, sp: str,
     k2k = Pod('pod-2', 'Pod2', 'az2', None, None, True, identity='k2k',
               service_provider=sp)
     connector = PodConnector()
-    connector.federation = TokenExchange(top.url, connector.http)
+    connector.federation = TokenExchange(top.url)
     contexts = [_context(top) for _ in range(2 * args.exchanges + 1)]
 
     def first(pod: Pod) -> list[float]:

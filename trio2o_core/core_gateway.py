@@ -66,8 +66,7 @@ class CoreGateway:
             overrides=PodConnector.parse_overrides(
                 conf.pods.endpoint_overrides),
             timeout=conf.pods.timeout)
-        self.connector.federation = federation.from_conf(
-            conf, self.connector.http)
+        self.connector.federation = federation.from_conf(conf)
         self._fanout = Fanout(conf.pods.fanout_workers)
         self.versions = PodVersions()
         self.metrics = (PodMetrics(self.health, self.list_pods)

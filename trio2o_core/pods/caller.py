@@ -17,7 +17,6 @@ from typing import Any
 from typing import TypeVar
 
 import requests
-import urllib3
 import webob
 from keystoneauth1 import exceptions as ks_exc
 
@@ -40,6 +39,7 @@ from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.federation import PodIdentityRefused
 from trio2o_core.pods.federation import is_k2k
 from trio2o_core.pods.health import PodHealth
+from trio2o_core.pods.transport import PodNotReached
 
 if TYPE_CHECKING:
     from trio2o_core.metrics import PodMetrics
@@ -66,15 +66,12 @@ USER_AGENT = 'trio2o'
 
 def answer_lost(exc: BaseException) -> bool:
     """Whether an unreachable-pod error happened after the call was sent
-    (so the pod may have acted): anything but a refused connection or a
-    connect timeout."""
-    if isinstance(exc, (requests.exceptions.ConnectTimeout,
-                        ks_exc.ConnectTimeout)):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0] if exc.args else None, 'reason', None)
-        return not isinstance(reason, urllib3.exceptions.NewConnectionError)
-    return not isinstance(exc, ks_exc.ConnectFailure)
+    (so the pod may have acted): anything but a failed or timed-out
+    connect."""
+    return not isinstance(exc, (PodNotReached,
+                                requests.exceptions.ConnectTimeout,
+                                ks_exc.ConnectTimeout,
+                                ks_exc.ConnectFailure))
 
 
 @functools.lru_cache(maxsize=64)

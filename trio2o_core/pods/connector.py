@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin.types import Pod
 from trio2o_core.pods.federation import TokenExchange
 from trio2o_core.pods.federation import is_k2k
+from trio2o_core.pods.transport import PodAdapter
 
 #: SDK service name -> catalog types that serve it, preferred first
 SERVICE_TYPES = {
@@ -53,8 +55,7 @@ class PodConnector:
         # pod calls go straight to the pods: reading proxy settings from
         # the environment on every call costs more than the call itself
         self.http.trust_env = False
-        # one pool per pod endpoint, kept even with hundreds of pods
-        adapter = _Adapter(pool_connections=1024, pool_maxsize=64)
+        adapter = PodAdapter()
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
         self._endpoints: dict[tuple[str, str, str | None],
@@ -65,17 +66,32 @@ class PodConnector:
              data: Any = None, params: Any = None,
              headers: Mapping[str, str] | None = None,
              stream: bool = False) -> requests.Response:
-        """Send one call on the shared session (its default headers, no
-        redirects followed, :attr:`timeout`); what ``Session.request``
-        would do, less its per-call merging of environment, cookie and
-        authentication settings, none of which pod calls use.
+        """Send one call on the session (its default headers and its
+        adapter for ``url``), no redirect followed, :attr:`timeout`.
+        ``json`` is sent encoded by :mod:`jsoncodec`, ``data`` as it is
+        (bytes, a file or an iterable of chunks).
 
-        :raises requests.RequestException: the call failed.
+        :raises requests.RequestException: the call failed
+            (:class:`~trio2o_core.pods.transport.PodNotReached`: nothing
+            was sent).
         """
-        prepared = requests.Request(
-            method, url, headers={**self.http.headers, **(headers or {})},
-            json=json, data=data, params=params).prepare()
-        return self.http.send(prepared, timeout=self.timeout, stream=stream,
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        if params:
+            query = requests.models.RequestEncodingMixin._encode_params(
+                params)
+            if query:
+                url += ('&' if '?' in url else '?') + query
+        prepared.url = requests.utils.requote_uri(url)
+        prepared.headers = CaseInsensitiveDict(self.http.headers)
+        if headers:
+            prepared.headers.update(headers)
+        if json is not None:
+            prepared.body = jsoncodec.dumps(json)
+            prepared.headers.setdefault('Content-Type', 'application/json')
+        else:
+            prepared.body = data
+        return self.http.send(prepared, stream=stream, timeout=self.timeout,
                               allow_redirects=False)
 
     @staticmethod
@@ -131,27 +147,6 @@ class PodConnector:
         catalog = (token_info.get('token') or {}).get('catalog') or []
         return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
                            region)
-
-
-class _Reply(requests.Response):
-    """A pod's answer whose JSON is read with :mod:`jsoncodec`."""
-
-    def json(self, **kwargs: Any) -> Any:
-        if not kwargs:
-            try:
-                return jsoncodec.loads(self.content)
-            except ValueError:
-                pass  # the standard library's error, or another encoding
-        return super().json(**kwargs)
-
-
-class _Adapter(requests.adapters.HTTPAdapter):
-    """The HTTP adapter of pod calls: answers are :class:`_Reply`."""
-
-    def build_response(self, req: Any, resp: Any) -> requests.Response:
-        response = super().build_response(req, resp)
-        response.__class__ = _Reply
-        return response
 
 
 def catalog_url(catalog: Iterable[Mapping[str, Any]],

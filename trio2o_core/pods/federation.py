@@ -292,10 +292,11 @@ def _expiry(token_info: Any) -> datetime.datetime | None:
     return value
 
 
-def from_conf(conf: Any, http: Any) -> TokenExchange:
+def from_conf(conf: Any) -> TokenExchange:
     """The exchange of a gateway configured by ``conf`` (``[federation]``,
-    ``[keystone_authtoken]``, ``[pods] timeout``), over the requests
-    session ``http``."""
+    ``[keystone_authtoken]``, ``[pods] timeout``), on a session of its
+    own: Keystones' answers need ``requests``' cookie handling, which
+    the pod calls' transport leaves out."""
     options = conf.federation
     cache_time = float(options.cache_time)
     auth_url = options.auth_url
@@ -305,7 +306,7 @@ def from_conf(conf: Any, http: Any) -> TokenExchange:
     auth_url = (auth_url
                 or _option(conf, 'keystone_authtoken', 'www_authenticate_uri')
                 or _option(conf, 'keystone_authtoken', 'auth_url'))
-    return TokenExchange(auth_url, http, timeout=conf.pods.timeout,
+    return TokenExchange(auth_url, timeout=conf.pods.timeout,
                          cache_time=cache_time,
                          cache_size=options.cache_size)
 

@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-import urllib3
 import webob
 from oslo_config import cfg
 from oslo_context import context as o_context
@@ -51,6 +50,7 @@ from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.fanout import Fanout
+from trio2o_core.pods.transport import PodNotReached
 
 #: the gateway's URL as clients of :class:`Client` see it
 GATEWAY_URL = 'http://gateway.example:19996'
@@ -85,10 +85,7 @@ def pod_response(status: int, body: Any = None,
 def refused(url: str = 'http://pod.example/') -> requests.ConnectionError:
     """The error the HTTP stack raises when a pod refuses a connection
     (the call was not sent)."""
-    reason = urllib3.exceptions.NewConnectionError(
-        None, 'Connection refused')  # type: ignore[arg-type]
-    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(
-        None, url, reason))  # type: ignore[arg-type]
+    return PodNotReached(f'cannot connect to {url}: Connection refused')
 
 
 @dataclasses.dataclass

@@ -1,0 +1,302 @@
+"""The pod calls' HTTP transport against a scripted HTTP server on
+loopback: keep-alive, bodies of every framing, uploads, and each way a
+pod can fail to answer."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import socket
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from trio2o_core.pods.caller import answer_lost
+from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.transport import PodNotReached
+
+#: a scripted answer: the raw bytes to send, then whether to close
+Script = Callable[['Received'], tuple[bytes, bool]]
+
+
+class Received:
+    """One request the server read: its line, headers and body."""
+
+    def __init__(self, line: str, headers: dict[str, str], body: bytes,
+                 connection: int) -> None:
+        self.line = line
+        self.headers = headers
+        self.body = body
+        self.connection = connection
+
+
+def answer(status: str = '200 OK', body: bytes = b'{"ok": true}',
+           headers: tuple[str, ...] = ('Content-Type: application/json',),
+           close: bool = False) -> Script:
+    """A script answering every request with ``body`` (sized)."""
+    def script(_: Received) -> tuple[bytes, bool]:
+        head = '\r\n'.join((f'HTTP/1.1 {status}', *headers,
+                            f'Content-Length: {len(body)}', '', ''))
+        return head.encode() + body, close
+    return script
+
+
+class Server:
+    """A loopback HTTP/1.1 server answering each request by ``script``."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.script: Script = answer()
+        self.received: list[Received] = []
+        self.connections = 0
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self.open.append(sock)
+            threading.Thread(target=self._serve,
+                             args=(sock, self.connections),
+                             daemon=True).start()
+
+    def _serve(self, sock: socket.socket, number: int) -> None:
+        reader = sock.makefile('rb')
+        try:
+            while True:
+                line = reader.readline()
+                if not line:
+                    return
+                headers = {}
+                for raw in iter(reader.readline, b'\r\n'):
+                    name, _, value = raw.decode().partition(':')
+                    headers[name.strip().lower()] = value.strip()
+                if headers.get('transfer-encoding') == 'chunked':
+                    body = b''
+                    while size := int(reader.readline(), 16):
+                        body += reader.read(size)
+                        reader.readline()
+                    reader.readline()
+                else:
+                    body = reader.read(int(headers.get('content-length', 0)))
+                received = Received(line.decode().strip(), headers, body,
+                                    number)
+                self.received.append(received)
+                data, close = self.script(received)
+                if data:
+                    sock.sendall(data)
+                if close:
+                    return
+        except OSError:
+            return
+        finally:
+            reader.close()
+            sock.close()
+
+    def close_idle(self) -> None:
+        """Close every connection the server holds (an idle timeout)."""
+        for sock in self.open:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    found = Server()
+    yield found
+    found.listener.close()
+    found.close_idle()
+
+
+def test_calls_share_one_kept_alive_connection(server):
+    connector = PodConnector()
+
+    first = connector.send('GET', server.url + '/servers')
+    second = connector.send('POST', server.url + '/servers',
+                            json={'server': {'name': 'ü'}})
+
+    assert (first.status_code, first.json()) == (200, {'ok': True})
+    assert second.json() == {'ok': True}
+    assert server.connections == 1
+    assert server.received[1].line == 'POST /servers HTTP/1.1'
+    assert server.received[1].body == '{"server":{"name":"ü"}}'.encode()
+    assert server.received[1].headers['content-type'] == 'application/json'
+
+
+def test_a_connection_the_pod_closed_while_idle_is_not_used(server):
+    connector = PodConnector()
+    connector.send('GET', server.url + '/a')
+    server.close_idle()
+    # wait until the server's end is closed
+    threading.Event().wait(0.05)
+
+    reply = connector.send('DELETE', server.url + '/b')
+
+    assert reply.status_code == 200
+    assert server.connections == 2
+    assert [r.line for r in server.received] == [
+        'GET /a HTTP/1.1', 'DELETE /b HTTP/1.1']
+
+
+def test_query_parameters_and_headers_are_sent(server):
+    PodConnector().send('GET', server.url + '/servers?all_tenants=1',
+                        params=[('name', 'a b'), ('limit', '2')],
+                        headers={'X-Auth-Token': 'tok'})
+
+    received = server.received[0]
+    assert received.line == ('GET /servers?all_tenants=1&name=a+b&limit=2 '
+                             'HTTP/1.1')
+    assert received.headers['x-auth-token'] == 'tok'
+    assert received.headers['host'] == server.url.split('//')[1]
+
+
+def test_a_line_break_in_the_path_cannot_reach_the_pod(server):
+    PodConnector().send('GET', server.url + '/servers/x\r\nX-Evil: 1')
+
+    assert server.received[0].line == (
+        'GET /servers/x%0D%0AX-Evil:%201 HTTP/1.1')
+    assert 'x-evil' not in server.received[0].headers
+
+
+def test_a_line_break_in_a_header_is_refused(server):
+    with pytest.raises(requests.exceptions.InvalidHeader):
+        PodConnector().send('GET', server.url + '/',
+                            headers={'Accept-Language': 'en\r\nX-Evil: 1'})
+
+    assert server.received == []
+
+
+def test_chunked_answers_are_read_whole_and_streamed(server):
+    chunks = [b'{"servers": ', b'[1, 2', b', 3]}']
+    framed = b''.join(b'%x\r\n%b\r\n' % (len(c), c) for c in chunks)
+    server.script = lambda _: (
+        b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+        + framed + b'0\r\n\r\n', False)
+    connector = PodConnector()
+
+    whole = connector.send('GET', server.url + '/servers')
+    streamed = connector.send('GET', server.url + '/servers', stream=True)
+
+    assert whole.json() == {'servers': [1, 2, 3]}
+    pieces = list(streamed.iter_content(4))
+    assert b''.join(pieces) == b''.join(chunks)
+    assert max(len(piece) for piece in pieces) == 4
+    assert connector.send('GET', server.url + '/').status_code == 200
+    assert server.connections == 1
+
+
+def test_gzip_answers_are_decoded(server):
+    body = b'{"image": "' + b'x' * 5000 + b'"}'
+    server.script = answer(body=gzip.compress(body),
+                           headers=('Content-Encoding: gzip',))
+
+    reply = PodConnector().send('GET', server.url + '/image')
+
+    assert reply.content == body
+
+
+def test_answers_without_a_length_are_read_until_the_pod_closes(server):
+    server.script = lambda _: (b'HTTP/1.1 200 OK\r\n\r\nall of it', True)
+    connector = PodConnector()
+
+    assert connector.send('GET', server.url + '/').content == b'all of it'
+    connector.send('GET', server.url + '/')
+    assert server.connections == 2
+
+
+def test_head_and_no_content_answers_have_no_body(server):
+    server.script = lambda received: (
+        (b'HTTP/1.1 204 No Content\r\n\r\n' if received.line[0] == 'D'
+         else b'HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n'), False)
+    connector = PodConnector()
+
+    assert connector.send('HEAD', server.url + '/i').content == b''
+    assert connector.send('DELETE', server.url + '/i').status_code == 204
+    assert server.connections == 1
+
+
+def test_connection_close_is_honoured(server):
+    server.script = answer(headers=('Connection: close',))
+    connector = PodConnector()
+
+    connector.send('GET', server.url + '/')
+    connector.send('GET', server.url + '/')
+
+    assert server.connections == 2
+
+
+def test_uploads_of_unknown_length_are_sent_in_chunks(server):
+    pieces = (b'x' * size for size in (10, 0, 70000))
+
+    PodConnector().send('PUT', server.url + '/file', data=pieces,
+                        headers={'Content-Type':
+                                 'application/octet-stream'})
+
+    received = server.received[0]
+    assert received.headers['transfer-encoding'] == 'chunked'
+    assert received.body == b'x' * 70010
+
+
+def test_files_of_known_length_are_sent_as_they_are(server):
+    PodConnector().send('PUT', server.url + '/file',
+                        data=io.BytesIO(b'y' * 100000),
+                        headers={'Content-Length': '100000'})
+
+    assert server.received[0].body == b'y' * 100000
+
+
+def test_a_refused_connection_sent_nothing():
+    listener = socket.create_server(('127.0.0.1', 0))
+    url = f'http://127.0.0.1:{listener.getsockname()[1]}/'
+    listener.close()
+
+    with pytest.raises(PodNotReached) as info:
+        PodConnector().send('POST', url, json={})
+
+    assert answer_lost(info.value) is False
+
+
+def test_a_pod_that_closes_without_answering_lost_the_answer(server):
+    server.script = lambda _: (b'', True)
+
+    with pytest.raises(requests.ConnectionError) as info:
+        PodConnector().send('POST', server.url + '/servers', json={})
+
+    assert answer_lost(info.value) is True
+
+
+def test_a_pod_too_slow_to_answer_lost_the_answer(server):
+    server.script = lambda _: (b'', False)
+
+    with pytest.raises(requests.exceptions.ReadTimeout) as info:
+        PodConnector(timeout=0.2).send('POST', server.url + '/servers',
+                                       json={})
+
+    assert answer_lost(info.value) is True
+
+
+@pytest.mark.parametrize('reply', [
+    b'SSH-2.0-OpenSSH\r\n\r\n',
+    b'HTTP/1.1 abc OK\r\n\r\n',
+    b'HTTP/1.1 200 OK\r\nno colon here\r\n\r\n',
+    b'HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n',
+    b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    b'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort',
+])
+def test_what_is_not_http_is_a_lost_answer(server, reply):
+    server.script = lambda _: (reply, True)
+
+    with pytest.raises(requests.ConnectionError) as info:
+        PodConnector().send('GET', server.url + '/')
+
+    assert answer_lost(info.value) is True
