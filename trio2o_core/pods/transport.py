@@ -33,6 +33,8 @@ from trio2o_core.plugin import jsoncodec
 _UNSAFE = re.compile(r'[\x00-\x20\x7f]')
 _UNSAFE_VALUE = re.compile(r'[\r\n\x00]')
 _NO_BODY = frozenset((204, 304))
+#: methods a pod may be sent twice (RFC 9110 safe methods)
+_SAFE = frozenset(('GET', 'HEAD', 'OPTIONS'))
 _CHUNK = 65536
 _MAX_LINE = 65536
 _DEFAULT_PORTS = {'http': 80, 'https': 443}
@@ -40,6 +42,15 @@ _DEFAULT_PORTS = {'http': 80, 'https': 443}
 
 class PodNotReached(requests.exceptions.ConnectionError):
     """No connection to the pod could be made: nothing was sent."""
+
+
+class _Unanswered(Exception):
+    """The pod closed the connection before answering; ``unsent``: the
+    request could not even be written."""
+
+    def __init__(self, message: str, unsent: bool) -> None:
+        super().__init__(message)
+        self.unsent = unsent
 
 
 class PodReply(requests.Response):
@@ -85,33 +96,40 @@ class PodAdapter(requests.adapters.BaseAdapter):
         head = _head(request, host, port, scheme, target)
         connect, read = (timeout if isinstance(timeout, tuple)
                          else (timeout, timeout))
-        body = request.body
         connection = self._pooled((scheme, host, port))
         if connection is not None:
             try:
-                connection.settimeout(read)
-                _write(connection.sock, head, body)
-            except OSError:
-                connection.close()
-                if not (body is None or isinstance(body, (bytes, str))):
-                    raise requests.ConnectionError(
-                        'the pod closed the connection') from None
-                connection = None  # an unread socket's close: send anew
-        if connection is None:
-            connection = self._connect(scheme, host, port, connect, verify,
-                                       cert)
-            try:
-                connection.settimeout(read)
-                _write(connection.sock, head, body)
-            except TimeoutError:
-                connection.close()
-                raise requests.exceptions.ReadTimeout(
-                    'timed out sending to the pod') from None
-            except OSError as exc:
-                connection.close()
-                raise requests.ConnectionError(str(exc)) from None
+                return self._exchange(connection, request, head, read,
+                                      stream)
+            except _Unanswered as exc:
+                # the pod closed the kept-alive socket as it was used: send
+                # again what it cannot have taken, or may take twice
+                replayable = isinstance(request.body, (bytes, str, type(None)))
+                if not replayable or not (exc.unsent
+                                          or request.method in _SAFE):
+                    raise requests.ConnectionError(str(exc)) from None
+        connection = self._connect(scheme, host, port, connect, verify, cert)
         try:
+            return self._exchange(connection, request, head, read, stream)
+        except _Unanswered as exc:
+            raise requests.ConnectionError(str(exc)) from None
+
+    def _exchange(self, connection: _Connection,
+                  request: requests.PreparedRequest, head: bytes,
+                  timeout: float | None, stream: bool) -> requests.Response:
+        try:
+            connection.settimeout(timeout)
+            try:
+                _write(connection.sock, head, request.body)
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                raise _Unanswered(f'sending to the pod failed: {exc}',
+                                  unsent=True) from None
             return self._answer(request, connection, stream)
+        except _Unanswered:
+            connection.close()
+            raise
         except TimeoutError:
             connection.close()
             raise requests.exceptions.ReadTimeout(
@@ -200,7 +218,8 @@ class PodAdapter(requests.adapters.BaseAdapter):
         while True:
             line = reader.readline(_MAX_LINE + 1)
             if not line:
-                raise ValueError('it closed the connection')
+                raise _Unanswered('the pod closed the connection without '
+                                  'answering', unsent=False)
             version, status, reason = _status_line(line)
             headers = _headers(reader)
             if not 100 <= status < 200 or status == 101:

@@ -300,3 +300,43 @@ def test_what_is_not_http_is_a_lost_answer(server, reply):
         PodConnector().send('GET', server.url + '/')
 
     assert answer_lost(info.value) is True
+
+
+def _drops_second_request(server: Server) -> None:
+    """The server answers its first connection's first request, then
+    closes it on the next without answering (an idle timeout racing a
+    call); other connections are answered."""
+    normal = answer()
+
+    def script(received: Received) -> tuple[bytes, bool]:
+        first = [r for r in server.received if r.connection == 1]
+        if received.connection == 1 and len(first) == 2:
+            return b'', True
+        return normal(received)
+    server.script = script
+
+
+def test_a_safe_call_the_pod_dropped_on_a_kept_socket_is_sent_again(server):
+    _drops_second_request(server)
+    connector = PodConnector()
+    connector.send('GET', server.url + '/a')
+
+    reply = connector.send('GET', server.url + '/b')
+
+    assert reply.json() == {'ok': True}
+    assert [(r.line, r.connection) for r in server.received] == [
+        ('GET /a HTTP/1.1', 1), ('GET /b HTTP/1.1', 1),
+        ('GET /b HTTP/1.1', 2)]
+
+
+def test_an_unsafe_call_the_pod_dropped_is_never_sent_twice(server):
+    _drops_second_request(server)
+    connector = PodConnector()
+    connector.send('GET', server.url + '/a')
+
+    with pytest.raises(requests.ConnectionError) as info:
+        connector.send('POST', server.url + '/servers', json={})
+
+    assert answer_lost(info.value) is True
+    assert [r.line for r in server.received] == [
+        'GET /a HTTP/1.1', 'POST /servers HTTP/1.1']
