@@ -69,7 +69,8 @@ class PodConnector:
         """Send one call on the session (its default headers and its
         adapter for ``url``), no redirect followed, :attr:`timeout`.
         ``json`` is sent encoded by :mod:`jsoncodec`, ``data`` as it is
-        (bytes, a file or an iterable of chunks).
+        (bytes; a file or an object with a length, sized; an iterable of
+        chunks, chunked).
 
         :raises requests.RequestException: the call failed
             (:class:`~trio2o_core.pods.transport.PodNotReached`: nothing
@@ -91,6 +92,12 @@ class PodConnector:
             prepared.headers.setdefault('Content-Type', 'application/json')
         else:
             prepared.body = data
+            if data is not None and not isinstance(data, (bytes, str)):
+                # a file or sized stream goes out with its length; what has
+                # none (a generator) in chunks
+                length = requests.utils.super_len(data)
+                if length:
+                    prepared.headers['Content-Length'] = str(length)
         return self.http.send(prepared, stream=stream, timeout=self.timeout,
                               allow_redirects=False)
 

@@ -247,12 +247,14 @@ def test_uploads_of_unknown_length_are_sent_in_chunks(server):
     assert received.body == b'x' * 70010
 
 
-def test_files_of_known_length_are_sent_as_they_are(server):
+def test_files_of_known_length_are_sent_with_their_length(server):
     PodConnector().send('PUT', server.url + '/file',
-                        data=io.BytesIO(b'y' * 100000),
-                        headers={'Content-Length': '100000'})
+                        data=io.BytesIO(b'y' * 100000))
 
-    assert server.received[0].body == b'y' * 100000
+    received = server.received[0]
+    assert received.headers['content-length'] == '100000'
+    assert 'transfer-encoding' not in received.headers
+    assert received.body == b'y' * 100000
 
 
 def test_a_refused_connection_sent_nothing():
