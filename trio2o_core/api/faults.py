@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 from typing import Any
 
 import webob
@@ -149,9 +150,28 @@ class FaultWrapper:
         style = local_conf.get('style', 'nova')
         return lambda app: cls(app, style)
 
-    @webob.dec.wsgify
-    def __call__(self, request: webob.Request) -> Any:
+    # plain WSGI: a webob request and response per layer cost more than
+    # this
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        begun: list[bool] = []
+
+        def start(status: str, headers: list[tuple[str, str]],
+                  exc_info: Any = None) -> Any:
+            begun.append(True)
+            return start_response(status, headers, exc_info)
+
         try:
-            return request.get_response(self.application)
+            return self.application(environ, start)
         except Exception as exc:
-            return render(fault_for(exc, self.style), self.style)
+            response = render(fault_for(exc, self.style), self.style)
+            if not begun:
+                return response(environ, start_response)
+            error = sys.exc_info()
+
+            # an answer begun below is replaced (the server refuses if
+            # its headers were sent)
+            def restart(status: str, headers: list[tuple[str, str]],
+                        exc_info: Any = None) -> Any:
+                return start_response(status, headers, error)
+
+            return response(environ, restart)
