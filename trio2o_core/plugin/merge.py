@@ -68,6 +68,8 @@ _HIDDEN: tuple[Any, ...] = (0,)
 def comparable(value: Any) -> tuple[Any, ...]:
     """Make any JSON value comparable with any other (None first, then
     booleans and numbers, then strings and the rest)."""
+    if type(value) is str:
+        return (2, value)
     if value is None:
         return (0,)
     if isinstance(value, bool):
