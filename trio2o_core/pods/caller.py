@@ -385,36 +385,32 @@ class _Translation:
 
     def _list(self, value: list[Any]) -> list[Any]:
         of = self.of
-        if not self.in_place:
-            return [item if type(item) in _SCALARS else of(item)
-                    for item in value]
+        target = value if self.in_place else list(value)
         for index, item in enumerate(value):
             if type(item) not in _SCALARS:
-                value[index] = of(item)
-        return value
+                target[index] = of(item)
+        return target
 
     def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        # a copy starts as a shallow one; only what changes is stored
         root = self.root
         keys, inner, outer = self.zones or ((), None, None)
-        copy = value if self.in_place else {}
+        target = value if self.in_place else dict(value)
         for key, item in value.items():
             kind = type(item)
             if kind is str:
                 if key in keys and item == inner:
-                    item = outer
+                    target[key] = outer
                 elif item.startswith(root):
-                    item = self._str(item)
+                    target[key] = self._str(item)
             elif kind is dict:
-                item = self._dict(item)
+                target[key] = self._dict(item)
             elif kind is list:
-                item = self._list(item)
+                target[key] = self._list(item)
             elif kind not in _SCALARS:
-                if key in keys and item == inner:
-                    item = outer
-                else:
-                    item = self.of(item)
-            copy[key] = item
-        return copy
+                target[key] = (outer if key in keys and item == inner
+                               else self.of(item))
+        return target
 
 
 #: JSON values a translation leaves as they are
