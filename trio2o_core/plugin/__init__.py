@@ -23,13 +23,16 @@ from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.plugin.gateway import Gateway
 from trio2o_core.plugin.links import gateway_url
+from trio2o_core.plugin.merge import Batch
 from trio2o_core.plugin.merge import Fetch
 from trio2o_core.plugin.merge import FieldOrder
+from trio2o_core.plugin.merge import Gather
 from trio2o_core.plugin.merge import Keep
 from trio2o_core.plugin.merge import PodStream
 from trio2o_core.plugin.merge import SortKey
 from trio2o_core.plugin.merge import batch_size
 from trio2o_core.plugin.merge import comparable
+from trio2o_core.plugin.merge import gather_batches
 from trio2o_core.plugin.merge import merge_streams
 from trio2o_core.plugin.microversion import APIVersion
 from trio2o_core.plugin.microversion import MicroversionSpec
@@ -69,7 +72,8 @@ from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
     'APIVersion', 'ActionContext', 'ActionDispatcher', 'ActionResult',
-    'BadRequest', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder', 'Keep',
+    'BadRequest', 'Batch', 'CONTEXT_KEY', 'Conflict', 'Fetch', 'FieldOrder',
+    'Gather', 'Keep',
     'Forbidden', 'Gateway', 'Gathered', 'Handler', 'ListedInventory',
     'MicroversionSpec', 'NoValidPod', 'NotFound', 'PARTIAL_HEADER',
     'PLUGIN_API_VERSION', 'PendingCreate', 'PluginError', 'PluginLoadError',
@@ -79,7 +83,8 @@ __all__ = [
     'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
     'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size',
     'comparable', 'forget_if_gone', 'gateway_url', 'json_response',
-    'merge_streams', 'microversion', 'parse_bool', 'parse_int', 'parse_limit',
+    'gather_batches', 'merge_streams', 'microversion', 'parse_bool',
+    'parse_int', 'parse_limit',
     'parse_marker', 'parse_sort', 'project_scoped', 'refused_for_room',
     'shown_value', 'validate',
 ]

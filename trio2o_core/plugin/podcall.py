@@ -171,9 +171,14 @@ class PodCaller(abc.ABC):
         """
 
     @abc.abstractmethod
-    def translate(self, pod: Pod, value: Any) -> Any:
+    def translate(self, pod: Pod, value: Any, *,
+                  in_place: bool = False) -> Any:
         """Return a pod's JSON value (or a URL) as the gateway shows it:
-        hrefs at the gateway, the pod's zone as the users' one."""
+        hrefs at the gateway, the pod's zone as the users' one.
+
+        ``value`` is left as it was, unless ``in_place``: its dicts and
+        lists are then changed and returned (cheaper: no copy to make
+        and collect, for records decoded for this answer only)."""
 
     @abc.abstractmethod
     def relay(self, pod: Pod, reply: PodReply) -> webob.Response:

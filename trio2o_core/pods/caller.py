@@ -100,6 +100,9 @@ class CorePodCaller(PodCaller):
         self._fanout = fanout
         self._timeout = timeout
         self._metrics = metrics
+        #: the pods' translations, made on first use (a merged list
+        #: translates every record it shows)
+        self._translations: dict[tuple[str, bool], _Translation] = {}
 
     @property
     def request_id(self) -> str | None:
@@ -243,12 +246,17 @@ class CorePodCaller(PodCaller):
 
     # answers
 
-    def translate(self, pod: Pod, value: Any) -> Any:
-        zones = ((self.api.zone_keys, pod.pod_az_name, pod.az_name)
-                 if pod.pod_az_name and pod.az_name and self.api.zone_keys
-                 else None)
-        value = _Translation(self.root(pod), self.gateway_url, zones).of(
-            value)
+    def translate(self, pod: Pod, value: Any, *,
+                  in_place: bool = False) -> Any:
+        translation = self._translations.get((pod.id, in_place))
+        if translation is None:
+            zones = ((self.api.zone_keys, pod.pod_az_name, pod.az_name)
+                     if pod.pod_az_name and pod.az_name
+                     and self.api.zone_keys else None)
+            translation = _Translation(self.root(pod), self.gateway_url,
+                                       zones, in_place)
+            self._translations[(pod.id, in_place)] = translation
+        value = translation.of(value)
         if (is_k2k(pod) and self._connector.federation is not None
                 and self.context is not None and self.context.project_id):
             # the caller's project inside the pod is theirs at the gateway
@@ -335,46 +343,71 @@ def _replace_text(value: Any, old: str, new: str) -> Any:
 
 
 class _Translation:
-    """One walk rewriting hrefs (as :func:`links.rewrite`) and renaming
-    zones: a value under one of ``zones[0]`` equal to ``zones[1]``
-    becomes ``zones[2]``. Exact JSON types are tested first (the walk is
-    per record of every merged list)."""
+    """One walk copying a JSON value (changing it, ``in_place``),
+    rewriting hrefs (as :func:`links.rewrite`) and renaming zones: a value
+    under one of ``zones[0]`` equal to ``zones[1]`` becomes ``zones[2]``.
+    Exact JSON types are tested first, in the loop over a dict's items
+    (the walk is per record of every merged list)."""
 
     def __init__(self, pod_base: str, top_base: str,
-                 zones: tuple[tuple[str, ...], str, str] | None) -> None:
+                 zones: tuple[tuple[str, ...], str, str] | None,
+                 in_place: bool = False) -> None:
         self.root = pod_base.rstrip('/')
-        self.prefix = self.root + '/'
         self.cut = len(self.root)
         self.top = top_base.rstrip('/')
         self.zones = zones
+        self.in_place = in_place
 
     def of(self, value: Any) -> Any:
         kind = type(value)
-        if kind is str:
-            if value.startswith(self.prefix) or value == self.root:
-                return self.top + value[self.cut:]
-            return value
         if kind is dict:
             return self._dict(value)
         if kind is list:
-            return [self.of(item) for item in value]
+            return self._list(value)
+        if kind is str:
+            return self._str(value)
         if isinstance(value, str):
-            return self.of(str(value))
+            return self._str(str(value))
         if isinstance(value, dict):
             return self._dict(value)
         if isinstance(value, list):
-            return [self.of(item) for item in value]
+            return self._list(value)
         return value
 
-    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+    def _str(self, value: str) -> str:
+        if value.startswith(self.root) and (len(value) == self.cut
+                                            or value[self.cut] == '/'):
+            return self.top + value[self.cut:]
+        return value
+
+    def _list(self, value: list[Any]) -> list[Any]:
         of = self.of
-        if self.zones is None:
-            return {key: item if type(item) in _SCALARS else of(item)
-                    for key, item in value.items()}
-        keys, inner, outer = self.zones
-        return {key: (outer if key in keys and item == inner
-                      else item if type(item) in _SCALARS else of(item))
-                for key, item in value.items()}
+        target = value if self.in_place else list(value)
+        for index, item in enumerate(value):
+            if type(item) not in _SCALARS:
+                target[index] = of(item)
+        return target
+
+    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        # a copy starts as a shallow one; only what changes is stored
+        root = self.root
+        keys, inner, outer = self.zones or ((), None, None)
+        target = value if self.in_place else dict(value)
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                if key in keys and item == inner:
+                    target[key] = outer
+                elif item.startswith(root):
+                    target[key] = self._str(item)
+            elif kind is dict:
+                target[key] = self._dict(item)
+            elif kind is list:
+                target[key] = self._list(item)
+            elif kind not in _SCALARS:
+                target[key] = (outer if key in keys and item == inner
+                               else self.of(item))
+        return target
 
 
 #: JSON values a translation leaves as they are

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import sys
-import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -75,16 +74,21 @@ class Fanout:
 
         pool = eventlet.GreenPool(self.workers)
         threads = {key: pool.spawn(_call, func, key) for key in keys}
-        deadline = None if timeout is None else time.monotonic() + timeout
         results: dict[K, T | BaseException] = {}
+        # one timer for the whole wait, not one per call
+        timer = eventlet.Timeout(timeout)
+        try:
+            for key, thread in threads.items():
+                results[key] = thread.wait()
+        except eventlet.Timeout as expired:
+            if expired is not timer:
+                raise
+        finally:
+            timer.cancel()
         for key, thread in threads.items():
-            remaining = (None if deadline is None
-                         else max(0.0, deadline - time.monotonic()))
-            try:
-                with eventlet.Timeout(remaining):
-                    results[key] = thread.wait()
-            except eventlet.Timeout:
-                results[key] = TimeoutError(f'no answer in {timeout}s')
+            if key not in results:
+                results[key] = (thread.wait() if thread.dead else
+                                TimeoutError(f'no answer in {timeout}s'))
         return results
 
 

@@ -39,6 +39,7 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import batch_size
 from trio2o_core.plugin import comparable
 from trio2o_core.plugin import gateway_url
+from trio2o_core.plugin import gather_batches
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import merge_streams
 from trio2o_core.plugin import microversion
@@ -174,13 +175,15 @@ class Lister:
                         key=lambda refused: refused.pod.name)
             return pods.relay(first.pod, first.reply)
         started = gathered.items()
-        page = merge_streams([stream for _, stream in started], order,
-                             limit + offset)[offset:]
+        page = merge_streams(
+            [stream for _, stream in started], limit + offset,
+            gather=gather_batches(pods, [pod for pod, _ in started]))[offset:]
         for pod, stream in started:
             if stream.failed is not None:
                 gathered.failed.append(pod)
+        # the records were decoded for this answer only
         items = [pods.translate(started[index][0], record if detail else {
-            name: record.get(name) for name in self.summary})
+            name: record.get(name) for name in self.summary}, in_place=True)
             for index, record in page]
         body: dict[str, Any] = {self.kind.collection: items}
         count = sum(counts.values())

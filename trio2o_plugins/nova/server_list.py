@@ -7,11 +7,13 @@ How a page is made
     each within ``[pods] timeout``, for its servers' details sorted by the
     request's keys (Nova's defaults added: ``created_at``, then ``uuid``
     as the final tie-break). A k-way heap merge takes the smallest head
-    until the page is full; a pod is asked for its next batch
-    (``max(100, ceil(limit / pods * 1.1))``, continuing from the pod's own
-    last server) only when the merge has drained it. Only servers routed
-    to the caller's project in that pod are kept (unless admin with
-    ``all_tenants``).
+    until the page is full. Each pod is first asked for its share of the
+    page (``max(5, ceil(limit / pods * 1.1))``); when the merge drains a
+    pod, it is asked again (continuing from its own last server) for its
+    share of the rest so far, together, in parallel, with every other pod
+    expected to drain before the page is full. Only servers routed to the
+    caller's project are shown (unless admin with ``all_tenants``): the
+    routing table is read once for the servers the page would show.
 
 Comparing servers of different pods
     By what the API shows, in blocks re-sorted once complete (see
@@ -58,6 +60,7 @@ from trio2o_core.plugin import Routing
 from trio2o_core.plugin import SortKey
 from trio2o_core.plugin import batch_size
 from trio2o_core.plugin import gateway_url
+from trio2o_core.plugin import gather_batches
 from trio2o_core.plugin import json_response
 from trio2o_core.plugin import merge_streams
 from trio2o_plugins.nova import forward
@@ -67,7 +70,7 @@ from trio2o_plugins.nova.server_query import parse
 LOG = logging.getLogger(__name__)
 
 #: the smallest batch asked of a pod
-MIN_BATCH = 100
+MIN_BATCH = 5
 
 
 class ServerLister:
@@ -89,27 +92,29 @@ class ServerLister:
         context = request.context
         pods = self.gateway.list_pods()
         if query.all_tenants:
-            allowed: Keep | None = None
+            keep: Keep | None = None
             candidates = pods
         else:
-            # each batch a pod answers is checked against the routing
-            # table: a page reads the routings of what it shows, not all
-            # of the project's
+            # the servers a page would show are checked against the
+            # routing table: a page reads the routings of what it shows,
+            # not all of the project's
             routed = self.gateway.routed_pods(context, forward.RESOURCE)
             candidates = [pod for pod in pods if pod.id in routed]
-            allowed = functools.partial(self.gateway.routed_ids, context,
-                                        forward.RESOURCE)
+            keep = functools.partial(self.gateway.routed_ids, context,
+                                     forward.RESOURCE)
         caller = forward.pods(self.gateway, request)
         try:
             after = self._marker_key(caller, request, query, candidates)
         except PodRefused as refused:
             return caller.relay(refused.pod, refused.reply)
-        gathered = self._open(caller, query, candidates, allowed, after)
+        gathered = self._open(caller, query, candidates, after)
         refused_answer = forward.refusal(caller, gathered)
         if refused_answer is not None:
             return refused_answer
         streams = gathered.items()
-        page = merge_streams([s for _, s in streams], query.order, query.limit)
+        page = merge_streams(
+            [stream for _, stream in streams], query.limit, keep=keep,
+            gather=gather_batches(caller, [pod for pod, _ in streams]))
         for pod, stream in streams:
             if stream.failed is not None:
                 LOG.warning('pod %s left out of the server list (request '
@@ -169,7 +174,7 @@ class ServerLister:
         raise not_found
 
     def _open(self, caller: PodCaller, query: ListRequest,
-              pods: list[Pod], allowed: Keep | None,
+              pods: list[Pod],
               after: SortKey | None) -> Gathered[PodStream]:
         """Start a stream per pod, in parallel (a pod refusing the query
         with a 4xx is in ``refused``)."""
@@ -181,9 +186,8 @@ class ServerLister:
 
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
-                self._fetcher(caller, query, pod), query.order,
-                allowed, after,
-                batch=batch, skip_batch=max(batch, max_limit))
+                self._fetcher(caller, query, pod), query.order, None,
+                after, batch=batch, skip_batch=max(batch, max_limit))
             stream.head()
             if stream.failed is not None:
                 raise stream.failed
@@ -211,7 +215,8 @@ class ServerLister:
         if not detail:
             record = {'id': record['id'], 'name': record.get('name'),
                       'links': record.get('links', [])}
-        shown: dict[str, Any] = caller.translate(pod, record)
+        # the record was decoded for this answer only
+        shown: dict[str, Any] = caller.translate(pod, record, in_place=True)
         return shown
 
     def _unknown(self, request: webob.Request, query: ListRequest,

@@ -44,7 +44,7 @@ def test_streams_merge_in_one_order_asking_batches_lazily():
     b = PodStream(pod(volumes('b', [4, 6]), asked), ORDER, None, None,
                   batch=2, skip_batch=2)
 
-    page = merge_streams([a, b], ORDER, 4)
+    page = merge_streams([a, b], 4)
 
     assert [record['size'] for _, record in page] == [9, 6, 5, 4]
     assert asked == [2, 2, 2]
@@ -56,25 +56,101 @@ def test_marker_and_allowed_ids_are_skipped():
     stream = PodStream(pod(records, []), ORDER, {'a0', 'a1'}, after,
                        batch=10, skip_batch=10)
 
-    page = merge_streams([stream], ORDER, 10)
+    page = merge_streams([stream], 10)
 
     assert [record['id'] for _, record in page] == ['a1', 'a0']
 
 
-def test_a_callable_filter_is_asked_once_per_batch():
+def test_keep_is_asked_for_the_page_then_for_what_it_dropped():
     asked: list[list[str]] = []
 
     def keep(ids: list[str]) -> set[str]:
         asked.append(ids)
-        return {'a1', 'a3'}
+        return {'a1', 'a3', 'b0'}
 
-    stream = PodStream(pod(volumes('a', [1, 5, 9, 7]), []), ORDER, keep,
-                       None, batch=2, skip_batch=2)
+    a = PodStream(pod(volumes('a', [1, 5, 9, 7]), []), ORDER, None, None,
+                  batch=2, skip_batch=2)
+    b = PodStream(pod(volumes('b', [0]), []), ORDER, None, None,
+                  batch=2, skip_batch=2)
 
-    page = merge_streams([stream], ORDER, 10)
+    page = merge_streams([a, b], 3, keep=keep)
 
-    assert [record['id'] for _, record in page] == ['a3', 'a1']
-    assert asked == [['a2', 'a3'], ['a1', 'a0']]
+    assert [record['id'] for _, record in page] == ['a3', 'a1', 'b0']
+    assert asked == [['a2', 'a3', 'a1'], ['a0'], ['b0']]
+
+
+def recording_gather(rounds: list[dict[int, Any]]):
+    """A ``gather`` running the calls one after the other, noting each
+    round's stream indexes."""
+    def gather(calls):
+        rounds.append(sorted(calls))
+        results = {}
+        for index, call in calls.items():
+            try:
+                results[index] = call()
+            except Exception as exc:
+                results[index] = exc
+        return results
+    return gather
+
+
+def test_a_drained_stream_is_fetched_with_those_expected_to_drain():
+    asked: list[int] = []
+    # a and b alternate at the top, c only comes last
+    a = PodStream(pod(volumes('a', [100, 98, 96, 94, 92, 90]), asked),
+                  ORDER, None, None, batch=3, skip_batch=50)
+    b = PodStream(pod(volumes('b', [99, 97, 95, 93, 91]), asked), ORDER,
+                  None, None, batch=3, skip_batch=50)
+    c = PodStream(pod(volumes('c', [1, 2]), asked), ORDER, None, None,
+                  batch=3, skip_batch=50)
+    rounds: list[dict[int, Any]] = []
+
+    page = merge_streams([a, b, c], 10, gather=recording_gather(rounds))
+
+    assert [record['size'] for _, record in page] == [
+        100, 99, 98, 97, 96, 95, 94, 93, 92, 91]
+    # a batch's last record waits for the next (its block may go on): a
+    # drains after 2 of the 3 shown; it is asked for 1.1 times its share
+    # of the 7 left (6), and b (1 of 3 shown, 1 ready) with it, for at
+    # least a batch; c, ended, is not asked
+    assert rounds == [[0, 1]]
+    assert asked == [3, 3, 3, 6, 3]
+
+
+def test_a_failed_fetch_ends_its_stream_with_the_complete_blocks():
+    def failing(marker, limit):
+        if marker is not None:
+            raise TimeoutError('slow')
+        return volumes('a', [9, 8]), True
+
+    a = PodStream(failing, ORDER, None, None, batch=2, skip_batch=2)
+    b = PodStream(pod(volumes('b', [1, 7]), []), ORDER, None, None,
+                  batch=2, skip_batch=2)
+
+    page = merge_streams([a, b], 5, gather=recording_gather([]))
+
+    # 8, the last of its batch, waited for the next (its block might
+    # have gone on)
+    assert [record['size'] for _, record in page] == [9, 7, 1]
+    assert isinstance(a.failed, TimeoutError)
+
+
+def test_keys_in_mixed_directions_compare_key_by_key():
+    order = FieldOrder(('size', 'id'), (True, False), shown)
+    keys = [order.key(r) for r in ({'size': 1, 'id': 'b'},
+                                   {'size': 2, 'id': 'c'},
+                                   {'size': 1, 'id': 'a'})]
+
+    assert sorted(keys) == [keys[1], keys[2], keys[0]]
+
+
+def test_a_block_ends_at_the_first_coarse_or_hidden_key():
+    order = FieldOrder(('size', 'name', 'id'), (True, True, True), shown,
+                       frozenset({'name'}))
+
+    assert order.block({'size': 1, 'name': 'x', 'id': 'a'}) == (
+        (1, 1), (2, 'x'))
+    assert order.block({'size': 1, 'id': 'a'}) == ((1, 1), (0,))
 
 
 def test_batch_size_shares_the_limit_with_a_margin():

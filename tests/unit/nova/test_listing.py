@@ -100,6 +100,26 @@ def test_only_the_caller_s_routed_servers_are_listed(gateway, client,
     assert len(ids(other.get('/v2.1/servers'))) == 1
 
 
+def test_routings_are_read_for_the_page_s_servers_only(gateway, client,
+                                                      spread, monkeypatch):
+    unrouted = gateway.add_server(1, routed=False, created=9 * SECOND)
+    asked = []
+    routed_ids = gateway.routed_ids
+
+    def recording(context, resource_type, top_ids):
+        asked.append(list(top_ids))
+        return routed_ids(context, resource_type, top_ids)
+
+    monkeypatch.setattr(gateway, 'routed_ids', recording)
+
+    reply = client.get('/v2.1/servers?limit=3')
+
+    shown = expected_order(spread)[:3]
+    assert ids(reply) == shown
+    # the newest server is not the caller's: one more is asked for
+    assert asked == [[unrouted['id'], *shown[:2]], [shown[2]]]
+
+
 def test_pods_without_routings_of_the_project_are_not_asked(gateway,
                                                             client):
     gateway.add_server(2)
@@ -265,7 +285,10 @@ def test_batches_are_split_over_pods_and_fetched_again_when_drained(
     assert len(ids(reply)) == 300
     batch = '110'
     first = list_calls(gateway, 1)
-    assert [dict(c.params)['limit'] for c in first] == [batch, batch]
+    # drained after 109 shown (the batch's last server waits for the
+    # next: its second may go on), pod 1 is asked for 1.1 times the 191
+    # left; the others, none shown yet, are not asked again
+    assert [dict(c.params)['limit'] for c in first] == [batch, '211']
     assert 'marker' not in dict(first[0].params)
     assert dict(first[1].params)['marker'] == expected_order(newest)[109]
     for index in (2, 3):
