@@ -2,4 +2,4 @@
 
 #: Bumped on every incompatible change of :mod:`trio2o_core.plugin`; the
 #: loader refuses plugins whose ``plugin_api`` differs.
-PLUGIN_API_VERSION = 3
+PLUGIN_API_VERSION = 4

@@ -219,10 +219,10 @@ def test_start_up_refuses_a_policy_built_for_the_old_contract(
     with pytest.raises(PluginLoadError) as info:
         app.load_paste_app()
 
-    assert PLUGIN_API_VERSION == 3
+    assert PLUGIN_API_VERSION == 4
     assert str(info.value) == (
         f"trio2o.scheduler.policies: plugin 'old' ({module}:OldPolicy) "
-        'implements plugin API 2, this gateway requires 3')
+        'implements plugin API 2, this gateway requires 4')
 
 
 @pytest.mark.parametrize('name, cls', [
