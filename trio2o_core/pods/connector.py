@@ -8,7 +8,9 @@ state: each call passes its token, request id and microversion
 
 from __future__ import annotations
 
+import functools
 import time
+import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -79,8 +81,7 @@ class PodConnector:
         prepared = requests.PreparedRequest()
         prepared.method = method
         if params:
-            query = requests.models.RequestEncodingMixin._encode_params(
-                params)
+            query = encode_query(params)
             if query:
                 url += ('&' if '?' in url else '?') + query
         prepared.url = requests.utils.requote_uri(url)
@@ -154,6 +155,28 @@ class PodConnector:
         catalog = (token_info.get('token') or {}).get('catalog') or []
         return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
                            region)
+
+
+def encode_query(params: Mapping[str, Any] | Iterable[tuple[str, Any]]
+                 ) -> str:
+    """Return ``params`` as a URL query, as ``requests`` writes it: a
+    list or tuple value gives one pair per item, None values are left
+    out, text is UTF-8 and ``+`` stands for a space."""
+    pairs = params.items() if isinstance(params, Mapping) else params
+    parts = []
+    for key, value in pairs:
+        for item in (value if isinstance(value, (list, tuple))
+                     else (value,)):
+            if item is not None:
+                parts.append(f'{_quoted(key)}={_quoted(item)}')
+    return '&'.join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: Any) -> str:
+    # list calls repeat the same keys and values on every page and pod
+    return urllib.parse.quote_plus(
+        value if isinstance(value, (str, bytes)) else str(value))
 
 
 def catalog_url(catalog: Iterable[Mapping[str, Any]],

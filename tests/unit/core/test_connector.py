@@ -1,8 +1,11 @@
 """Pod endpoints from the caller's catalog or overrides, and the one HTTP
 session of pod calls."""
 
+import hypothesis
 import pytest
+import requests
 import webob
+from hypothesis import strategies as st
 from keystoneauth1 import fixture
 
 from trio2o_core.context import RequestContext
@@ -12,6 +15,7 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.connector import PodConnector
+from trio2o_core.pods.connector import encode_query
 from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.health import PodHealth
 
@@ -160,3 +164,16 @@ def test_volume_aliases_in_other_regions_do_not_break_lookup():
     assert connector.endpoint(ctx, POD1, 'block_storage') is None
     assert connector.endpoint(ctx, POD1, 'compute') == (
         'http://pod1:8774/v2.1')
+
+
+_TEXT = st.text(max_size=8)
+_VALUE = st.one_of(st.none(), _TEXT, st.integers(), st.lists(_TEXT,
+                                                               max_size=3))
+
+
+@hypothesis.given(st.one_of(
+    st.lists(st.tuples(_TEXT, st.one_of(st.none(), _TEXT)), max_size=5),
+    st.dictionaries(_TEXT, _VALUE, max_size=5)))
+def test_queries_are_written_as_requests_writes_them(params):
+    assert encode_query(params) == (
+        requests.models.RequestEncodingMixin._encode_params(params))
