@@ -85,6 +85,18 @@ def read_scope() -> Iterator[sa.Connection]:
 
 
 @contextlib.contextmanager
+def write_scope() -> Iterator[sa.Connection]:
+    """Yield a connection in SQLAlchemy Core inside one transaction,
+    committed when the block ends and rolled back when it raises (the
+    ORM session's guarantee without its cost per statement).
+
+    :raises trio2o_core.db.exceptions.DBError: as :func:`session_scope`.
+    """
+    with _translated(), _ensure()[0].begin() as connection:
+        yield connection
+
+
+@contextlib.contextmanager
 def _translated() -> Iterator[None]:
     try:
         yield
