@@ -37,6 +37,7 @@ from trio2o_core.pods.versions import PodVersions
 from trio2o_core.scheduler.capacity import PodCapacity
 from trio2o_core.scheduler.hints import hinted_pod
 from trio2o_core.scheduler.manager import Placement
+from trio2o_core.scheduler.manager import PlacementState
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +52,13 @@ def to_pod(row: Any) -> Pod:
                enabled=bool(row.enabled), weight=row.weight,
                draining=bool(row.draining), identity=row.identity,
                service_provider=row.service_provider)
+
+
+def placement_state(project_id: str, az_name: str) -> PlacementState:
+    """Return every pod, as the plugins see them, and the project's
+    active binding in the zone (None if none), read in one query."""
+    rows, binding = db.pods_and_active_binding(project_id, az_name)
+    return [to_pod(row) for row in rows], binding
 
 
 class CoreGateway:
@@ -211,7 +219,7 @@ class CoreGateway:
                 name = self.conf.scheduler.policy
                 policy = loader.load(loader.SCHEDULER_POLICIES, [name])
                 self._scheduler = Scheduler(
-                    policy[name], self.list_pods, self.is_down,
+                    policy[name], placement_state, self.is_down,
                     self._capacity())
             return self._scheduler
 

@@ -36,6 +36,7 @@ __all__ = [
     'create_pod', 'get_pod', 'get_pod_by_name', 'list_pods', 'update_pod',
     'delete_pod', 'pod_holdings',
     'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
+    'pods_and_active_binding',
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'rebind', 'count_routings_per_pod', 'count_active_bindings_per_pod',
     'create_routing', 'route_created', 'get_routing', 'get_routing_by_top_id',
@@ -267,6 +268,47 @@ def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
             table.c.project_id == project_id, table.c.az_name == az_name,
             table.c.is_active.is_(True)).limit(1)).mappings().first()
     return None if found is None else PodBinding(**found)
+
+
+#: every pod with the columns (named ``binding__<column>``) of the active
+#: binding of a project in an AZ on its pod's row, built once
+_PODS_AND_BINDING = sa.select(
+    Pod.__table__,
+    *[column.label(f'binding__{column.name}')
+      for column in PodBinding.__table__.columns],
+).join_from(
+    Pod.__table__, PodBinding.__table__, sa.and_(
+        PodBinding.__table__.c.pod_id == Pod.__table__.c.id,
+        PodBinding.__table__.c.project_id == sa.bindparam('project_id'),
+        PodBinding.__table__.c.az_name == sa.bindparam('az_name'),
+        PodBinding.__table__.c.is_active.is_(True)),
+    isouter=True,
+).order_by(Pod.__table__.c.name)
+
+
+def pods_and_active_binding(project_id: str, az_name: str
+                            ) -> tuple[list[Pod], PodBinding | None]:
+    """Return every pod, ordered by name, and the active binding of the
+    project in the AZ (None if there is none), read in one query (what
+    each create is scheduled with)."""
+    if rows.unstorable(project_id, az_name):
+        return list_pods(), None
+    with read_scope() as connection:
+        found = connection.execute(
+            _PODS_AND_BINDING,
+            {'project_id': project_id, 'az_name': az_name}).mappings().all()
+    pods, binding = [], None
+    for row in found:
+        pod, bound = {}, {}
+        for name, value in row.items():
+            if name.startswith('binding__'):
+                bound[name[9:]] = value
+            else:
+                pod[name] = value
+        pods.append(Pod(**pod))
+        if bound['id'] is not None:
+            binding = PodBinding(**bound)
+    return pods, binding
 
 
 def list_bindings(*, project_id: str | None = None,
