@@ -15,9 +15,10 @@ least every create answered; a create cut by the end of the run may be
 routed without being counted, or left ``creating`` (at most one per
 connection). Prints creates/s, p50 and p99 per worker count, and the
 CPU time per create of the gateway (supervisor and workers summed), of
-PostgreSQL (every server process of the cluster: other databases' work
-counts too, a connection closed during the run does not) and of the
+PostgreSQL (every server process of the cluster, connections closed
+during the run included: other databases' work counts too) and of the
 canned pod, and writes ``bench/results/creates.json`` (``--json``).
+``--option SECTION.NAME=VALUE`` adds a gateway setting (repeatable).
 """
 
 from __future__ import annotations
@@ -53,14 +54,16 @@ BODY = json.dumps({'server': {
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """Return the CPU time (user + system) of each running process of
-    ``pids``, by pid."""
+    ``pids`` and of its children that ended, by pid (PostgreSQL's
+    postmaster so counts the connections closed)."""
     seconds = {}
     for pid in pids:
         try:
             times = psutil.Process(pid).cpu_times()
         except psutil.Error:
             continue
-        seconds[pid] = times.user + times.system
+        seconds[pid] = (times.user + times.system + times.children_user
+                        + times.children_system)
     return seconds
 
 
@@ -104,7 +107,8 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         try:
             with gateway(Path(tmp), pods,
                          [f'api.workers={workers}',
-                          'scheduler.default_availability_zone=az1'],
+                          'scheduler.default_availability_zone=az1',
+                          *args.option],
                          database=url) as (process, port):
                 base = f'http://127.0.0.1:{port}/compute/v2.1/servers'
                 groups = {'gateway': gateway_pids(process.pid),
@@ -160,6 +164,9 @@ def main() -> int:
     parser.add_argument('--postgres', default=POSTGRES,
                         help='PostgreSQL server URL without database '
                              '("" for SQLite)')
+    parser.add_argument('--option', action='append', default=[],
+                        help='extra gateway setting SECTION.NAME=VALUE '
+                             '(repeatable)')
     parser.add_argument('--json', default=None,
                         help='where the figures go (default '
                              'bench/results/creates.json)')
