@@ -1,8 +1,8 @@
 """The gateway database API: pods, pod bindings and resource routings.
 
 Every function runs in its own transaction and either completes or leaves
-the database unchanged. Rows are returned detached from any session, with
-their columns loaded. Failures raise only
+the database unchanged. Rows are returned as model objects outside any
+session, with their columns loaded. Failures raise only
 :mod:`trio2o_core.db.exceptions`.
 """
 
