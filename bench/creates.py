@@ -13,8 +13,12 @@ create writes the gateway's request row, the routing and its status.
 Afterwards the routing table must hold an ``active`` routing for at
 least every create answered; a create cut by the end of the run may be
 routed without being counted, or left ``creating`` (at most one per
-connection). Prints creates/s, p50 and p99 per worker
-count and writes ``bench/results/creates.json`` (``--json``).
+connection). Prints creates/s, p50 and p99 per worker count, and the
+CPU time per create of the gateway (supervisor and workers summed), of
+PostgreSQL (every server process of the cluster, connections closed
+during the run included: other databases' work counts too) and of the
+canned pod, and writes ``bench/results/creates.json`` (``--json``).
+``--option SECTION.NAME=VALUE`` adds a gateway setting (repeatable).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from canned_nova import PROJECT_ID  # noqa: E402
@@ -44,6 +50,39 @@ HEADERS = {'X-Auth-Token': f'{USER_ID}:{PROJECT_ID}',
 BODY = json.dumps({'server': {
     'name': 'bench', 'flavorRef': '1',
     'imageRef': '70a599e0-31e7-49b7-b260-868f441e862b'}}).encode()
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """Return the CPU time (user + system) of each running process of
+    ``pids`` and of its children that ended, by pid (PostgreSQL's
+    postmaster so counts the connections closed)."""
+    seconds = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        seconds[pid] = (times.user + times.system + times.children_user
+                        + times.children_system)
+    return seconds
+
+
+def gateway_pids(pid: int) -> list[int]:
+    """The gateway process and its workers."""
+    return [pid, *(child.pid for child in
+                   psutil.Process(pid).children(recursive=True))]
+
+
+def postgres_pids() -> list[int]:
+    """The processes of the PostgreSQL server (on this machine)."""
+    return [process.pid for process in psutil.process_iter(['name'])
+            if process.info['name'] == 'postgres']
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes spent between the two readings (a
+    process started in between counts from zero)."""
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
 def routed(url: str) -> dict[str, int]:
@@ -68,13 +107,23 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         try:
             with gateway(Path(tmp), pods,
                          [f'api.workers={workers}',
-                          'scheduler.default_availability_zone=az1'],
-                         database=url) as (_, port):
+                          'scheduler.default_availability_zone=az1',
+                          *args.option],
+                         database=url) as (process, port):
                 base = f'http://127.0.0.1:{port}/compute/v2.1/servers'
+                groups = {'gateway': gateway_pids(process.pid),
+                          'postgres': postgres_pids(),
+                          'pod': [pods.pid] if pods.pid else []}
+                before = {name: cpu_seconds(pids)
+                          for name, pids in groups.items()}
                 result = load(base, method='POST', body=BODY,
                               headers=HEADERS,
                               connections=args.connections,
                               seconds=args.seconds)
+                groups['postgres'] = postgres_pids()
+                cpu_ms = {name: spent(before[name], cpu_seconds(pids))
+                          / max(result.requests, 1) * 1e3
+                          for name, pids in groups.items()}
                 if result.errors:
                     log = (Path(tmp) / 'trio2o-api.log').read_text()
                     errors = [line for line in log.splitlines()
@@ -94,10 +143,12 @@ def run(workers: int, args: argparse.Namespace) -> dict[str, Any]:
     row = {'workers': workers, 'creates': result.requests,
            'rate': result.rate, 'p50_ms': result.p50_ms,
            'p99_ms': result.p99_ms, 'routed': counts.get('active', 0),
-           'tool': result.tool}
+           'tool': result.tool,
+           **{f'{name}_cpu_ms': value for name, value in cpu_ms.items()}}
     print(f'{workers:>7}  {result.rate:9.1f}  {result.p50_ms:8.2f}  '
           f'{result.p99_ms:8.2f}  {result.requests:>7}  '
-          f'{row["routed"]:>7}', flush=True)
+          f'{row["routed"]:>7}  {cpu_ms["gateway"]:11.2f}  '
+          f'{cpu_ms["postgres"]:9.2f}  {cpu_ms["pod"]:7.2f}', flush=True)
     return row
 
 
@@ -113,6 +164,9 @@ def main() -> int:
     parser.add_argument('--postgres', default=POSTGRES,
                         help='PostgreSQL server URL without database '
                              '("" for SQLite)')
+    parser.add_argument('--option', action='append', default=[],
+                        help='extra gateway setting SECTION.NAME=VALUE '
+                             '(repeatable)')
     parser.add_argument('--json', default=None,
                         help='where the figures go (default '
                              'bench/results/creates.json)')
@@ -127,7 +181,9 @@ def main() -> int:
     print(f'database {backend}, {args.connections} connections, '
           f'{args.seconds:g} s per count')
     print(f'{"workers":>7}  {"creates/s":>9}  {"p50 ms":>8}  {"p99 ms":>8}  '
-          f'{"answered":>7}  {"routed":>7}', flush=True)
+          f'{"answered":>7}  {"routed":>7}  {"gateway CPU":>11}  '
+          f'{"pg CPU":>9}  {"pod CPU":>7}  (CPU: ms per create)',
+          flush=True)
     rows = [run(int(n), args) for n in args.workers.split(',')]
     where = write_json('creates', {'database': backend,
                                    'connections': args.connections,

@@ -37,6 +37,7 @@ from trio2o_core.pods.versions import PodVersions
 from trio2o_core.scheduler.capacity import PodCapacity
 from trio2o_core.scheduler.hints import hinted_pod
 from trio2o_core.scheduler.manager import Placement
+from trio2o_core.scheduler.manager import PlacementState
 from trio2o_core.scheduler.manager import Scheduler
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +52,13 @@ def to_pod(row: Any) -> Pod:
                enabled=bool(row.enabled), weight=row.weight,
                draining=bool(row.draining), identity=row.identity,
                service_provider=row.service_provider)
+
+
+def placement_state(project_id: str, az_name: str) -> PlacementState:
+    """Return every pod, as the plugins see them, and the project's
+    active binding in the zone (None if none), read in one query."""
+    rows, binding = db.pods_and_active_binding(project_id, az_name)
+    return [to_pod(row) for row in rows], binding
 
 
 class CoreGateway:
@@ -127,15 +135,12 @@ class CoreGateway:
     def record(self, context: Any, top_id: str, resource_type: str,
                pod: Pod, bottom_id: str | None = None,
                status: str = 'creating') -> Routing:
-        pod_project = None
-        if federation.is_k2k(pod) and self.connector.federation:
-            pod_project = self.connector.federation.token(context,
-                                                          pod).project_id
         try:
             row = db.create_routing(top_id, resource_type, pod.id,
                                     context.project_id, bottom_id=bottom_id,
                                     status=status,
-                                    pod_project_id=pod_project)
+                                    pod_project_id=self._pod_project(
+                                        context, pod))
         except db_exc.Duplicate:
             raise exceptions.Conflict(
                 f'{resource_type} {top_id} already exists.') from None
@@ -143,24 +148,34 @@ class CoreGateway:
                        row.project_id, row.status, row.created_at,
                        row.pod_project_id)
 
+    def _pod_project(self, context: Any, pod: Pod) -> str | None:
+        """The caller's project inside a ``k2k`` pod (None for a shared
+        one)."""
+        if federation.is_k2k(pod) and self.connector.federation:
+            return self.connector.federation.token(context, pod).project_id
+        return None
+
+    def route_created(self, context: Any, pod: Pod, resource_type: str,
+                      top_ids: Iterable[str], request_id: str,
+                      request_type: str) -> None:
+        top_ids = list(top_ids)
+        try:
+            db.route_created(request_id, request_type, top_ids,
+                             resource_type, pod.id, context.project_id,
+                             pod_project_id=self._pod_project(context, pod))
+        except db_exc.Duplicate:
+            raise exceptions.Conflict(
+                f'{resource_type} {", ".join(top_ids)} already '
+                'routed.') from None
+
     def set_status(self, top_id: str, resource_type: str,
                    status: str) -> None:
-        row = db.get_routing_by_top_id(top_id, resource_type)
-        if status == 'active':
-            db.mark_routing_active(row.id)
-        elif status == 'deleting':
-            db.mark_routing_deleting(row.id)
-        elif status == 'deleted':
-            db.mark_routing_deleted(row.id)
-        else:
+        if status not in ('active', 'deleting', 'deleted'):
             raise ValueError(f'cannot set routing status {status!r}')
+        db.set_routing_status(top_id, resource_type, status)
 
     def forget(self, top_id: str, resource_type: str) -> None:
-        try:
-            db.delete_routing(
-                db.get_routing_by_top_id(top_id, resource_type).id)
-        except db_exc.NotFound:
-            pass
+        db.forget_routing(top_id, resource_type)
 
     def hand_over(self, top_id: str, resource_type: str,
                   project_id: str) -> None:
@@ -203,7 +218,7 @@ class CoreGateway:
                 name = self.conf.scheduler.policy
                 policy = loader.load(loader.SCHEDULER_POLICIES, [name])
                 self._scheduler = Scheduler(
-                    policy[name], self.list_pods, self.is_down,
+                    policy[name], placement_state, self.is_down,
                     self._capacity())
             return self._scheduler
 

@@ -10,6 +10,7 @@ import warnings
 warnings.filterwarnings('ignore', message='\nEventlet is deprecated')
 
 import eventlet  # noqa: E402
+import eventlet.hubs  # noqa: E402
 
 eventlet.monkey_patch()
 
@@ -67,6 +68,14 @@ def start_reconciler() -> eventlet.greenthread.GreenThread | None:
     return eventlet.spawn(reconcile.run_periodically, CONF)
 
 
+def own_hub() -> None:
+    """Give this (forked) process an eventlet hub of its own: the hub's
+    epoll instance survives a fork, so every worker and the supervisor
+    would share one, each woken by the others' sockets and polling
+    again at once (a busy loop that grew with the workers)."""
+    eventlet.hubs.use_hub()
+
+
 def own_log_locks() -> None:
     """Give every logging handler of this (forked) process a lock of
     its own: oslo.log's handler locks are pipes, which a fork shares, so
@@ -110,6 +119,7 @@ def serve(app: object, sock: object, workers: int) -> None:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             if reconciler is not None:
                 reconciler.kill()
+            own_hub()
             own_log_locks()
             try:
                 run()

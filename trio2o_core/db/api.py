@@ -1,8 +1,8 @@
 """The gateway database API: pods, pod bindings and resource routings.
 
 Every function runs in its own transaction and either completes or leaves
-the database unchanged. Rows are returned detached from any session, with
-their columns loaded. Failures raise only
+the database unchanged. Rows are returned as model objects outside any
+session, with their columns loaded. Failures raise only
 :mod:`trio2o_core.db.exceptions`.
 """
 
@@ -22,6 +22,7 @@ from trio2o_core.db.engine import get_engine
 from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
+from trio2o_core.db.engine import write_scope
 from trio2o_core.db.models import Pod
 from trio2o_core.db.models import PodBinding
 from trio2o_core.db.models import PodIdentity
@@ -35,13 +36,15 @@ __all__ = [
     'create_pod', 'get_pod', 'get_pod_by_name', 'list_pods', 'update_pod',
     'delete_pod', 'pod_holdings',
     'create_binding', 'get_binding', 'get_active_binding', 'list_bindings',
+    'pods_and_active_binding',
     'deactivate_binding', 'delete_binding', 'get_or_create_active_binding',
     'rebind', 'count_routings_per_pod', 'count_active_bindings_per_pod',
-    'create_routing', 'get_routing', 'get_routing_by_top_id',
+    'create_routing', 'route_created', 'get_routing', 'get_routing_by_top_id',
     'get_routing_and_pod',
     'list_routings', 'list_routing_rows', 'routed_pod_ids',
     'routed_top_ids', 'count_routings_by_pod',
     'mark_routing_active', 'mark_routing_deleting', 'delete_routing',
+    'set_routing_status', 'forget_routing',
 ]
 
 BINDING_RACE_ATTEMPTS = 5
@@ -133,13 +136,15 @@ def list_pods(*, az_name: str | None = None,
     """Return the pods matching the given filters, ordered by name."""
     if rows.unstorable(az_name):
         return []
-    query = sa.select(Pod).order_by(Pod.name)
+    table = Pod.__table__
+    query = sa.select(table).order_by(table.c.name)
     if az_name is not None:
-        query = query.filter_by(az_name=az_name)
+        query = query.where(table.c.az_name == az_name)
     if enabled is not None:
-        query = query.filter_by(enabled=enabled)
-    with session_scope() as session:
-        return list(session.scalars(query))
+        query = query.where(table.c.enabled == enabled)
+    with read_scope() as connection:
+        found = connection.execute(query).mappings().all()
+    return [Pod(**row) for row in found]
 
 
 def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
@@ -257,9 +262,53 @@ def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
     """Return the active binding of the project in the AZ, if there is one."""
     if rows.unstorable(project_id, az_name):
         return None
-    with session_scope() as session:
-        return session.scalars(sa.select(PodBinding).filter_by(
-            project_id=project_id, az_name=az_name, is_active=True)).first()
+    table = PodBinding.__table__
+    with read_scope() as connection:
+        found = connection.execute(sa.select(table).where(
+            table.c.project_id == project_id, table.c.az_name == az_name,
+            table.c.is_active.is_(True)).limit(1)).mappings().first()
+    return None if found is None else PodBinding(**found)
+
+
+#: every pod with the columns (named ``binding__<column>``) of the active
+#: binding of a project in an AZ on its pod's row, built once
+_PODS_AND_BINDING = sa.select(
+    Pod.__table__,
+    *[column.label(f'binding__{column.name}')
+      for column in PodBinding.__table__.columns],
+).join_from(
+    Pod.__table__, PodBinding.__table__, sa.and_(
+        PodBinding.__table__.c.pod_id == Pod.__table__.c.id,
+        PodBinding.__table__.c.project_id == sa.bindparam('project_id'),
+        PodBinding.__table__.c.az_name == sa.bindparam('az_name'),
+        PodBinding.__table__.c.is_active.is_(True)),
+    isouter=True,
+).order_by(Pod.__table__.c.name)
+
+
+def pods_and_active_binding(project_id: str, az_name: str
+                            ) -> tuple[list[Pod], PodBinding | None]:
+    """Return every pod, ordered by name, and the active binding of the
+    project in the AZ (None if there is none), read in one query (what
+    each create is scheduled with)."""
+    if rows.unstorable(project_id, az_name):
+        return list_pods(), None
+    with read_scope() as connection:
+        found = connection.execute(
+            _PODS_AND_BINDING,
+            {'project_id': project_id, 'az_name': az_name}).mappings().all()
+    pods, binding = [], None
+    for row in found:
+        pod, bound = {}, {}
+        for name, value in row.items():
+            if name.startswith('binding__'):
+                bound[name[9:]] = value
+            else:
+                pod[name] = value
+        pods.append(Pod(**pod))
+        if bound['id'] is not None:
+            binding = PodBinding(**bound)
+    return pods, binding
 
 
 def list_bindings(*, project_id: str | None = None,
@@ -372,10 +421,45 @@ def create_routing(top_id: str, resource_type: str, pod_id: str,
               'status': rows.routing_status(status),
               'pod_project_id': pod_project_id}
     rows.check_values(ResourceRouting, values)
-    with session_scope() as session:
-        routing = ResourceRouting(**values)
-        session.add(routing)
-    return routing
+    values['created_at'] = utcnow()
+    table = ResourceRouting.__table__
+    with write_scope() as connection:
+        inserted = connection.execute(sa.insert(table).values(values))
+    return ResourceRouting(id=inserted.inserted_primary_key[0],
+                           updated_at=None, **values)
+
+
+def route_created(request_id: str, request_type: str, top_ids: Iterable[str],
+                  resource_type: str, pod_id: str, project_id: str, *,
+                  pod_project_id: str | None = None) -> None:
+    """Settle a create call in one transaction: route each of
+    ``top_ids`` of ``resource_type`` to ``pod_id`` ``active`` (the
+    bottom id is the top id) and remove the request row
+    (``request_id``, ``request_type``) written before the call. A crash
+    leaves both changes or neither (then the request row tells the
+    reconciler where to look).
+
+    :raises Duplicate: one of ``top_ids`` is routed already (nothing
+        changed).
+    :raises InvalidReference: no pod has id ``pod_id``.
+    :raises InvalidValue: a value does not fit its column.
+    """
+    now = utcnow()
+    routed = []
+    for top_id in top_ids:
+        values = {'top_id': top_id, 'resource_type': resource_type,
+                  'pod_id': pod_id, 'project_id': project_id,
+                  'bottom_id': top_id, 'status': RoutingStatus.ACTIVE.value,
+                  'pod_project_id': pod_project_id}
+        rows.check_values(ResourceRouting, values)
+        routed.append({**values, 'created_at': now})
+    table = ResourceRouting.__table__
+    with write_scope() as connection:
+        if routed:
+            connection.execute(sa.insert(table), routed)
+        connection.execute(sa.delete(table).where(
+            table.c.top_id == request_id,
+            table.c.resource_type == request_type))
 
 
 def get_routing(routing_id: int) -> ResourceRouting:
@@ -572,6 +656,39 @@ def set_routing_project(routing_id: int,
     :raises InvalidValue: ``project_id`` does not fit its column.
     """
     return _update_routing(routing_id, {'project_id': project_id})
+
+
+def set_routing_status(top_id: str, resource_type: str,
+                       status: str) -> None:
+    """Set the status of the routing of ``top_id`` of
+    ``resource_type`` (one statement).
+
+    :raises NotFound: the resource is not routed.
+    :raises InvalidValue: an unknown status.
+    """
+    status = rows.routing_status(status)
+    if rows.unstorable(top_id, resource_type):
+        raise exceptions.NotFound(resource_type, top_id)
+    table = ResourceRouting.__table__
+    with write_scope() as connection:
+        changed = connection.execute(sa.update(table).where(
+            table.c.top_id == top_id,
+            table.c.resource_type == resource_type).values(
+                status=status, updated_at=utcnow())).rowcount
+    if not changed:
+        raise exceptions.NotFound(resource_type, top_id)
+
+
+def forget_routing(top_id: str, resource_type: str) -> None:
+    """Delete the routing of ``top_id`` of ``resource_type`` (one
+    statement); a missing one is not an error."""
+    if rows.unstorable(top_id, resource_type):
+        return
+    table = ResourceRouting.__table__
+    with write_scope() as connection:
+        connection.execute(sa.delete(table).where(
+            table.c.top_id == top_id,
+            table.c.resource_type == resource_type))
 
 
 def delete_routing(routing_id: int) -> None:

@@ -5,8 +5,10 @@ gateway process (worker) has its own engine and pool.
 """
 
 import contextlib
+import functools
 import os
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +22,9 @@ from trio2o_core.db import exceptions
 from trio2o_core.db import translation
 
 SQLITE_BUSY_TIMEOUT_MS = 30000
+#: seconds a pooled server connection may sit idle and still be used
+#: without a ping first
+PING_AFTER_IDLE = 1.0
 
 _lock = threading.Lock()
 _current: tuple[sa.Engine, orm.sessionmaker[orm.Session]] | None = None
@@ -41,8 +46,9 @@ def get_engine() -> sa.Engine:
     """Return the process-wide engine, creating it on first call.
 
     SQLite connections get foreign keys on, WAL journaling and a busy
-    timeout; server connections are pinged before use and recycled after
-    ``[database] pool_recycle`` seconds.
+    timeout; server connections idle for :data:`PING_AFTER_IDLE`
+    seconds or more are pinged before use (and replaced when dead), and
+    every one is recycled after ``[database] pool_recycle`` seconds.
 
     :raises trio2o_core.db.exceptions.DBError: the URL is malformed or
         names a driver that is not installed.
@@ -85,6 +91,18 @@ def read_scope() -> Iterator[sa.Connection]:
 
 
 @contextlib.contextmanager
+def write_scope() -> Iterator[sa.Connection]:
+    """Yield a connection in SQLAlchemy Core inside one transaction,
+    committed when the block ends and rolled back when it raises (the
+    ORM session's guarantee without its cost per statement).
+
+    :raises trio2o_core.db.exceptions.DBError: as :func:`session_scope`.
+    """
+    with _translated(), _ensure()[0].begin() as connection:
+        yield connection
+
+
+@contextlib.contextmanager
 def _translated() -> Iterator[None]:
     try:
         yield
@@ -115,10 +133,40 @@ def _create_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(parsed)
         event.listen(engine, 'connect', _configure_sqlite)
         return engine
-    return sa.create_engine(parsed,
-                            pool_pre_ping=True,
-                            pool_size=CONF.database.pool_size,
-                            pool_recycle=CONF.database.pool_recycle)
+    # last in, first out: a quiet process reuses its freshest connection
+    # (no ping) and lets the others idle
+    engine = sa.create_engine(parsed,
+                              pool_size=CONF.database.pool_size,
+                              pool_recycle=CONF.database.pool_recycle,
+                              pool_use_lifo=True)
+    event.listen(engine, 'checkin', _note_checkin)
+    event.listen(engine, 'checkout', functools.partial(_ping_if_idle,
+                                                       engine.dialect))
+    return engine
+
+
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info['checked_in'] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Any, dbapi_connection: Any, record: Any,
+                  proxy: Any) -> None:
+    """Ping a pooled connection that sat idle for
+    :data:`PING_AFTER_IDLE` seconds or more before it is used (a
+    connection used again at once is not: a busy worker would pay a
+    round trip per transaction). A dead one is replaced.
+
+    :raises sqlalchemy.exc.DisconnectionError: the ping failed (the pool
+        then checks out another connection).
+    """
+    checked_in = record.info.get('checked_in')
+    if checked_in is None or (
+            time.monotonic() - checked_in < PING_AFTER_IDLE):
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception as error:  # noqa: BLE001 - any failure: reconnect
+        raise sa_exc.DisconnectionError(str(error)) from error
 
 
 def _configure_sqlite(dbapi_connection: Any, record: Any) -> None:

@@ -51,6 +51,18 @@ class Gateway(Protocol):
         :raises Conflict: ``top_id`` is already routed.
         """
 
+    def route_created(self, context: o_context.RequestContext, pod: Pod,
+                      resource_type: str, top_ids: Iterable[str],
+                      request_id: str, request_type: str) -> None:
+        """Route each of ``top_ids`` to ``pod`` for the caller's project,
+        ``active``, and remove the request row (``request_id``,
+        ``request_type``), at once: a crash leaves both changes or
+        neither.
+
+        :raises Conflict: one of ``top_ids`` is routed already (nothing
+            changed, the request row stays for the reconciler).
+        """
+
     def set_status(self, top_id: str, resource_type: str,
                    status: str) -> None:
         """Change a routing's status (``creating|active|deleting``, or

@@ -49,15 +49,15 @@ class PendingCreate:
         self.gateway.forget(self.request_id, self.request_type)
 
     def route(self, top_ids: Iterable[str]) -> None:
-        """Route what the pod made: each id ``creating``, the request row
-        removed, then each id ``active``."""
-        top_ids = list(top_ids)
-        for top_id in top_ids:
-            self.gateway.record(self.context, top_id, self.resource_type,
-                                self.pod, status='creating')
-        self.abandon()
-        for top_id in top_ids:
-            self.gateway.set_status(top_id, self.resource_type, 'active')
+        """Route what the pod made, ``active``, and remove the request
+        row, in one step (``Gateway.route_created``).
+
+        :raises Conflict: an id is routed already (the request row
+            stays for the reconciler).
+        """
+        self.gateway.route_created(self.context, self.pod,
+                                   self.resource_type, top_ids,
+                                   self.request_id, self.request_type)
 
     def send(self, call: Callable[[], PodReply],
              made: Callable[[Any], Iterable[str]], *,

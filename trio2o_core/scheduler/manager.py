@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trio2o_core.db import api as db
+from trio2o_core.db.models import PodBinding
 from trio2o_core.plugin import exceptions
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
@@ -20,6 +21,10 @@ ANY_AZ = ''
 #: to a pod this process does not see as usable yet)
 MOVE_ATTEMPTS = 3
 NO_HOST = 'No valid host was found. There are not enough hosts available.'
+#: what a create is scheduled with: the pods (enabled or not) and the
+#: project's active binding in the zone, if any (see
+#: :func:`trio2o_core.db.api.pods_and_active_binding`)
+PlacementState = tuple[list[Pod], PodBinding | None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,13 +64,13 @@ class Scheduler:
     """
 
     def __init__(self, policy: SchedulingPolicy,
-                 list_pods: Callable[[], list[Pod]],
+                 read_state: Callable[[str, str], PlacementState],
                  is_down: Callable[[Pod], bool],
                  capacity: Callable[[list[Pod], str],
                                     Mapping[str, float]] | None = None
                  ) -> None:
         self.policy = policy
-        self._list_pods = list_pods
+        self._read_state = read_state
         self._is_down = is_down
         self._capacity = capacity
 
@@ -78,7 +83,9 @@ class Scheduler:
             bound pod is down and no other can take the binding.
         """
         az_name = placement.az_name
-        in_az = [p for p in self._list_pods()
+        key = ANY_AZ if az_name is None else az_name
+        pods, binding = self._read_state(placement.project_id, key)
+        in_az = [p for p in pods
                  if p.enabled and (az_name is None or p.az_name == az_name)]
         if not in_az:
             raise exceptions.NoValidPod(
@@ -87,10 +94,10 @@ class Scheduler:
         if placement.pinned is not None:
             return self._pinned(placement.pinned, in_az)
         by_id = {p.id: p for p in in_az}
-        key = ANY_AZ if az_name is None else az_name
-        binding = db.get_or_create_active_binding(
-            placement.project_id, key, lambda: self._choose(
-                placement, self._candidates(placement, in_az)))
+        if binding is None:
+            binding = db.get_or_create_active_binding(
+                placement.project_id, key, lambda: self._choose(
+                    placement, self._candidates(placement, in_az)))
         for _attempt in range(MOVE_ATTEMPTS):
             pod = by_id.get(binding.pod_id)
             if pod is not None and self._keeps(pod, placement):

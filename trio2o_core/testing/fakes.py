@@ -344,6 +344,19 @@ class FakeGateway(CoreGateway):
         return self.route(top_id, pod, context.project_id, resource_type,
                           status)
 
+    def route_created(self, context: Any, pod: Pod, resource_type: str,
+                      top_ids: Iterable[str], request_id: str,
+                      request_type: str) -> None:
+        top_ids = list(top_ids)
+        taken = [top_id for top_id in top_ids
+                 if (top_id, resource_type) in self.routings]
+        if taken:
+            raise Conflict(f'{resource_type} {taken[0]} already exists.')
+        for top_id in top_ids:
+            self.route(top_id, pod, context.project_id, resource_type,
+                       'active')
+        self.forget(request_id, request_type)
+
     def set_status(self, top_id: str, resource_type: str,
                    status: str) -> None:
         key = (top_id, resource_type)

@@ -137,9 +137,9 @@ class ServersController:
         :class:`PendingCreate`) is therefore written before the
         pod is called: should the gateway stop before the servers are
         routed, that row tells which pod may hold unrouted servers of the
-        project, created after the row. Once the pod answers, each new
-        server is routed ``creating``, the request row removed and the
-        servers marked ``active``. When the pod refuses, the request row
+        project, created after the row. Once the pod answers, the new
+        servers are routed ``active`` and the request row removed, in one
+        transaction. When the pod refuses, the request row
         is removed and the pod's error returned: nothing stays routed.
         When the pod's answer is lost (a read timeout, a reset, a proxy's
         502/504), the row stays: the reconciler adopts what the pod made.

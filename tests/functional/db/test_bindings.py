@@ -40,6 +40,23 @@ def test_create_get_list(pods: list[models.Pod]) -> None:
                                             is_active=True)] == [first.id]
 
 
+def test_pods_read_with_the_active_binding(pods: list[models.Pod]) -> None:
+    api.update_pod(pods[2].id, enabled=False)
+    old = api.create_binding('p1', 'az1', pods[0].id, is_active=False)
+    active = api.create_binding('p1', 'az1', pods[2].id)
+    api.create_binding('p1', 'az2', pods[1].id)
+    api.create_binding('p2', 'az1', pods[1].id)
+
+    found, binding = api.pods_and_active_binding('p1', 'az1')
+
+    assert [(p.name, p.enabled) for p in found] == [
+        ('Pod1', True), ('Pod2', True), ('Pod3', False)]
+    assert binding is not None and binding.as_dict() == active.as_dict()
+    assert binding.id != old.id
+    assert api.pods_and_active_binding('p3', 'az1')[1] is None
+    assert len(api.pods_and_active_binding('p3', 'az1')[0]) == 3
+
+
 def test_second_active_binding_refused(pods: list[models.Pod]) -> None:
     api.create_binding('p1', 'az1', pods[0].id)
     with pytest.raises(exceptions.Duplicate) as caught:

@@ -171,6 +171,51 @@ def test_delete_only_with_the_expected_status(pod: models.Pod) -> None:
         api.get_routing(routing.id)
 
 
+def test_created_servers_routed_and_request_removed_at_once(
+        pod: models.Pod) -> None:
+    request = api.create_routing('req-1', 'server_request', pod.id, 'p1')
+
+    api.route_created('req-1', 'server_request', ['vm-1', 'vm-2'],
+                      'server', pod.id, 'p1', pod_project_id='pp')
+
+    routed = api.list_routings()
+    assert [(r.top_id, r.resource_type, r.bottom_id, r.status,
+             r.project_id, r.pod_project_id) for r in routed] == [
+        ('vm-1', 'server', 'vm-1', 'active', 'p1', 'pp'),
+        ('vm-2', 'server', 'vm-2', 'active', 'p1', 'pp')]
+    assert all(r.created_at >= request.created_at for r in routed)
+
+
+def test_a_routed_id_changes_nothing_and_keeps_the_request(
+        pod: models.Pod) -> None:
+    api.create_routing('req-1', 'server_request', pod.id, 'p1')
+    api.create_routing('vm-2', 'server', pod.id, 'p1', status='active')
+
+    with pytest.raises(exceptions.Duplicate):
+        api.route_created('req-1', 'server_request', ['vm-1', 'vm-2'],
+                          'server', pod.id, 'p1')
+
+    assert sorted(r.top_id for r in api.list_routings()) == [
+        'req-1', 'vm-2']
+
+
+def test_status_set_and_routing_forgotten_by_top_id(
+        pod: models.Pod) -> None:
+    routing = api.create_routing('vm-1', 'server', pod.id, 'p1')
+
+    api.set_routing_status('vm-1', 'server', 'deleting')
+    changed = api.get_routing(routing.id)
+    assert (changed.status, changed.updated_at is not None) == (
+        'deleting', True)
+    with pytest.raises(exceptions.InvalidValue):
+        api.set_routing_status('vm-1', 'server', 'bogus')
+    api.forget_routing('vm-1', 'server')
+    api.forget_routing('vm-1', 'server')
+    assert api.list_routings() == []
+    with pytest.raises(exceptions.NotFound):
+        api.set_routing_status('vm-1', 'server', 'active')
+
+
 def test_deleted_rows_kept_until_removed(pod: models.Pod) -> None:
     routing = api.create_routing('vm-1', 'server', pod.id, 'p1',
                                  status=RoutingStatus.DELETING)

@@ -41,6 +41,14 @@ def create_losing_answer(gateway: GatewayProcess, demo: Any, admin: Any,
     connection dropped); check the client's 503 and return the id of the
     server the pod made anyway (``admin`` asks pod 2 straight)."""
     name = f'lost-{uuid.uuid4().hex[:8]}'
+    # the project's first create in az2 asks the pod for the flavor:
+    # bind it first with one the pod refuses (an unknown image), so that
+    # the lost answer is the create's own
+    refused = demo.compute.post('/servers', json={'server': {
+        'name': name, 'imageRef': str(uuid.uuid4()), 'flavorRef': FLAVOR_ID,
+        'availability_zone': 'az2', 'networks': 'none'}},
+        microversion='2.37', raise_exc=False)
+    assert refused.status_code == 400, refused.text
     proxy = gateway.cloud.pods[1].proxy
     proxy.lose(lost_as)
     try:

@@ -3,6 +3,7 @@
 
 import pytest
 
+from trio2o_core.core_gateway import placement_state
 from trio2o_core.core_gateway import to_pod
 from trio2o_core.db import api as db
 from trio2o_core.plugin import NoValidPod
@@ -51,10 +52,7 @@ def policy():
 
 @pytest.fixture
 def scheduler(pods, down, policy):
-    def list_pods():
-        return [to_pod(row) for row in db.list_pods(enabled=True)]
-
-    return Scheduler(policy, list_pods, lambda pod: pod.name in down)
+    return Scheduler(policy, placement_state, lambda pod: pod.name in down)
 
 
 def place(scheduler, project_id, resource_type='server', az_name='az1',
@@ -264,8 +262,9 @@ def test_a_policy_choosing_outside_the_candidates_is_an_error(pods, down):
         def select_pod(self, spec, candidates):
             return pods['PodC']
 
-    scheduler = Scheduler(Wrong(), lambda: list(pods.values()),
-                          lambda pod: False)
+    scheduler = Scheduler(
+        Wrong(), lambda project, zone: (list(pods.values()), None),
+        lambda pod: False)
 
     with pytest.raises(PluginError) as info:
         place(scheduler, 'p1')

@@ -79,22 +79,32 @@ def test_unknown_zone_is_nova_s_400(gateway, client):
 
 def test_routing_is_active_after_the_pod_answers(gateway, client):
     states = []
-    record = gateway.record
+    record, route_created = gateway.record, gateway.route_created
 
     def spy(context, top_id, resource_type, pod, bottom_id=None,
             status='creating'):
-        states.append((resource_type, status, dict(gateway.routings)))
+        states.append(('record', resource_type, status,
+                       dict(gateway.routings)))
         return record(context, top_id, resource_type, pod, bottom_id,
                       status)
 
-    gateway.record = spy
+    def settle(context, pod, resource_type, top_ids, request_id,
+               request_type):
+        top_ids = list(top_ids)
+        states.append(('settle', resource_type, top_ids,
+                       dict(gateway.routings)))
+        return route_created(context, pod, resource_type, top_ids,
+                             request_id, request_type)
+
+    gateway.record, gateway.route_created = spy, settle
     reply = client.post('/v2.1/servers', body(availability_zone='az1'))
 
     server_id = reply.body['server']['id']
-    (request_type, request_status, before), (kind, status, during) = states
+    (_, request_type, request_status, before), (
+        step, kind, ids, during) = states
     assert (request_type, request_status) == ('server_request', 'creating')
     assert not before and not pod_posts(gateway, 1)[1:]
-    assert (kind, status) == ('server', 'creating')
+    assert (step, kind, ids) == ('settle', 'server', [server_id])
     assert [k for _, k in during] == ['server_request']
     routing = gateway.routings.pop((server_id, 'server'))
     assert (routing.status, routing.pod.name, routing.project_id) == (
