@@ -68,8 +68,8 @@ class PodConnector:
              data: Any = None, params: Any = None,
              headers: Mapping[str, str] | None = None,
              stream: bool = False) -> requests.Response:
-        """Send one call on the session (its default headers and its
-        adapter for ``url``), no redirect followed, :attr:`timeout`.
+        """Send one call with the session's default headers through its
+        adapter for ``url``, no redirect followed, :attr:`timeout`.
         ``json`` is sent encoded by :mod:`jsoncodec`, ``data`` as it is
         (bytes; a file or an object with a length, sized; an iterable of
         chunks, chunked).
@@ -99,8 +99,10 @@ class PodConnector:
                 length = requests.utils.super_len(data)
                 if length:
                     prepared.headers['Content-Length'] = str(length)
-        return self.http.send(prepared, stream=stream, timeout=self.timeout,
-                              allow_redirects=False)
+        # the adapter straight: Session.send's redirect, cookie and hook
+        # handling would only look for what pod calls never use
+        return self.http.get_adapter(prepared.url).send(
+            prepared, stream=stream, timeout=self.timeout)
 
     @staticmethod
     def parse_overrides(option: dict[str, str]) -> dict[tuple[str, str],
