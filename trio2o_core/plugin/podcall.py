@@ -181,6 +181,16 @@ class PodCaller(abc.ABC):
         and collect, for records decoded for this answer only)."""
 
     @abc.abstractmethod
+    def translated_json(self, pod: Pod, reply: PodReply) -> Any:
+        """Return ``reply``'s JSON as :meth:`translate` shows it, for an
+        answer read once: the hrefs and zones are rewritten in the body
+        before it is decoded where that gives the same values (a list's
+        records cost no walk).
+
+        :raises ValueError: the body is not JSON.
+        """
+
+    @abc.abstractmethod
     def relay(self, pod: Pod, reply: PodReply) -> webob.Response:
         """Turn a pod's answer into the client's.
 

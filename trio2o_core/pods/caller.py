@@ -39,6 +39,9 @@ from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.federation import PodIdentityRefused
 from trio2o_core.pods.federation import is_k2k
 from trio2o_core.pods.health import PodHealth
+from trio2o_core.pods.translation import BodyRewrite
+from trio2o_core.pods.translation import Walk
+from trio2o_core.pods.translation import Zones
 from trio2o_core.pods.transport import PodNotReached
 
 if TYPE_CHECKING:
@@ -102,7 +105,8 @@ class CorePodCaller(PodCaller):
         self._metrics = metrics
         #: the pods' translations, made on first use (a merged list
         #: translates every record it shows)
-        self._translations: dict[tuple[str, bool], _Translation] = {}
+        self._translations: dict[tuple[str, bool], Walk] = {}
+        self._rewrites: dict[str, BodyRewrite] = {}
 
     @property
     def request_id(self) -> str | None:
@@ -250,19 +254,45 @@ class CorePodCaller(PodCaller):
                   in_place: bool = False) -> Any:
         translation = self._translations.get((pod.id, in_place))
         if translation is None:
-            zones = ((self.api.zone_keys, pod.pod_az_name, pod.az_name)
-                     if pod.pod_az_name and pod.az_name
-                     and self.api.zone_keys else None)
-            translation = _Translation(self.root(pod), self.gateway_url,
-                                       zones, in_place)
+            translation = Walk(self.root(pod), self.gateway_url,
+                               self._zones(pod), in_place)
             self._translations[(pod.id, in_place)] = translation
         value = translation.of(value)
-        if (is_k2k(pod) and self._connector.federation is not None
-                and self.context is not None and self.context.project_id):
+        if self._pod_project(pod):
             # the caller's project inside the pod is theirs at the gateway
             value = _replace_text(value, self._connector.federation.token(
                 self.context, pod).project_id, self.context.project_id)
         return value
+
+    def translated_json(self, pod: Pod, reply: PodReply) -> Any:
+        rewritten = self._rewritten(pod, reply.content)
+        if rewritten is None:
+            return self.translate(pod, reply.json(), in_place=True)
+        return jsoncodec.loads(rewritten)
+
+    def _rewritten(self, pod: Pod, body: bytes) -> bytes | None:
+        """``body`` translated on its bytes, or None where only the walk
+        can (a ``k2k`` pod's project, escaped text)."""
+        if self._pod_project(pod):
+            return None
+        rewrite = self._rewrites.get(pod.id)
+        if rewrite is None:
+            rewrite = BodyRewrite(self.root(pod), self.gateway_url,
+                                  self._zones(pod))
+            self._rewrites[pod.id] = rewrite
+        return rewrite.apply(body)
+
+    def _zones(self, pod: Pod) -> Zones | None:
+        return ((self.api.zone_keys, pod.pod_az_name, pod.az_name)
+                if pod.pod_az_name and pod.az_name and self.api.zone_keys
+                else None)
+
+    def _pod_project(self, pod: Pod) -> bool:
+        """Whether the caller has a project of its own in ``pod`` (a
+        ``k2k`` pod), which answers show as the caller's."""
+        return bool(is_k2k(pod) and self._connector.federation is not None
+                    and self.context is not None
+                    and self.context.project_id)
 
     def relay(self, pod: Pod, reply: PodReply) -> webob.Response:
         status = reply.status_code
@@ -280,10 +310,17 @@ class CorePodCaller(PodCaller):
         if not reply.content:
             response.body = b''
             return response
+        content = reply.content
+        if 'json' in reply.headers.get('Content-Type', ''):
+            rewritten = self._rewritten(pod, content)
+            if rewritten is not None:
+                response.content_type = 'application/json'
+                response.body = rewritten
+                return response
         try:
             body = reply.json()
         except ValueError:
-            response.body = reply.content
+            response.body = content
             return response
         response.content_type = 'application/json'
         response.body = jsoncodec.dumps(self.translate(pod, body))
@@ -340,75 +377,3 @@ def _replace_text(value: Any, old: str, new: str) -> Any:
         return {key: _replace_text(item, old, new)
                 for key, item in value.items()}
     return value
-
-
-class _Translation:
-    """One walk copying a JSON value (changing it, ``in_place``),
-    rewriting hrefs (as :func:`links.rewrite`) and renaming zones: a value
-    under one of ``zones[0]`` equal to ``zones[1]`` becomes ``zones[2]``.
-    Exact JSON types are tested first, in the loop over a dict's items
-    (the walk is per record of every merged list)."""
-
-    def __init__(self, pod_base: str, top_base: str,
-                 zones: tuple[tuple[str, ...], str, str] | None,
-                 in_place: bool = False) -> None:
-        self.root = pod_base.rstrip('/')
-        self.cut = len(self.root)
-        self.top = top_base.rstrip('/')
-        self.zones = zones
-        self.in_place = in_place
-
-    def of(self, value: Any) -> Any:
-        kind = type(value)
-        if kind is dict:
-            return self._dict(value)
-        if kind is list:
-            return self._list(value)
-        if kind is str:
-            return self._str(value)
-        if isinstance(value, str):
-            return self._str(str(value))
-        if isinstance(value, dict):
-            return self._dict(value)
-        if isinstance(value, list):
-            return self._list(value)
-        return value
-
-    def _str(self, value: str) -> str:
-        if value.startswith(self.root) and (len(value) == self.cut
-                                            or value[self.cut] == '/'):
-            return self.top + value[self.cut:]
-        return value
-
-    def _list(self, value: list[Any]) -> list[Any]:
-        of = self.of
-        target = value if self.in_place else list(value)
-        for index, item in enumerate(value):
-            if type(item) not in _SCALARS:
-                target[index] = of(item)
-        return target
-
-    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
-        # a copy starts as a shallow one; only what changes is stored
-        root = self.root
-        keys, inner, outer = self.zones or ((), None, None)
-        target = value if self.in_place else dict(value)
-        for key, item in value.items():
-            kind = type(item)
-            if kind is str:
-                if key in keys and item == inner:
-                    target[key] = outer
-                elif item.startswith(root):
-                    target[key] = self._str(item)
-            elif kind is dict:
-                target[key] = self._dict(item)
-            elif kind is list:
-                target[key] = self._list(item)
-            elif kind not in _SCALARS:
-                target[key] = (outer if key in keys and item == inner
-                               else self.of(item))
-        return target
-
-
-#: JSON values a translation leaves as they are
-_SCALARS = frozenset((int, float, bool, type(None)))

@@ -34,6 +34,7 @@ from trio2o_core.plugin import Gateway
 from trio2o_core.plugin import NotFound
 from trio2o_core.plugin import Pod
 from trio2o_core.plugin import PodCaller
+from trio2o_core.plugin import PodRefused
 from trio2o_core.plugin import PodStream
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import batch_size
@@ -181,10 +182,10 @@ class Lister:
         for pod, stream in started:
             if stream.failed is not None:
                 gathered.failed.append(pod)
-        # the records were decoded for this answer only
-        items = [pods.translate(started[index][0], record if detail else {
-            name: record.get(name) for name in self.summary}, in_place=True)
-            for index, record in page]
+        # the pods' batches were translated as they were decoded
+        items: list[dict[str, Any]] = [record if detail else {
+            name: record.get(name) for name in self.summary}
+            for _, record in page]
         body: dict[str, Any] = {self.kind.collection: items}
         count = sum(counts.values())
         if items and limit <= (count if with_count else len(items)):
@@ -244,7 +245,8 @@ class Lister:
                     raise
                 continue
             if answer.status_code == 200:
-                record: dict[str, Any] = answer.json()[singular]
+                record: dict[str, Any] = pods.translated_json(
+                    pod, answer)[singular]
                 return record
         raise NotFound(self.kind.not_found.format(id=marker))
 
@@ -270,7 +272,13 @@ class Lister:
                 params.append(('marker', pod_marker))
             elif with_count:
                 params.append(('with_count', 'true'))
-            body = pods.json(pod, path, params=params)
+            answer = pods.call(pod, 'GET', path, params=params)
+            if answer.status_code != 200:
+                raise PodRefused(pod, answer)
+            try:
+                body = pods.translated_json(pod, answer)
+            except ValueError:
+                raise PodRefused(pod, answer) from None
             if pod_marker is None and with_count:
                 counts[pod.id] = int(body.get('count', 0))
             records: list[dict[str, Any]] = body.get(self.kind.collection,

@@ -168,7 +168,8 @@ class ServerLister:
                     raise
                 continue
             if answer.status_code == 200:
-                return query.order.key(answer.json()['server'])
+                return query.order.key(
+                    caller.translated_json(pod, answer)['server'])
             if answer.status_code != 404:
                 raise PodRefused(pod, answer)
         raise not_found
@@ -203,8 +204,9 @@ class ServerLister:
                       ('limit', str(limit))]
             if pod_marker is not None:
                 params.append(('marker', pod_marker))
-            body = forward.checked(pod, caller.call(
-                pod, 'GET', 'servers/detail', params=params)).json()
+            body = caller.translated_json(pod, forward.checked(
+                pod, caller.call(pod, 'GET', 'servers/detail',
+                                 params=params)))
             more = any(link.get('rel') == 'next'
                        for link in body.get('servers_links', ()))
             return body.get('servers', []), more
@@ -212,12 +214,11 @@ class ServerLister:
 
     def _item(self, caller: PodCaller, pod: Pod,
               record: dict[str, Any], detail: bool) -> dict[str, Any]:
+        # the pod's batch was translated as it was decoded
         if not detail:
             record = {'id': record['id'], 'name': record.get('name'),
                       'links': record.get('links', [])}
-        # the record was decoded for this answer only
-        shown: dict[str, Any] = caller.translate(pod, record, in_place=True)
-        return shown
+        return record
 
     def _unknown(self, request: webob.Request, query: ListRequest,
                  down: list[Pod],

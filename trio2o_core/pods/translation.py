@@ -1,0 +1,154 @@
+"""What a pod's JSON becomes at the gateway: hrefs under the pod's root
+moved to the gateway's, and the pod's internal zone shown as the one
+users know. Done either by a walk of decoded values (:class:`Walk`) or,
+with the same result, on a body's bytes before it is decoded
+(:class:`BodyRewrite`), which costs a fraction of the walk.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+#: ``(keys holding a zone, the pod's zone, the users' zone)``
+Zones = tuple[tuple[str, ...], str, str]
+
+
+class Walk:
+    """One walk copying a JSON value (changing it, ``in_place``):
+    strings equal to the pod's root or starting with it and a ``/`` get
+    the gateway's root instead; a value under one of ``zones[0]`` equal
+    to ``zones[1]`` becomes ``zones[2]``. Keys are left as they are.
+    Exact JSON types are tested first, in the loop over a dict's items
+    (the walk is per record of every merged list)."""
+
+    def __init__(self, pod_base: str, top_base: str, zones: Zones | None,
+                 in_place: bool = False) -> None:
+        self.root = pod_base.rstrip('/')
+        self.cut = len(self.root)
+        self.top = top_base.rstrip('/')
+        self.zones = zones
+        self.in_place = in_place
+
+    def of(self, value: Any) -> Any:
+        """Return ``value`` translated."""
+        kind = type(value)
+        if kind is dict:
+            return self._dict(value)
+        if kind is list:
+            return self._list(value)
+        if kind is str:
+            return self._str(value)
+        if isinstance(value, str):
+            return self._str(str(value))
+        if isinstance(value, dict):
+            return self._dict(value)
+        if isinstance(value, list):
+            return self._list(value)
+        return value
+
+    def _str(self, value: str) -> str:
+        if value.startswith(self.root) and (len(value) == self.cut
+                                            or value[self.cut] == '/'):
+            return self.top + value[self.cut:]
+        return value
+
+    def _list(self, value: list[Any]) -> list[Any]:
+        of = self.of
+        target = value if self.in_place else list(value)
+        for index, item in enumerate(value):
+            if type(item) not in _SCALARS:
+                target[index] = of(item)
+        return target
+
+    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        # a copy starts as a shallow one; only what changes is stored
+        root = self.root
+        keys, inner, outer = self.zones or ((), None, None)
+        target = value if self.in_place else dict(value)
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                if key in keys and item == inner:
+                    target[key] = outer
+                elif item.startswith(root):
+                    target[key] = self._str(item)
+            elif kind is dict:
+                target[key] = self._dict(item)
+            elif kind is list:
+                target[key] = self._list(item)
+            elif kind not in _SCALARS:
+                target[key] = (outer if key in keys and item == inner
+                               else self.of(item))
+        return target
+
+
+class BodyRewrite:
+    """The translation of :class:`Walk`, made on a JSON body's bytes.
+
+    It relies on JSON's grammar: a ``"`` directly followed by the root's
+    text opens a string unless a backslash escapes it (a closing quote
+    is followed by ``,``, ``:``, ``}``, ``]`` or space), and such a
+    string is a key when a ``:`` follows it.
+    """
+
+    def __init__(self, pod_base: str, top_base: str,
+                 zones: Zones | None) -> None:
+        root = pod_base.rstrip('/')
+        self.top = top_base.rstrip('/').encode()
+        self.root = root.encode()
+        self._href = _href_pattern(root)
+        self._zone = _zone_pattern(zones) if zones else None
+        self._outer = (b'"%s"' % _json_text(zones[2]).encode()
+                       if zones else b'')
+        # text a pod may write escaped (\\uXXXX) is only matched decoded
+        self.exact = (root + top_base).isascii() and not any(
+            mark in top_base for mark in '"\\') and (
+            zones is None or all(name.isascii() for name in zones[0])
+            and zones[1].isascii())
+
+    def apply(self, body: bytes) -> bytes | None:
+        """Return ``body`` translated, or None when its bytes cannot be
+        (escaped slashes, or names not ASCII: decode and walk it
+        instead)."""
+        if not self.exact or b'\\/' in body:
+            return None
+        if self.root in body:
+            body = self._href.sub(self._href_text, body)
+        if self._zone is not None:
+            body = self._zone.sub(self._zone_text, body)
+        return body
+
+    def _href_text(self, match: re.Match[bytes]) -> bytes:
+        return b'"' + self.top + match.group(1) + b'"'
+
+    def _zone_text(self, match: re.Match[bytes]) -> bytes:
+        return match.group(1) + self._outer
+
+
+@functools.lru_cache(maxsize=256)
+def _href_pattern(root: str) -> re.Pattern[bytes]:
+    # a whole string value starting with the root (and a "/" or its end),
+    # not a key
+    return re.compile(
+        rb'(?<!\\)"' + re.escape(root.encode())
+        + rb'((?:/(?:[^"\\]|\\.)*)?)"(?!\s*:)')
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_pattern(zones: Zones) -> re.Pattern[bytes]:
+    keys, inner, _ = zones
+    names = b'|'.join(re.escape(_json_text(key).encode()) for key in keys)
+    return re.compile(rb'((?<!\\)"(?:' + names + rb')"\s*:\s*)"'
+                      + re.escape(_json_text(inner).encode()) + rb'"')
+
+
+def _json_text(value: str) -> str:
+    """``value`` as JSON writes it between quotes (only plain text is
+    expected: zone names and body keys)."""
+    return value.replace('\\', '\\\\').replace('"', '\\"')
+
+
+#: JSON values a translation leaves as they are
+_SCALARS = frozenset((int, float, bool, type(None)))
