@@ -87,41 +87,38 @@ class Walk:
 class BodyRewrite:
     """The translation of :class:`Walk`, made on a JSON body's bytes.
 
-    It relies on JSON's grammar: a ``"`` directly followed by the root's
-    text opens a string unless a backslash escapes it (a closing quote
-    is followed by ``,``, ``:``, ``}``, ``]`` or space), and such a
-    string is a key when a ``:`` follows it.
+    Only a body without a backslash is rewritten: with no escape in it,
+    every ``"`` opens or closes a string, a string followed by ``:`` is
+    a key, and names are written as they are.
     """
 
     def __init__(self, pod_base: str, top_base: str,
                  zones: Zones | None) -> None:
         root = pod_base.rstrip('/')
-        self.top = top_base.rstrip('/').encode()
         self.root = root.encode()
+        self._top = b'"' + top_base.rstrip('/').encode()
         self._href = _href_pattern(root)
-        self._zone = _zone_pattern(zones) if zones else None
-        self._outer = (b'"%s"' % _json_text(zones[2]).encode()
-                       if zones else b'')
-        # text a pod may write escaped (\\uXXXX) is only matched decoded
-        self.exact = (root + top_base).isascii() and not any(
-            mark in top_base for mark in '"\\') and (
-            zones is None or all(name.isascii() for name in zones[0])
-            and zones[1].isascii())
+        self._zones = ([_zone_pattern(key, zones[1]) for key in zones[0]]
+                       if zones else [])
+        self._outer = b'"%s"' % zones[2].encode() if zones else b''
+        names = (root, top_base, *(zones[0] + zones[1:] if zones else ()))
+        self.exact = all(name.isascii() and '"' not in name
+                         and '\\' not in name for name in names)
 
     def apply(self, body: bytes) -> bytes | None:
         """Return ``body`` translated, or None when its bytes cannot be
-        (escaped slashes, or names not ASCII: decode and walk it
-        instead)."""
-        if not self.exact or b'\\/' in body:
+        (it holds an escape, or a name is not plain ASCII: decode and
+        walk it instead)."""
+        if not self.exact or b'\\' in body:
             return None
         if self.root in body:
             body = self._href.sub(self._href_text, body)
-        if self._zone is not None:
-            body = self._zone.sub(self._zone_text, body)
+        for pattern in self._zones:
+            body = pattern.sub(self._zone_text, body)
         return body
 
     def _href_text(self, match: re.Match[bytes]) -> bytes:
-        return b'"' + self.top + match.group(1) + b'"'
+        return self._top + match.group(1)
 
     def _zone_text(self, match: re.Match[bytes]) -> bytes:
         return match.group(1) + self._outer
@@ -129,25 +126,16 @@ class BodyRewrite:
 
 @functools.lru_cache(maxsize=256)
 def _href_pattern(root: str) -> re.Pattern[bytes]:
-    # a whole string value starting with the root (and a "/" or its end),
-    # not a key
-    return re.compile(
-        rb'(?<!\\)"' + re.escape(root.encode())
-        + rb'((?:/(?:[^"\\]|\\.)*)?)"(?!\s*:)')
+    # a whole string value that is the root or starts with it and a "/"
+    # (not a key); it begins with text, so the search for it is quick
+    return re.compile(rb'"' + re.escape(root.encode())
+                      + rb'((?:/[^"]*)?")(?!\s*:)')
 
 
 @functools.lru_cache(maxsize=256)
-def _zone_pattern(zones: Zones) -> re.Pattern[bytes]:
-    keys, inner, _ = zones
-    names = b'|'.join(re.escape(_json_text(key).encode()) for key in keys)
-    return re.compile(rb'((?<!\\)"(?:' + names + rb')"\s*:\s*)"'
-                      + re.escape(_json_text(inner).encode()) + rb'"')
-
-
-def _json_text(value: str) -> str:
-    """``value`` as JSON writes it between quotes (only plain text is
-    expected: zone names and body keys)."""
-    return value.replace('\\', '\\\\').replace('"', '\\"')
+def _zone_pattern(key: str, inner: str) -> re.Pattern[bytes]:
+    return re.compile(rb'("' + re.escape(key.encode()) + rb'"\s*:\s*)"'
+                      + re.escape(inner.encode()) + rb'"')
 
 
 #: JSON values a translation leaves as they are
