@@ -2,10 +2,12 @@
 
 Every function runs in its own transaction and either completes or leaves
 the database unchanged. Rows are returned as model objects outside any
-session, with their columns loaded. Failures raise only
+session, with their columns loaded (pod lists, read on every list and
+create, as plain records of the same attributes). Failures raise only
 :mod:`trio2o_core.db.exceptions`.
 """
 
+import types
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -132,8 +134,10 @@ def get_pod_by_name(name: str) -> Pod:
 
 
 def list_pods(*, az_name: str | None = None,
-              enabled: bool | None = None) -> list[Pod]:
-    """Return the pods matching the given filters, ordered by name."""
+              enabled: bool | None = None) -> list[Any]:
+    """Return the pods matching the given filters, ordered by name, as
+    records of their columns (read on every list and create: no ORM
+    objects to build)."""
     if rows.unstorable(az_name):
         return []
     table = Pod.__table__
@@ -144,7 +148,7 @@ def list_pods(*, az_name: str | None = None,
         query = query.where(table.c.enabled == enabled)
     with read_scope() as connection:
         found = connection.execute(query).mappings().all()
-    return [Pod(**row) for row in found]
+    return [types.SimpleNamespace(**row) for row in found]
 
 
 def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
@@ -287,10 +291,10 @@ _PODS_AND_BINDING = sa.select(
 
 
 def pods_and_active_binding(project_id: str, az_name: str
-                            ) -> tuple[list[Pod], PodBinding | None]:
-    """Return every pod, ordered by name, and the active binding of the
-    project in the AZ (None if there is none), read in one query (what
-    each create is scheduled with)."""
+                            ) -> tuple[list[Any], PodBinding | None]:
+    """Return every pod, ordered by name (as :func:`list_pods`), and the
+    active binding of the project in the AZ (None if there is none),
+    read in one query (what each create is scheduled with)."""
     if rows.unstorable(project_id, az_name):
         return list_pods(), None
     with read_scope() as connection:
@@ -305,7 +309,7 @@ def pods_and_active_binding(project_id: str, az_name: str
                 bound[name[9:]] = value
             else:
                 pod[name] = value
-        pods.append(Pod(**pod))
+        pods.append(types.SimpleNamespace(**pod))
         if bound['id'] is not None:
             binding = PodBinding(**bound)
     return pods, binding
