@@ -1,7 +1,9 @@
-"""Process start-up: parse the configuration, set up logging."""
+"""Process start-up: parse the configuration, set up logging, settle the
+heap once the application is loaded."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -27,6 +29,17 @@ def parse_args(argv: Sequence[str], conf: cfg.ConfigOpts = CONF,
     conf(list(argv), project=PROJECT,
          default_config_files=default_config_files)
     log.setup(conf, PROJECT)
+
+
+def freeze_heap() -> None:
+    """Move every object made so far (the loaded application: routes,
+    policies, configuration, SQLAlchemy, the plugins) out of the garbage
+    collector's reach. A full collection then walks only what requests
+    make: it ran during the decoding of a large merged list and cost a
+    third of that list's CPU. Forked workers also stop touching, and so
+    copying, the pages of those objects."""
+    gc.collect()
+    gc.freeze()
 
 
 def find_config_file(name: str, conf: cfg.ConfigOpts = CONF) -> str:

@@ -160,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         LOG.error('%s', exc)
         print(f'trio2o-api: {exc}', file=sys.stderr)
         return 1
+    startup.freeze_heap()
     sock = eventlet.listen((CONF.api.bind_host, CONF.api.bind_port))
     # eventlet writes headers and body apart: without this, a keep-alive
     # client waits a delayed ACK (~40 ms) for every mid-sized answer

@@ -17,7 +17,8 @@ from trio2o_core.api import app
 
 
 def init_application() -> Any:
-    """Parse the configuration and load the paste app.
+    """Parse the configuration, load the paste app and freeze the heap
+    (:func:`trio2o_core.startup.freeze_heap`).
 
     :raises FileNotFoundError: the paste file is missing.
     :raises PluginLoadError: an enabled plugin cannot be loaded.
@@ -25,7 +26,9 @@ def init_application() -> Any:
     files = [f for f in os.environ.get('TRIO2O_CONFIG_FILES', '').split(',')
              if f]
     startup.parse_args([], default_config_files=files or None)
-    return app.load_paste_app()
+    application = app.load_paste_app()
+    startup.freeze_heap()
+    return application
 
 
 application = init_application()
