@@ -72,8 +72,13 @@ class Fanout:
                    timeout: float | None) -> dict[K, T | BaseException]:
         import eventlet
 
-        pool = eventlet.GreenPool(self.workers)
-        threads = {key: pool.spawn(_call, func, key) for key in keys}
+        if len(keys) <= self.workers:
+            # all at once: no pool's bookkeeping per call
+            threads = {key: eventlet.spawn(_call, func, key)
+                       for key in keys}
+        else:
+            pool = eventlet.GreenPool(self.workers)
+            threads = {key: pool.spawn(_call, func, key) for key in keys}
         results: dict[K, T | BaseException] = {}
         # one timer for the whole wait, not one per call
         timer = eventlet.Timeout(timeout)

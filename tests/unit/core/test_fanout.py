@@ -137,3 +137,31 @@ def test_green_threads_when_eventlet_has_patched_the_process():
         'bad': ['ValueError', 'pod said no'],
         'slow': ['TimeoutError', 'no answer in 0.3s'],
     }
+
+
+BOUNDED = textwrap.dedent('''
+    import eventlet
+    eventlet.monkey_patch()
+
+    from trio2o_core.pods import fanout
+
+    running, most = [0], [0]
+
+    def call(key):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        eventlet.sleep(0.01)
+        running[0] -= 1
+        return key * 2
+
+    results = fanout.Fanout(2).run(call, [1, 2, 3, 4, 5], timeout=5)
+    print(most[0], sorted(results.values()))
+''')
+
+
+def test_green_threads_beyond_the_workers_wait_their_turn():
+    done = subprocess.run([sys.executable, '-c', BOUNDED], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split('\n')[-2] == '2 [2, 4, 6, 8, 10]'
