@@ -183,10 +183,7 @@ class PodAdapter(requests.adapters.BaseAdapter):
                 sock.close()
                 raise requests.exceptions.ConnectTimeout(
                     f'TLS with {host}:{port} timed out') from None
-            except ssl.SSLError as exc:
-                sock.close()
-                raise requests.exceptions.SSLError(str(exc)) from None
-            except OSError as exc:
+            except OSError as exc:  # ssl.SSLError included: nothing sent
                 sock.close()
                 raise PodNotReached(f'TLS with {host}:{port}: {exc}') \
                     from None

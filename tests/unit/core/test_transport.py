@@ -4,15 +4,23 @@ pod can fail to answer."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from trio2o_core.pods.caller import answer_lost
 from trio2o_core.pods.connector import PodConnector
@@ -47,9 +55,12 @@ def answer(status: str = '200 OK', body: bytes = b'{"ok": true}',
 class Server:
     """A loopback HTTP/1.1 server answering each request by ``script``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.listener = socket.create_server(('127.0.0.1', 0))
-        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.tls = tls
+        scheme = 'https' if tls else 'http'
+        self.url = (f'{scheme}://localhost:'
+                    f'{self.listener.getsockname()[1]}')
         self.script: Script = answer()
         self.received: list[Received] = []
         self.connections = 0
@@ -62,6 +73,12 @@ class Server:
                 sock, _ = self.listener.accept()
             except OSError:
                 return
+            if self.tls is not None:
+                try:
+                    sock = self.tls.wrap_socket(sock, server_side=True)
+                except OSError:
+                    sock.close()
+                    continue
             self.connections += 1
             self.open.append(sock)
             threading.Thread(target=self._serve,
@@ -342,3 +359,64 @@ def test_an_unsafe_call_the_pod_dropped_is_never_sent_twice(server):
     assert answer_lost(info.value) is True
     assert [r.line for r in server.received] == [
         'GET /a HTTP/1.1', 'POST /servers HTTP/1.1']
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate of its own authority for ``localhost``, and its
+    key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'localhost')])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName('localhost')]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None),
+                       critical=True)
+        .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / 'pod.pem', directory / 'pod.key'
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    found = Server(context)
+    yield found, cert_file
+    found.listener.close()
+    found.close_idle()
+
+
+def test_tls_pods_are_called_over_verified_kept_alive_connections(
+        tls_server):
+    server, authority = tls_server
+    connector = PodConnector()
+    adapter = connector.http.get_adapter(server.url)
+    prepared = requests.Request('GET', server.url + '/servers').prepare()
+
+    first = adapter.send(prepared, timeout=5, verify=str(authority))
+    second = adapter.send(prepared, timeout=5, verify=str(authority))
+
+    assert (first.json(), second.json()) == ({'ok': True}, {'ok': True})
+    assert server.connections == 1
+
+
+def test_a_pod_whose_certificate_is_not_trusted_was_sent_nothing(
+        tls_server):
+    server, _ = tls_server
+
+    with pytest.raises(PodNotReached, match='CERTIFICATE_VERIFY_FAILED') \
+            as info:
+        PodConnector().send('POST', server.url + '/servers', json={})
+
+    assert answer_lost(info.value) is False
+    assert server.received == []
