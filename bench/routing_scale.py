@@ -50,6 +50,7 @@ from trio2o_core.conf import CONF  # noqa: E402
 from trio2o_core.db import api as db  # noqa: E402
 from trio2o_core.db import migration  # noqa: E402
 from trio2o_core.db.models import ResourceRouting  # noqa: E402
+from trio2o_core.db.models import utcnow  # noqa: E402
 
 BIG_PROJECT = 'b16b16b16b16b16b16b16b16b16b16b1'
 CHUNK = 10_000
@@ -61,7 +62,7 @@ def populate(rows: int, big: int) -> list[str]:
     pods = [db.create_pod(f'Pod{n}', f'az{n}').id for n in range(10)]
     table = ResourceRouting.__table__
     sample: list[str] = []
-    created = db.utcnow()
+    created = utcnow()
     with db.get_engine().begin() as connection:
         for start in range(0, rows, CHUNK):
             batch = []
