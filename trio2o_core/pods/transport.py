@@ -53,7 +53,7 @@ class _Unanswered(Exception):
         self.unsent = unsent
 
 
-class PodReply(requests.Response):
+class PodResponse(requests.Response):
     """A pod's answer (a ``requests.Response``) whose JSON is read with
     :mod:`jsoncodec`."""
 
@@ -221,7 +221,7 @@ class PodAdapter(requests.adapters.BaseAdapter):
             headers = _headers(reader)
             if not 100 <= status < 200 or status == 101:
                 break
-        reply = PodReply()
+        reply = PodResponse()
         reply.status_code = status
         reply.reason = reason
         reply.headers = headers
