@@ -7,6 +7,7 @@ create, as plain records of the same attributes). Failures raise only
 :mod:`trio2o_core.db.exceptions`.
 """
 
+import functools
 import types
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from trio2o_core.db import exceptions
 from trio2o_core.db import rows
+from trio2o_core.db.engine import PreparedRead
 from trio2o_core.db.engine import get_engine
 from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import reset_engine
@@ -151,19 +153,25 @@ def get_pod_by_name(name: str) -> Pod:
 def list_pods(*, az_name: str | None = None,
               enabled: bool | None = None) -> list[Any]:
     """Return the pods matching the given filters, ordered by name, as
-    records of their columns (read on every list and create: no ORM
-    objects to build)."""
+    records of their columns (read on every list and create: a prepared
+    query, no ORM objects to build)."""
     if rows.unstorable(az_name):
         return []
+    filters = {name: value for name, value in
+               (('az_name', az_name), ('enabled', enabled))
+               if value is not None}
+    return [types.SimpleNamespace(**row)
+            for row in _pods_query(*sorted(filters)).rows(**filters)]
+
+
+@functools.cache
+def _pods_query(*filtered: str) -> PreparedRead:
+    """The pods, ordered by name, whose ``filtered`` columns equal the
+    bind parameters of the same names."""
     table = Pod.__table__
-    query = sa.select(table).order_by(table.c.name)
-    if az_name is not None:
-        query = query.where(table.c.az_name == az_name)
-    if enabled is not None:
-        query = query.where(table.c.enabled == enabled)
-    with read_scope() as connection:
-        found = connection.execute(query).mappings().all()
-    return [types.SimpleNamespace(**row) for row in found]
+    return PreparedRead(sa.select(table).where(
+        *[table.c[name] == sa.bindparam(name) for name in filtered]
+    ).order_by(table.c.name))
 
 
 def update_pod(pod_id: str, **changes: Unpack[PodChanges]) -> Pod:
@@ -290,8 +298,8 @@ def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
 
 
 #: every pod with the columns (named ``binding__<column>``) of the active
-#: binding of a project in an AZ on its pod's row, built once
-_PODS_AND_BINDING = sa.select(
+#: binding of a project in an AZ on its pod's row, prepared once
+_PODS_AND_BINDING = PreparedRead(sa.select(
     Pod.__table__,
     *[column.label(f'binding__{column.name}')
       for column in PodBinding.__table__.columns],
@@ -302,7 +310,7 @@ _PODS_AND_BINDING = sa.select(
         PodBinding.__table__.c.az_name == sa.bindparam('az_name'),
         PodBinding.__table__.c.is_active.is_(True)),
     isouter=True,
-).order_by(Pod.__table__.c.name)
+).order_by(Pod.__table__.c.name))
 
 
 def pods_and_active_binding(project_id: str, az_name: str
@@ -312,10 +320,7 @@ def pods_and_active_binding(project_id: str, az_name: str
     read in one query (what each create is scheduled with)."""
     if rows.unstorable(project_id, az_name):
         return list_pods(), None
-    with read_scope() as connection:
-        found = connection.execute(
-            _PODS_AND_BINDING,
-            {'project_id': project_id, 'az_name': az_name}).mappings().all()
+    found = _PODS_AND_BINDING.rows(project_id=project_id, az_name=az_name)
     pods, binding = [], None
     for row in found:
         pod, bound = {}, {}

@@ -102,6 +102,92 @@ def write_scope() -> Iterator[sa.Connection]:
         yield connection
 
 
+class PreparedRead:
+    """A Core ``SELECT`` for the per-request reads: compiled once per
+    engine and run straight on a pooled DBAPI connection, without the
+    statement, context and result objects a Core execution builds each
+    time (two thirds of a one-row lookup's cost).
+
+    Its bind parameters are named (``sa.bindparam``) and all given at
+    each call; its rows are dicts keyed by the selected columns' keys,
+    with the values Core would give (the columns' result types applied).
+    The connection's transaction ends (rolled back) with the call.
+    """
+
+    def __init__(self, statement: sa.Select) -> None:
+        self.statement = statement
+        self._prepared: tuple[sa.Engine, Any, list[str], list[Any],
+                              dict[str, Any]] | None = None
+
+    def rows(self, **params: Any) -> list[dict[str, Any]]:
+        """Return every row the statement selects with ``params``.
+
+        :raises trio2o_core.db.exceptions.DBError: as
+            :func:`session_scope`.
+        """
+        engine, compiled, keys, results, binds = self._prepare()
+        values = compiled.construct_params(params)
+        for name, process in binds.items():
+            values[name] = process(values[name])
+        args = ([values[name] for name in compiled.positiontup]
+                if compiled.positional else values)
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        with _translated():
+            connection = engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(compiled.string, args)
+                    found = cursor.fetchall()
+                finally:
+                    cursor.close()
+            except dbapi_error as error:
+                lost = engine.dialect.is_disconnect(
+                    error, connection.dbapi_connection, cursor)
+                if lost:
+                    connection.invalidate(error)
+                raise sa_exc.DBAPIError.instance(
+                    compiled.string, args, error, dbapi_error,
+                    connection_invalidated=lost,
+                    dialect=engine.dialect) from error
+            finally:
+                connection.close()
+        return [{key: process(value) if process else value
+                 for key, process, value in zip(keys, results, row,
+                                                strict=True)}
+                for row in found]
+
+    def first(self, **params: Any) -> dict[str, Any] | None:
+        """Return the first row selected with ``params``, or None.
+
+        :raises trio2o_core.db.exceptions.DBError: as
+            :func:`session_scope`.
+        """
+        found = self.rows(**params)
+        return found[0] if found else None
+
+    def _prepare(self) -> tuple[sa.Engine, Any, list[str], list[Any],
+                                dict[str, Any]]:
+        engine = _ensure()[0]
+        prepared = self._prepared
+        if prepared is None or prepared[0] is not engine:
+            dialect = engine.dialect
+            compiled = self.statement.compile(dialect=dialect)
+            columns = list(self.statement.selected_columns)
+            results = [column.type.dialect_impl(dialect).result_processor(
+                dialect, None) for column in columns]
+            binds = {}
+            for name, bind in compiled.binds.items():
+                process = bind.type.dialect_impl(dialect).bind_processor(
+                    dialect)
+                if process is not None:
+                    binds[name] = process
+            prepared = (engine, compiled, [c.key for c in columns],
+                        results, binds)
+            self._prepared = prepared
+        return prepared
+
+
 @contextlib.contextmanager
 def _translated() -> Iterator[None]:
     try:

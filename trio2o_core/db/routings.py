@@ -14,6 +14,7 @@ from sqlalchemy import orm
 
 from trio2o_core.db import exceptions
 from trio2o_core.db import rows
+from trio2o_core.db.engine import PreparedRead
 from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import session_scope
 from trio2o_core.db.engine import write_scope
@@ -112,8 +113,8 @@ def get_routing_by_top_id(top_id: str,
 
 
 #: the routing of a top id and its pod's columns (named ``pod__<column>``)
-#: in one statement, built once
-_ROUTING_AND_POD = sa.select(
+#: in one statement, prepared once
+_ROUTING_AND_POD = PreparedRead(sa.select(
     ResourceRouting.__table__,
     *[column.label(f'pod__{column.name}')
       for column in Pod.__table__.columns],
@@ -123,23 +124,20 @@ _ROUTING_AND_POD = sa.select(
 ).where(
     ResourceRouting.__table__.c.top_id == sa.bindparam('top_id'),
     ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype'),
-).limit(1)
+).limit(1))
 
 
 def get_routing_and_pod(top_id: str, resource_type: str
                         ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """Return the routing of ``top_id`` of ``resource_type`` and its
-    pod's row, as column mappings, read in one query (the per-request
-    lookup: SQLAlchemy Core, no ORM objects).
+    pod's row, as column mappings, read in one prepared query (the
+    per-request lookup).
 
     :raises NotFound: the resource is not routed.
     """
     if rows.unstorable(top_id, resource_type):
         raise exceptions.NotFound(resource_type, top_id)
-    with read_scope() as connection:
-        found = connection.execute(
-            _ROUTING_AND_POD,
-            {'top_id': top_id, 'rtype': resource_type}).mappings().first()
+    found = _ROUTING_AND_POD.first(top_id=top_id, rtype=resource_type)
     if found is None:
         raise exceptions.NotFound(resource_type, top_id)
     routing, pod = {}, {}
@@ -200,17 +198,19 @@ def list_routing_rows(*, project_id: str | None = None,
         return list(connection.execute(query).mappings())
 
 
+_ROUTED_POD_IDS = PreparedRead(
+    sa.select(ResourceRouting.__table__.c.pod_id).distinct().where(
+        ResourceRouting.__table__.c.project_id == sa.bindparam('project_id'),
+        ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype')))
+
+
 def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
     """Return the ids of the pods holding a routing (any status) of
-    ``project_id`` of ``resource_type``."""
+    ``project_id`` of ``resource_type`` (read on every list)."""
     if rows.unstorable(project_id, resource_type):
         return set()
-    table = ResourceRouting.__table__
-    with read_scope() as connection:
-        return set(connection.execute(
-            sa.select(table.c.pod_id).distinct().where(
-                table.c.project_id == project_id,
-                table.c.resource_type == resource_type)).scalars())
+    return {row['pod_id'] for row in _ROUTED_POD_IDS.rows(
+        project_id=project_id, rtype=resource_type)}
 
 
 def routed_top_ids(project_id: str, resource_type: str,

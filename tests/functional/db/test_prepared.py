@@ -1,0 +1,101 @@
+"""Prepared reads give what Core gives, on every backend, and fail as
+the other scopes do."""
+
+import pytest
+import sqlalchemy as sa
+
+from trio2o_core.db import api
+from trio2o_core.db import engine
+from trio2o_core.db import exceptions
+from trio2o_core.db import models
+
+ROUTINGS = models.ResourceRouting.__table__
+PODS = models.Pod.__table__
+#: a routing with its pod's columns, filtered on a string and a boolean
+JOINED = sa.select(
+    ROUTINGS, *[column.label(f'pod__{column.name}') for column in PODS.c],
+).join_from(ROUTINGS, PODS, ROUTINGS.c.pod_id == PODS.c.id).where(
+    ROUTINGS.c.project_id == sa.bindparam('project_id'),
+    PODS.c.enabled == sa.bindparam('enabled'),
+).order_by(ROUTINGS.c.top_id)
+
+
+def _core_rows(statement: sa.Select, **params: object) -> list[dict]:
+    with api.get_engine().connect() as connection:
+        return [dict(row) for row in
+                connection.execute(statement, params).mappings()]
+
+
+def test_rows_are_what_core_reads(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1', dc_name='dc1')
+    off = api.create_pod('Pod2', 'az1')
+    api.update_pod(off.id, enabled=False)
+    for n in range(3):
+        api.create_routing(f'top-{n}', 'server', pod.id, 'project',
+                           bottom_id=f'bottom-{n}')
+    api.create_routing('top-off', 'server', off.id, 'project')
+
+    for enabled in (True, False):
+        found = engine.PreparedRead(JOINED).rows(project_id='project',
+                                                 enabled=enabled)
+        assert found == _core_rows(JOINED, project_id='project',
+                                   enabled=enabled)
+    found = engine.PreparedRead(JOINED).rows(project_id='project',
+                                             enabled=True)
+    assert [row['top_id'] for row in found] == ['top-0', 'top-1', 'top-2']
+    row = found[0]
+    assert row['pod__enabled'] is True
+    assert row['pod__dc_name'] == 'dc1' and row['updated_at'] is None
+    assert row['created_at'].utcoffset() is not None
+
+
+def test_first_is_the_first_row_or_none(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    api.create_routing('top-1', 'server', pod.id, 'project')
+    prepared = engine.PreparedRead(JOINED)
+    assert prepared.first(project_id='project', enabled=True)['top_id'] == (
+        'top-1')
+    assert prepared.first(project_id='other', enabled=True) is None
+
+
+def test_a_new_engine_gets_the_statement_compiled_for_it(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    prepared = engine.PreparedRead(
+        sa.select(PODS.c.name).where(PODS.c.id == sa.bindparam('id')))
+    assert prepared.rows(id=pod.id) == [{'name': 'Pod1'}]
+    api.reset_engine()
+    assert prepared.rows(id=pod.id) == [{'name': 'Pod1'}]
+
+
+def test_errors_are_translated(db: str) -> None:
+    missing = sa.table('no_such_table', sa.column('x'))
+    with pytest.raises(exceptions.DBError) as caught:
+        engine.PreparedRead(sa.select(missing.c.x)).rows()
+    assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
+    # the connection went back to the pool usable
+    assert api.list_pods() == []
+
+
+def test_connection_lost_mid_call_is_replaced(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if db.startswith('sqlite'):
+        pytest.skip('SQLite connections are files, not sessions')
+    pod = api.create_pod('Pod1', 'az1')
+    prepared = engine.PreparedRead(
+        sa.select(PODS.c.name).where(PODS.c.id == sa.bindparam('id')))
+    with api.get_engine().connect() as connection:
+        first = connection.exec_driver_sql(
+            'SELECT pg_backend_pid()' if connection.dialect.name ==
+            'postgresql' else 'SELECT CONNECTION_ID()').scalar()
+    admin = sa.create_engine(db, poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            f'SELECT pg_terminate_backend({first})'
+            if connection.dialect.name == 'postgresql' else f'KILL {first}')
+    admin.dispose()
+    # no ping before use: the dead connection is the one the call gets
+    monkeypatch.setattr(engine, 'PING_AFTER_IDLE', float('inf'))
+
+    with pytest.raises(exceptions.DBConnectionError):
+        prepared.rows(id=pod.id)
+    assert prepared.rows(id=pod.id) == [{'name': 'Pod1'}]
