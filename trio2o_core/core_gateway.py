@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -266,7 +267,7 @@ class CoreGateway:
         if spec is None:
             raise ValueError(f'{api.catalog_service} has no microversions')
         cap = self.conf[spec.config_group].max_microversion
-        caller = (self.pod_caller(request, api)
+        caller = (functools.partial(self.pod_caller, request, api)
                   if CONTEXT_KEY in request.environ else None)
         return self.versions.maximum(
             spec, self._pods_for_versions(),

@@ -50,12 +50,13 @@ class PodVersions:
 
     def maximum(self, spec: MicroversionSpec, pods: Sequence[Pod],
                 cap: APIVersion | None,
-                caller: CorePodCaller | None) -> APIVersion:
+                caller: Callable[[], CorePodCaller] | None) -> APIVersion:
         """The highest version every pod of ``pods`` serves, capped by
         ``cap`` and the spec's known maximum.
 
-        Pods not known for the last ``ttl`` seconds are asked with
-        ``caller`` (the request's token) when one is given; a pod whose
+        Pods not known for the last ``ttl`` seconds are asked with the
+        pod caller ``caller`` makes (the request's token) when one is
+        given; a pod whose
         document cannot be read does not lower the result (it is logged
         by the fan-out).
         """
@@ -71,7 +72,7 @@ class PodVersions:
         return best
 
     def _refresh(self, spec: MicroversionSpec, pods: Sequence[Pod],
-                 caller: CorePodCaller) -> None:
+                 make_caller: Callable[[], CorePodCaller]) -> None:
         now = self._clock()
         with self._lock:
             stale = [pod for pod in pods
@@ -79,6 +80,7 @@ class PodVersions:
                      or self._known[(pod.id, spec.service)][1] <= now]
         if not stale:
             return
+        caller = make_caller()
 
         def read(pod: Pod) -> APIVersion:
             url = caller.root(pod) + '/' + spec.document_path

@@ -23,12 +23,19 @@ from trio2o_core.policies import base
 RELOAD_CHECK_INTERVAL = 1.0
 
 
+#: how many credential sets :meth:`Enforcer.is_admin` remembers
+ADMIN_CACHE_SIZE = 1024
+
+
 class Enforcer(policy.Enforcer):
     """oslo.policy's enforcer, looking for changed policy files at most
     every :data:`RELOAD_CHECK_INTERVAL` seconds instead of at every
     check (a file search and ``stat`` calls per rule checked)."""
 
     _next_check = 0.0
+    #: the rules :attr:`_admins` was found with, and the answers of
+    #: ``context_is_admin`` per set of credentials
+    _admins: tuple[Any, dict[tuple, bool]] = (None, {})
 
     def load_rules(self, force_reload: bool = False) -> None:
         now = time.monotonic()
@@ -36,8 +43,29 @@ class Enforcer(policy.Enforcer):
             super().load_rules(force_reload)
             self._next_check = now + RELOAD_CHECK_INTERVAL
 
+    def is_admin(self, creds: Mapping[str, Any]) -> bool:
+        """Whether ``context_is_admin`` holds for ``creds`` (the rule
+        checked against the credentials themselves), remembered for
+        the same credentials until the rules change: every request asks
+        it once."""
+        self.load_rules()
+        rules, known = self._admins
+        if rules is not self.rules:
+            rules, known = self._admins = (self.rules, {})
+        key = tuple(sorted(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in creds.items()))
+        found = known.get(key)
+        if found is None:
+            found = bool(self.enforce('context_is_admin', dict(creds),
+                                      dict(creds)))
+            if len(known) >= ADMIN_CACHE_SIZE:
+                known.clear()
+            known[key] = found
+        return found
 
-_ENFORCER: policy.Enforcer | None = None
+
+_ENFORCER: Enforcer | None = None
 
 
 def list_rules() -> list[policy.RuleDefault]:
@@ -53,7 +81,7 @@ def plugin_rules() -> list[policy.RuleDefault]:
             for rule in entry.load()()]
 
 
-def get_enforcer(conf: cfg.ConfigOpts | None = None) -> policy.Enforcer:
+def get_enforcer(conf: cfg.ConfigOpts | None = None) -> Enforcer:
     """Return the process's enforcer with the defaults registered."""
     global _ENFORCER
     if _ENFORCER is None:
@@ -75,8 +103,7 @@ def is_admin(context: Any) -> bool:
     """Whether the policy rule ``context_is_admin`` holds for the
     context's credentials (the operator's policy file decides, not a role
     name)."""
-    creds = context.to_policy_values()
-    return bool(get_enforcer().enforce('context_is_admin', creds, creds))
+    return get_enforcer().is_admin(context.to_policy_values())
 
 
 def authorize(context: Any, rule: str,

@@ -1,5 +1,7 @@
 """Policy defaults: the admin API is admin-only."""
 
+import os
+
 import pytest
 from oslo_config import cfg
 from oslo_policy import opts
@@ -80,3 +82,29 @@ def test_rules_of_plugin_namespaces_are_enforced(enforcer):
         policies.authorize(context('member'), rule)
     policies.authorize(context('member'),
                        'os_compute_api:os-availability-zone:list')
+
+
+def test_is_admin_follows_a_changed_policy_file(tmp_path, monkeypatch):
+    path = tmp_path / 'policy.yaml'
+    path.write_text('"context_is_admin": "role:admin"\n')
+    use_policy_file(path)
+    monkeypatch.setattr(policies, 'RELOAD_CHECK_INTERVAL', 0.0)
+    try:
+        assert policies.is_admin(context('admin'))
+        assert not policies.is_admin(context('ops'))
+        assert policies.is_admin(context('admin'))  # remembered: the same
+        path.write_text('"context_is_admin": "role:ops"\n')
+        later = path.stat().st_mtime + 10
+        os.utime(path, (later, later))
+        assert not policies.is_admin(context('admin'))
+        assert policies.is_admin(context('ops'))
+    finally:
+        policies.reset()
+
+
+def test_is_admin_tells_credentials_apart(enforcer):
+    for _ in range(2):
+        assert policies.is_admin(context('admin'))
+        assert not policies.is_admin(context('member'))
+        assert not policies.is_admin(RequestContext(
+            user_id='u', project_id='p', roles=['member', 'reader']))
