@@ -5,6 +5,7 @@ gateway process (worker) has its own engine and pool.
 """
 
 import contextlib
+import dataclasses
 import functools
 import os
 import threading
@@ -102,22 +103,37 @@ def write_scope() -> Iterator[sa.Connection]:
         yield connection
 
 
+@dataclasses.dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled for one engine, and its value processors."""
+
+    engine: sa.Engine
+    compiled: Any
+    #: the selected columns' keys, and their result processors
+    keys: list[str]
+    results: list[Any]
+    #: the bind parameters' processors, by name
+    binds: dict[str, Any]
+    #: whether a bind parameter is a list rendered at each call
+    expanding: bool
+
+
 class PreparedRead:
     """A Core ``SELECT`` for the per-request reads: compiled once per
     engine and run straight on a pooled DBAPI connection, without the
     statement, context and result objects a Core execution builds each
     time (two thirds of a one-row lookup's cost).
 
-    Its bind parameters are named (``sa.bindparam``) and all given at
-    each call; its rows are dicts keyed by the selected columns' keys,
-    with the values Core would give (the columns' result types applied).
-    The connection's transaction ends (rolled back) with the call.
+    Its bind parameters are named (``sa.bindparam``; a list for an
+    expanding one) and all given at each call; its rows are dicts keyed
+    by the selected columns' keys, with the values Core would give (the
+    columns' result types applied). The connection's transaction ends
+    (rolled back) with the call.
     """
 
     def __init__(self, statement: sa.Select) -> None:
         self.statement = statement
-        self._prepared: tuple[sa.Engine, Any, list[str], list[Any],
-                              dict[str, Any]] | None = None
+        self._prepared: _Prepared | None = None
 
     def rows(self, **params: Any) -> list[dict[str, Any]]:
         """Return every row the statement selects with ``params``.
@@ -125,19 +141,28 @@ class PreparedRead:
         :raises trio2o_core.db.exceptions.DBError: as
             :func:`session_scope`.
         """
-        engine, compiled, keys, results, binds = self._prepare()
-        values = compiled.construct_params(params)
-        for name, process in binds.items():
-            values[name] = process(values[name])
-        args = ([values[name] for name in compiled.positiontup]
-                if compiled.positional else values)
+        prepared = self._prepare()
+        engine, compiled = prepared.engine, prepared.compiled
+        if prepared.expanding:
+            state = compiled.construct_expanded_state(params)
+            sql, values = state.statement, dict(state.parameters)
+            order, processors = state.positiontup, {**prepared.binds,
+                                                    **state.processors}
+        else:
+            sql, values = compiled.string, compiled.construct_params(params)
+            order, processors = compiled.positiontup, prepared.binds
+        for name, process in processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        args = ([values[name] for name in order] if compiled.positional
+                else values)
         dbapi_error = engine.dialect.loaded_dbapi.Error
         with _translated():
             connection = engine.raw_connection()
             try:
                 cursor = connection.cursor()
                 try:
-                    cursor.execute(compiled.string, args)
+                    cursor.execute(sql, args)
                     found = cursor.fetchall()
                 finally:
                     cursor.close()
@@ -147,11 +172,12 @@ class PreparedRead:
                 if lost:
                     connection.invalidate(error)
                 raise sa_exc.DBAPIError.instance(
-                    compiled.string, args, error, dbapi_error,
+                    sql, args, error, dbapi_error,
                     connection_invalidated=lost,
                     dialect=engine.dialect) from error
             finally:
                 connection.close()
+        keys, results = prepared.keys, prepared.results
         return [{key: process(value) if process else value
                  for key, process, value in zip(keys, results, row,
                                                 strict=True)}
@@ -166,24 +192,24 @@ class PreparedRead:
         found = self.rows(**params)
         return found[0] if found else None
 
-    def _prepare(self) -> tuple[sa.Engine, Any, list[str], list[Any],
-                                dict[str, Any]]:
+    def _prepare(self) -> _Prepared:
         engine = _ensure()[0]
         prepared = self._prepared
-        if prepared is None or prepared[0] is not engine:
+        if prepared is None or prepared.engine is not engine:
             dialect = engine.dialect
             compiled = self.statement.compile(dialect=dialect)
             columns = list(self.statement.selected_columns)
-            results = [column.type.dialect_impl(dialect).result_processor(
-                dialect, None) for column in columns]
             binds = {}
             for name, bind in compiled.binds.items():
                 process = bind.type.dialect_impl(dialect).bind_processor(
                     dialect)
                 if process is not None:
                     binds[name] = process
-            prepared = (engine, compiled, [c.key for c in columns],
-                        results, binds)
+            prepared = _Prepared(
+                engine, compiled, [column.key for column in columns],
+                [column.type.dialect_impl(dialect).result_processor(
+                    dialect, None) for column in columns], binds,
+                any(bind.expanding for bind in compiled.binds.values()))
             self._prepared = prepared
         return prepared
 

@@ -213,22 +213,30 @@ def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
         project_id=project_id, rtype=resource_type)}
 
 
+#: routings of a batch of top ids, found by the unique index of top ids
+#: (the project is compared here: with it in the query, SQLite would
+#: scan all the project's routings by their other index)
+_ROUTINGS_OF_TOP_IDS = PreparedRead(
+    sa.select(ResourceRouting.__table__.c.top_id,
+              ResourceRouting.__table__.c.project_id).where(
+        ResourceRouting.__table__.c.top_id.in_(
+            sa.bindparam('top_ids', expanding=True)),
+        ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype')))
+
+
 def routed_top_ids(project_id: str, resource_type: str,
                    top_ids: Iterable[str]) -> set[str]:
     """Return those of ``top_ids`` routed (any status) to ``project_id``
-    as ``resource_type``: one query for a batch of ids, by the unique
-    index of top ids."""
+    as ``resource_type``: one prepared query for a batch of ids, by the
+    unique index of top ids (its cost is the batch's, not the
+    project's)."""
     wanted = [top_id for top_id in top_ids
               if isinstance(top_id, str) and not rows.unstorable(top_id)]
     if not wanted or rows.unstorable(project_id, resource_type):
         return set()
-    table = ResourceRouting.__table__
-    with read_scope() as connection:
-        return set(connection.execute(
-            sa.select(table.c.top_id).where(
-                table.c.resource_type == resource_type,
-                table.c.top_id.in_(wanted),
-                table.c.project_id == project_id)).scalars())
+    return {row['top_id'] for row in _ROUTINGS_OF_TOP_IDS.rows(
+        top_ids=wanted, rtype=resource_type)
+        if row['project_id'] == project_id}
 
 
 def count_routings_by_pod(pod_id: str) -> int:

@@ -49,6 +49,23 @@ def test_rows_are_what_core_reads(db: str) -> None:
     assert row['created_at'].utcoffset() is not None
 
 
+def test_an_expanding_parameter_takes_a_list(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    for n in range(5):
+        api.create_routing(f'top-{n}', 'server', pod.id, 'project')
+    by_ids = sa.select(ROUTINGS.c.top_id, ROUTINGS.c.created_at).where(
+        ROUTINGS.c.top_id.in_(sa.bindparam('ids', expanding=True)),
+        ROUTINGS.c.project_id == sa.bindparam('project_id'),
+    ).order_by(ROUTINGS.c.top_id)
+    prepared = engine.PreparedRead(by_ids)
+    for ids in (['top-1'], ['top-4', 'top-0', 'absent'], []):
+        assert prepared.rows(ids=ids, project_id='project') == _core_rows(
+            by_ids, ids=ids, project_id='project')
+    assert [row['top_id'] for row in prepared.rows(
+        ids=['top-3', 'top-2', 'nope'], project_id='project')] == [
+            'top-2', 'top-3']
+
+
 def test_first_is_the_first_row_or_none(db: str) -> None:
     pod = api.create_pod('Pod1', 'az1')
     api.create_routing('top-1', 'server', pod.id, 'project')
