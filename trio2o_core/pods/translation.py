@@ -98,9 +98,13 @@ class BodyRewrite:
         self.root = root.encode()
         self._top = b'"' + top_base.rstrip('/').encode()
         self._href = _href_pattern(root)
-        self._zones = ([_zone_pattern(key, zones[1]) for key in zones[0]]
-                       if zones else [])
-        self._outer = b'"%s"' % zones[2].encode() if zones else b''
+        # each key with the pod's zone as its value is written again
+        # with the users' zone (the same JSON; the whitespace around its
+        # colon dropped): a constant replacement, no callback per match
+        self._inner = b'"%s"' % zones[1].encode() if zones else b''
+        self._zones = [(_zone_pattern(key, zones[1]),
+                        b'"%s":"%s"' % (key.encode(), zones[2].encode()))
+                       for key in zones[0]] if zones else []
         names = (root, top_base, *(zones[0] + zones[1:] if zones else ()))
         self.exact = all(name.isascii() and '"' not in name
                          and '\\' not in name for name in names)
@@ -112,29 +116,26 @@ class BodyRewrite:
         if not self.exact or b'\\' in body:
             return None
         if self.root in body:
-            body = self._href.sub(self._href_text, body)
-        for pattern in self._zones:
-            body = pattern.sub(self._zone_text, body)
+            body = self._href.sub(self._top, body)
+        if self._zones and self._inner in body:
+            for pattern, replacement in self._zones:
+                body = pattern.sub(replacement, body)
         return body
-
-    def _href_text(self, match: re.Match[bytes]) -> bytes:
-        return self._top + match.group(1)
-
-    def _zone_text(self, match: re.Match[bytes]) -> bytes:
-        return match.group(1) + self._outer
 
 
 @functools.lru_cache(maxsize=256)
 def _href_pattern(root: str) -> re.Pattern[bytes]:
-    # a whole string value that is the root or starts with it and a "/"
-    # (not a key); it begins with text, so the search for it is quick
+    # the opening quote and root of a whole string value that is the
+    # root or starts with it and a "/" (not a key): what follows is only
+    # looked at, so the replacement is a constant (no callback per
+    # match); it begins with text, so the search for it is quick
     return re.compile(rb'"' + re.escape(root.encode())
-                      + rb'((?:/[^"]*)?")(?!\s*:)')
+                      + rb'(?=(?:/[^"]*)?"(?!\s*:))')
 
 
 @functools.lru_cache(maxsize=256)
 def _zone_pattern(key: str, inner: str) -> re.Pattern[bytes]:
-    return re.compile(rb'("' + re.escape(key.encode()) + rb'"\s*:\s*)"'
+    return re.compile(rb'"' + re.escape(key.encode()) + rb'"\s*:\s*"'
                       + re.escape(inner.encode()) + rb'"')
 
 
