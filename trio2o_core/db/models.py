@@ -193,7 +193,8 @@ class ResourceRouting(Base):
         sa.CheckConstraint(
             "status IN ('creating', 'active', 'deleting', 'deleted')",
             name='status'),
-        sa.Index(None, 'project_id', 'resource_type'),
+        # with the pod: a project's pods are found by index seeks
+        sa.Index(None, 'project_id', 'resource_type', 'pod_id'),
         sa.Index(None, 'pod_id'),
         MYSQL_TABLE_ARGS,
     )

@@ -198,10 +198,13 @@ def list_routing_rows(*, project_id: str | None = None,
         return list(connection.execute(query).mappings())
 
 
+#: the pods holding a routing of a project: one index seek per pod
+#: (``project_id, resource_type, pod_id``), whatever the project holds
 _ROUTED_POD_IDS = PreparedRead(
-    sa.select(ResourceRouting.__table__.c.pod_id).distinct().where(
+    sa.select(Pod.__table__.c.id).where(sa.exists().where(
         ResourceRouting.__table__.c.project_id == sa.bindparam('project_id'),
-        ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype')))
+        ResourceRouting.__table__.c.resource_type == sa.bindparam('rtype'),
+        ResourceRouting.__table__.c.pod_id == Pod.__table__.c.id)))
 
 
 def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
@@ -209,7 +212,7 @@ def routed_pod_ids(project_id: str, resource_type: str) -> set[str]:
     ``project_id`` of ``resource_type`` (read on every list)."""
     if rows.unstorable(project_id, resource_type):
         return set()
-    return {row['pod_id'] for row in _ROUTED_POD_IDS.rows(
+    return {row['id'] for row in _ROUTED_POD_IDS.rows(
         project_id=project_id, rtype=resource_type)}
 
 

@@ -150,3 +150,38 @@ def test_pod_identity_upgrade_defaults_to_shared_and_downgrades(
     columns = {c['name'] for c in sa.inspect(api.get_engine()).get_columns(
         'pods')}
     assert 'identity' not in columns and 'name' in columns
+
+
+def _routing_indexes() -> dict[str, list[str]]:
+    return {index['name']: index['column_names'] for index in
+            sa.inspect(api.get_engine()).get_indexes('resource_routings')}
+
+
+def test_routings_pod_index_upgrade_keeps_routings_and_downgrades(
+        configured: str) -> None:
+    models.Base.metadata.drop_all(api.get_engine())
+    with api.get_engine().begin() as connection:
+        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
+    migration.upgrade('0004')
+    pod = api.create_pod('Pod1', 'az1')
+    api.create_routing('vm-1', 'server', pod.id, 'p1')
+    before = 'ix_resource_routings_project_id_resource_type'
+    after = 'ix_resource_routings_project_id_resource_type_pod_id'
+    assert before in _routing_indexes()
+
+    migration.upgrade('0005')
+    indexes = _routing_indexes()
+    assert indexes[after] == ['project_id', 'resource_type', 'pod_id']
+    assert before not in indexes
+    assert api.routed_pod_ids('p1', 'server') == {pod.id}
+
+    with api.get_engine().begin() as connection:
+        alembic_config = config.Config()
+        alembic_config.set_main_option('script_location',
+                                       migration.MIGRATIONS_DIR)
+        alembic_config.attributes['connection'] = connection
+        command.downgrade(alembic_config, '0004')
+    indexes = _routing_indexes()
+    assert indexes[before] == ['project_id', 'resource_type']
+    assert after not in indexes
+    assert api.routed_pod_ids('p1', 'server') == {pod.id}

@@ -11,7 +11,7 @@ from trio2o_core.db import migration
 
 
 def test_head_is_known_without_a_database() -> None:
-    assert migration.head_version() == '0004'
+    assert migration.head_version() == '0005'
 
 
 def test_upgrade_default_database(state_path: pathlib.Path) -> None:
