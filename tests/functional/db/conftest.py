@@ -15,6 +15,7 @@ from typing import NoReturn
 import psycopg2
 import pymysql
 import pytest
+import sqlalchemy as sa
 from psycopg2 import sql
 
 from trio2o_core.conf import CONF
@@ -119,6 +120,31 @@ def db(migrated: str) -> Iterator[str]:
     with api.get_engine().begin() as connection:
         for table in reversed(models.Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+def backend_id(connection: sa.Connection) -> object:
+    """The server session id of a PostgreSQL or MariaDB connection."""
+    return connection.exec_driver_sql(
+        'SELECT pg_backend_pid()' if connection.dialect.name == 'postgresql'
+        else 'SELECT CONNECTION_ID()').scalar()
+
+
+@pytest.fixture
+def killed_session(db: str) -> object:
+    """Kill, from another connection, the server session of the pool's
+    connection (the only one: no test holds two); return its id. SQLite
+    connections are files, not sessions: its tests skip."""
+    if db.startswith('sqlite'):
+        pytest.skip('SQLite connections are files, not sessions')
+    with api.get_engine().connect() as connection:
+        killed = backend_id(connection)
+    admin = sa.create_engine(db, poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            f'SELECT pg_terminate_backend({killed})'
+            if connection.dialect.name == 'postgresql' else f'KILL {killed}')
+    admin.dispose()
+    return killed
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter

@@ -56,12 +56,26 @@ def test_migrated_schema_has_named_constraints(configured: str) -> None:
             for fk in fks] == [(['pod_id'], 'pods')]
 
 
-def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
-    # the module's database, emptied of what the tests before made
+def _empty_at(revision: str) -> None:
+    """Empty the module's database of what the tests before made, then
+    migrate it to ``revision``."""
     models.Base.metadata.drop_all(api.get_engine())
     with api.get_engine().begin() as connection:
         connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
-    migration.upgrade('0001')
+    migration.upgrade(revision)
+
+
+def _downgrade(revision: str) -> None:
+    with api.get_engine().begin() as connection:
+        alembic_config = config.Config()
+        alembic_config.set_main_option('script_location',
+                                       migration.MIGRATIONS_DIR)
+        alembic_config.attributes['connection'] = connection
+        command.downgrade(alembic_config, revision)
+
+
+def test_upgrade_keeps_routings_and_allows_deleted(configured: str) -> None:
+    _empty_at('0001')
     pod_id = _old_pod('Pod1')
     with api.get_engine().begin() as connection:
         # the columns of 0001 only
@@ -99,10 +113,7 @@ def _old_pod(name: str) -> str:
 
 def test_upgrade_to_0003_weighs_pods_1_and_drains_none(
         configured: str) -> None:
-    models.Base.metadata.drop_all(api.get_engine())
-    with api.get_engine().begin() as connection:
-        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
-    migration.upgrade('0002')
+    _empty_at('0002')
     pod_id = _old_pod('Pod1')
 
     migration.upgrade()
@@ -117,10 +128,7 @@ def test_upgrade_to_0003_weighs_pods_1_and_drains_none(
 
 def test_pod_identity_upgrade_defaults_to_shared_and_downgrades(
         configured: str) -> None:
-    models.Base.metadata.drop_all(api.get_engine())
-    with api.get_engine().begin() as connection:
-        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
-    migration.upgrade('0002')
+    _empty_at('0002')
     with api.get_engine().begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO pods (id, name, az_name, enabled, created_at) "
@@ -141,12 +149,7 @@ def test_pod_identity_upgrade_defaults_to_shared_and_downgrades(
                 api.get_engine().begin() as connection:
             connection.execute(models.Pod.__table__.update().values(
                 identity='other'))
-    with api.get_engine().begin() as connection:
-        alembic_config = config.Config()
-        alembic_config.set_main_option('script_location',
-                                       migration.MIGRATIONS_DIR)
-        alembic_config.attributes['connection'] = connection
-        command.downgrade(alembic_config, '0002')
+    _downgrade('0002')
     columns = {c['name'] for c in sa.inspect(api.get_engine()).get_columns(
         'pods')}
     assert 'identity' not in columns and 'name' in columns
@@ -159,10 +162,7 @@ def _routing_indexes() -> dict[str, list[str]]:
 
 def test_routings_pod_index_upgrade_keeps_routings_and_downgrades(
         configured: str) -> None:
-    models.Base.metadata.drop_all(api.get_engine())
-    with api.get_engine().begin() as connection:
-        connection.execute(sa.text(f'DROP TABLE {migration.VERSION_TABLE}'))
-    migration.upgrade('0004')
+    _empty_at('0004')
     pod = api.create_pod('Pod1', 'az1')
     api.create_routing('vm-1', 'server', pod.id, 'p1')
     before = 'ix_resource_routings_project_id_resource_type'
@@ -175,12 +175,7 @@ def test_routings_pod_index_upgrade_keeps_routings_and_downgrades(
     assert before not in indexes
     assert api.routed_pod_ids('p1', 'server') == {pod.id}
 
-    with api.get_engine().begin() as connection:
-        alembic_config = config.Config()
-        alembic_config.set_main_option('script_location',
-                                       migration.MIGRATIONS_DIR)
-        alembic_config.attributes['connection'] = connection
-        command.downgrade(alembic_config, '0004')
+    _downgrade('0004')
     indexes = _routing_indexes()
     assert indexes[before] == ['project_id', 'resource_type']
     assert after not in indexes

@@ -94,22 +94,12 @@ def test_errors_are_translated(db: str) -> None:
 
 
 def test_connection_lost_mid_call_is_replaced(
-        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if db.startswith('sqlite'):
-        pytest.skip('SQLite connections are files, not sessions')
+        db: str, monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest) -> None:
     pod = api.create_pod('Pod1', 'az1')
     prepared = engine.PreparedRead(
         sa.select(PODS.c.name).where(PODS.c.id == sa.bindparam('id')))
-    with api.get_engine().connect() as connection:
-        first = connection.exec_driver_sql(
-            'SELECT pg_backend_pid()' if connection.dialect.name ==
-            'postgresql' else 'SELECT CONNECTION_ID()').scalar()
-    admin = sa.create_engine(db, poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(
-            f'SELECT pg_terminate_backend({first})'
-            if connection.dialect.name == 'postgresql' else f'KILL {first}')
-    admin.dispose()
+    request.getfixturevalue('killed_session')
     # no ping before use: the dead connection is the one the call gets
     monkeypatch.setattr(engine, 'PING_AFTER_IDLE', float('inf'))
 

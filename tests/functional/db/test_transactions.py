@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from tests.functional.db.conftest import backend_id
 from trio2o_core.db import api
 from trio2o_core.db import engine
 from trio2o_core.db import exceptions
@@ -62,26 +63,10 @@ def test_sqlalchemy_errors_do_not_escape(db: str) -> None:
     assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
 
 
-def _backend_pid(connection: sa.Connection) -> object:
-    return connection.exec_driver_sql(
-        'SELECT pg_backend_pid()' if connection.dialect.name == 'postgresql'
-        else 'SELECT CONNECTION_ID()').scalar()
-
-
 def test_connection_dead_after_idle_is_replaced(
-        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if db.startswith('sqlite'):
-        pytest.skip('SQLite connections are files, not sessions')
-    with api.get_engine().connect() as connection:
-        first = _backend_pid(connection)
-    admin = sa.create_engine(db, poolclass=sa.pool.NullPool)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(
-            f'SELECT pg_terminate_backend({first})'
-            if connection.dialect.name == 'postgresql' else f'KILL {first}')
-    admin.dispose()
+        killed_session: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, 'PING_AFTER_IDLE', 0.0)
 
     with api.get_engine().connect() as connection:
-        assert _backend_pid(connection) != first
+        assert backend_id(connection) != killed_session
     assert api.list_pods() == []
