@@ -156,9 +156,19 @@ class PreparedRead:
                 values[name] = process(values[name])
         args = ([values[name] for name in order] if compiled.positional
                 else values)
-        dbapi_error = engine.dialect.loaded_dbapi.Error
+        dialect = engine.dialect
+        dbapi_error = dialect.loaded_dbapi.Error
         with _translated():
-            connection = engine.raw_connection()
+            try:
+                connection = engine.raw_connection()
+            except dbapi_error as error:
+                # not reached: as Core reports a failed connect
+                raise sa_exc.DBAPIError.instance(
+                    None, None, error, dbapi_error,
+                    connection_invalidated=dialect.is_disconnect(
+                        error, None, None),
+                    dialect=dialect) from error
+            cursor = None
             try:
                 cursor = connection.cursor()
                 try:
@@ -167,14 +177,13 @@ class PreparedRead:
                 finally:
                     cursor.close()
             except dbapi_error as error:
-                lost = engine.dialect.is_disconnect(
+                lost = dialect.is_disconnect(
                     error, connection.dbapi_connection, cursor)
                 if lost:
                     connection.invalidate(error)
                 raise sa_exc.DBAPIError.instance(
                     sql, args, error, dbapi_error,
-                    connection_invalidated=lost,
-                    dialect=engine.dialect) from error
+                    connection_invalidated=lost, dialect=dialect) from error
             finally:
                 connection.close()
         keys, results = prepared.keys, prepared.results
