@@ -323,12 +323,7 @@ def pods_and_active_binding(project_id: str, az_name: str
     found = _PODS_AND_BINDING.rows(project_id=project_id, az_name=az_name)
     pods, binding = [], None
     for row in found:
-        pod, bound = {}, {}
-        for name, value in row.items():
-            if name.startswith('binding__'):
-                bound[name[9:]] = value
-            else:
-                pod[name] = value
+        pod, bound = rows.split_prefixed(row, 'binding__')
         pods.append(types.SimpleNamespace(**pod))
         if bound['id'] is not None:
             binding = PodBinding(**bound)

@@ -117,6 +117,32 @@ class _Prepared:
     #: whether a bind parameter is a list rendered at each call
     expanding: bool
 
+    def bound(self, params: dict[str, Any]) -> tuple[str, Any]:
+        """Return the SQL and the DBAPI arguments for ``params``.
+
+        :raises trio2o_core.db.exceptions.InvalidValue: a value its
+            column's type cannot take.
+        :raises sqlalchemy.exc.SQLAlchemyError: a parameter is missing.
+        """
+        compiled = self.compiled
+        if self.expanding:
+            state = compiled.construct_expanded_state(params)
+            sql, values = state.statement, dict(state.parameters)
+            order, processors = state.positiontup, {**self.binds,
+                                                    **state.processors}
+        else:
+            sql, values = compiled.string, compiled.construct_params(params)
+            order, processors = compiled.positiontup, self.binds
+        for name, process in processors.items():
+            if name in values:
+                try:
+                    values[name] = process(values[name])
+                except (TypeError, ValueError) as error:
+                    raise exceptions.InvalidValue(
+                        name, 'not valid for its column') from error
+        return sql, ([values[name] for name in order]
+                     if compiled.positional else values)
+
 
 class PreparedRead:
     """A Core ``SELECT`` for the per-request reads: compiled once per
@@ -138,27 +164,17 @@ class PreparedRead:
     def rows(self, **params: Any) -> list[dict[str, Any]]:
         """Return every row the statement selects with ``params``.
 
+        :raises trio2o_core.db.exceptions.InvalidValue: a parameter its
+            column's type cannot take.
         :raises trio2o_core.db.exceptions.DBError: as
             :func:`session_scope`.
         """
         prepared = self._prepare()
-        engine, compiled = prepared.engine, prepared.compiled
-        if prepared.expanding:
-            state = compiled.construct_expanded_state(params)
-            sql, values = state.statement, dict(state.parameters)
-            order, processors = state.positiontup, {**prepared.binds,
-                                                    **state.processors}
-        else:
-            sql, values = compiled.string, compiled.construct_params(params)
-            order, processors = compiled.positiontup, prepared.binds
-        for name, process in processors.items():
-            if name in values:
-                values[name] = process(values[name])
-        args = ([values[name] for name in order] if compiled.positional
-                else values)
+        engine = prepared.engine
         dialect = engine.dialect
         dbapi_error = dialect.loaded_dbapi.Error
         with _translated():
+            sql, args = prepared.bound(params)
             try:
                 connection = engine.raw_connection()
             except dbapi_error as error:

@@ -82,9 +82,7 @@ def route_created(request_id: str, request_type: str, top_ids: Iterable[str],
     with write_scope() as connection:
         if routed:
             connection.execute(sa.insert(table), routed)
-        connection.execute(sa.delete(table).where(
-            table.c.top_id == request_id,
-            table.c.resource_type == request_type))
+        connection.execute(_delete_key(request_id, request_type))
 
 
 def get_routing(routing_id: int) -> ResourceRouting:
@@ -140,13 +138,7 @@ def get_routing_and_pod(top_id: str, resource_type: str
     found = _ROUTING_AND_POD.first(top_id=top_id, rtype=resource_type)
     if found is None:
         raise exceptions.NotFound(resource_type, top_id)
-    routing, pod = {}, {}
-    for name, value in found.items():
-        if name.startswith('pod__'):
-            pod[name[5:]] = value
-        else:
-            routing[name] = value
-    return routing, pod
+    return rows.split_prefixed(found, 'pod__')
 
 
 def list_routings(*, project_id: str | None = None,
@@ -319,11 +311,15 @@ def forget_routing(top_id: str, resource_type: str) -> None:
     statement); a missing one is not an error."""
     if rows.unstorable(top_id, resource_type):
         return
-    table = ResourceRouting.__table__
     with write_scope() as connection:
-        connection.execute(sa.delete(table).where(
-            table.c.top_id == top_id,
-            table.c.resource_type == resource_type))
+        connection.execute(_delete_key(top_id, resource_type))
+
+
+def _delete_key(top_id: str, resource_type: str) -> sa.Delete:
+    """The statement deleting the routing of a key (none: no row)."""
+    table = ResourceRouting.__table__
+    return sa.delete(table).where(table.c.top_id == top_id,
+                                  table.c.resource_type == resource_type)
 
 
 def delete_routing(routing_id: int) -> None:

@@ -25,6 +25,20 @@ def unstorable(*values: object) -> bool:
                for value in values)
 
 
+def split_prefixed(row: Mapping[str, Any], prefix: str
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a joined row in two: its columns without ``prefix``, and
+    those labelled ``<prefix><column>`` (keyed by ``<column>``)."""
+    own: dict[str, Any] = {}
+    joined: dict[str, Any] = {}
+    for name, value in row.items():
+        if name.startswith(prefix):
+            joined[name[len(prefix):]] = value
+        else:
+            own[name] = value
+    return own, joined
+
+
 def get_row(session: orm.Session, model: type[Row], ident: object) -> Row:
     """Return the row of ``model`` with primary key ``ident``.
 

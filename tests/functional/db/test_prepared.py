@@ -93,6 +93,19 @@ def test_errors_are_translated(db: str) -> None:
     assert api.list_pods() == []
 
 
+@pytest.mark.parametrize('params', [
+    {'project_id': 'project', 'enabled': 'yes'},   # not a boolean
+    {'project_id': 'project'},                      # one missing
+])
+def test_bad_parameters_are_database_errors(db: str, params: dict) -> None:
+    with pytest.raises(exceptions.DBError) as caught:
+        engine.PreparedRead(JOINED).rows(**params)
+    assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
+    if 'enabled' in params:
+        assert isinstance(caught.value, exceptions.InvalidValue)
+        assert caught.value.field == 'enabled'
+
+
 def test_connection_lost_mid_call_is_replaced(
         db: str, monkeypatch: pytest.MonkeyPatch,
         request: pytest.FixtureRequest) -> None:
