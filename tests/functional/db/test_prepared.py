@@ -1,12 +1,16 @@
 """Prepared reads give what Core gives, on every backend, and fail as
 the other scopes do."""
 
+import pathlib
+
 import pytest
 import sqlalchemy as sa
 
+from trio2o_core.conf import CONF
 from trio2o_core.db import api
 from trio2o_core.db import engine
 from trio2o_core.db import exceptions
+from trio2o_core.db import migration
 from trio2o_core.db import models
 
 ROUTINGS = models.ResourceRouting.__table__
@@ -75,12 +79,24 @@ def test_first_is_the_first_row_or_none(db: str) -> None:
     assert prepared.first(project_id='other', enabled=True) is None
 
 
-def test_a_new_engine_gets_the_statement_compiled_for_it(db: str) -> None:
+def test_a_new_engine_gets_the_statement_compiled_for_it(
+        db: str, tmp_path: pathlib.Path) -> None:
     pod = api.create_pod('Pod1', 'az1')
     prepared = engine.PreparedRead(
         sa.select(PODS.c.name).where(PODS.c.id == sa.bindparam('id')))
     assert prepared.rows(id=pod.id) == [{'name': 'Pod1'}]
+    # another database (of another dialect, but on SQLite) behind a new
+    # engine: the statement read there, compiled for it
+    CONF.set_override('connection', f'sqlite:///{tmp_path}/other.sqlite',
+                      group='database')
     api.reset_engine()
+    try:
+        migration.upgrade()
+        api.create_pod('Other', 'az1', pod_id=pod.id)
+        assert prepared.rows(id=pod.id) == [{'name': 'Other'}]
+    finally:
+        CONF.set_override('connection', db, group='database')
+        api.reset_engine()
     assert prepared.rows(id=pod.id) == [{'name': 'Pod1'}]
 
 
