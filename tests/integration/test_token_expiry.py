@@ -1,5 +1,6 @@
-"""keystonemiddleware refuses a token of the local Keystone once it has
-expired (a Keystone of its own, issuing short-lived tokens)."""
+"""keystonemiddleware, and the gateway's filter remembering its
+conclusions, refuse a token of the local Keystone once it has expired
+(a Keystone of its own, issuing short-lived tokens)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from keystoneauth1 import session as ks_session
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 
+from trio2o_core.api.middleware import auth_token as remembering
 from trio2o_core.testing.keystone import ADMIN
 from trio2o_core.testing.keystone import Keystone
 from trio2o_core.testing.podenv.build import ensure
@@ -41,12 +43,17 @@ def _whoami(request: webob.Request) -> webob.Response:
     return webob.Response(json={'user': request.headers.get('X-User-Name')})
 
 
-def _protected(keystone: Keystone, tmp_path: Path) -> auth_token.AuthProtocol:
+FILTERS = [auth_token.AuthProtocol, remembering.AuthProtocol]
+
+
+def _protected(keystone: Keystone, tmp_path: Path,
+               kind: type[auth_token.AuthProtocol]
+               ) -> auth_token.AuthProtocol:
     conf_file = tmp_path / 'authtoken.conf'
     conf_file.write_text(ADMIN.conf_section(keystone.url))
     conf = cfg.ConfigOpts()
     conf([], project='expiry', default_config_files=[str(conf_file)])
-    return auth_token.AuthProtocol(_whoami, {'oslo_config_config': conf})
+    return kind(_whoami, {'oslo_config_config': conf})
 
 
 def _status(app: auth_token.AuthProtocol, token: str) -> int:
@@ -54,9 +61,11 @@ def _status(app: auth_token.AuthProtocol, token: str) -> int:
     return request.get_response(app).status_int
 
 
-def test_expired_token_is_refused(short_keystone: Keystone,
-                                  tmp_path: Path) -> None:
-    app = _protected(short_keystone, tmp_path)
+@pytest.mark.parametrize('kind', FILTERS)
+def test_expired_token_is_refused(short_keystone: Keystone, tmp_path: Path,
+                                  kind: type[auth_token.AuthProtocol]
+                                  ) -> None:
+    app = _protected(short_keystone, tmp_path, kind)
     token = ks_session.Session(
         auth=ADMIN.auth(short_keystone.url)).get_token()
     issued = time.monotonic()
