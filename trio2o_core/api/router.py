@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import routes
@@ -36,10 +35,11 @@ class ServiceApp:
                  public_url: str | None = None) -> None:
         self.driver = driver
         self.public_url = public_url
+        self.mapper = routes.Mapper()
         self._routes: dict[str, Route] = {}
         for route in driver.routes():
             self._routes[route.path] = route
-        self._matcher = RouteIndex(list(self._routes))
+            self.mapper.connect(route.path, path_template=route.path)
 
     @webob.dec.wsgify(RequestClass=Request)
     def __call__(self, request: Request) -> webob.Response:
@@ -64,7 +64,7 @@ class ServiceApp:
         path = request.path_info or '/'
         if len(path) > 1 and not self.driver.keeps_trailing_slash:
             path = path.rstrip('/')
-        match = self._matcher.match(path)
+        match = self.mapper.match(path, environ=request.environ)
         if match is None:
             raise webob.exc.HTTPNotFound()
         route = self._routes[match.pop('path_template')]
@@ -87,41 +87,3 @@ class ServiceApp:
         self.driver.prepare(request)
         params: dict[str, Any] = dict(match)
         return handler(request, **params)
-
-
-#: a Routes path segment holding a variable
-_VARIABLE = re.compile(r'[{}:*]')
-
-
-def _key(path: str) -> tuple[str, ...]:
-    return tuple(path.split('/', 3)[1:3])
-
-
-class RouteIndex:
-    """Routes' answer over ``paths`` (URL templates, in order), from a
-    mapper holding only the templates that can match: those whose
-    first two segments are the path's own, and those with a variable in
-    them.
-    """
-
-    def __init__(self, paths: list[str]) -> None:
-        wild = {p for p in paths if _VARIABLE.search('/'.join(_key(p)))}
-        self._others = self._mapper([p for p in paths if p in wild])
-        self._mappers = {
-            key: self._mapper([p for p in paths
-                               if _key(p) == key or p in wild])
-            for key in {_key(p) for p in paths if p not in wild}}
-
-    @staticmethod
-    def _mapper(paths: list[str]) -> routes.Mapper:
-        mapper = routes.Mapper()
-        for path in paths:
-            mapper.connect(path, path_template=path)
-        return mapper
-
-    def match(self, path: str) -> dict[str, Any] | None:
-        """The variables of the first template matching ``path``, with
-        the template as ``path_template``; None when none matches."""
-        mapper = self._mappers.get(_key(path), self._others)
-        found: dict[str, Any] | None = mapper.match(path)
-        return found
