@@ -1,6 +1,6 @@
 """What the gateway adds to one routed call, next to plain proxies.
 
-Run: ``python bench/passthrough.py [--seconds S] [--quick]``.
+Run: ``python bench/passthrough.py [--seconds S] [--rounds R] [--quick]``.
 
 One canned Nova pod (:mod:`canned_nova`) on loopback holds a routed
 server. In one run, the same two calls are sent
@@ -14,8 +14,11 @@ server. In one run, the same two calls are sent
 
 ``GET /servers/{id}`` and ``POST /servers/{id}/action`` (``os-stop``).
 Each is loaded for ``--seconds`` on 1 and on 32 keep-alive connections
-(wrk with one thread when installed, else Python threads). The table
-gives p50, p99 and requests/s for each; the summary the gateway's
+(wrk with one thread when installed, else Python threads), in
+``--rounds`` slices: every path takes its turn once per round, so a
+slower spell of a shared machine falls on all of them alike. The table
+gives, over the rounds, the median p50 and p99, requests/s and the
+gateway's CPU per request; the summary the gateway's
 added p50 at c=1 and its rate against the bare proxy's. The figures go
 to ``bench/results/passthrough.json`` (``--json``).
 """
@@ -27,6 +30,7 @@ import contextlib
 import json
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
 import urllib.error
@@ -153,32 +157,54 @@ def _cpu(pid: int) -> float:
 def measure(targets: list[tuple[str, str, int | None]],
             args: argparse.Namespace) -> list[dict[str, Any]]:
     """Load each ``(name, base URL, pid to time)`` with each operation
-    and concurrency; return one record per target and operation."""
-    rows = []
+    and concurrency, ``args.rounds`` times in turn (every target once
+    per round, so a slower spell of a shared machine falls on all of
+    them); return one record per target and operation."""
+    slices: dict[tuple[str, str, int], list[tuple[Load, float]]] = {}
     for name, base, pid in targets:
         for operation in OPERATIONS:
             check(base, operation, pid is not None)
-            method, path, body = OPERATIONS[operation]
+    for _ in range(args.rounds):
+        for name, base, pid in targets:
+            for operation, (method, path, body) in OPERATIONS.items():
+                for connections in args.connections:
+                    before = _cpu(pid) if pid else 0.0
+                    result = load(base + path, method=method, body=body,
+                                  headers={'X-Auth-Token': TOKEN},
+                                  connections=connections,
+                                  seconds=args.seconds / args.rounds)
+                    if result.errors:
+                        raise RuntimeError(f'{name} {operation}: '
+                                           f'{result.errors} failed '
+                                           'requests')
+                    cpu = _cpu(pid) - before if pid else 0.0
+                    slices.setdefault((name, operation, connections),
+                                      []).append((result, cpu))
+    rows = []
+    for name, _, pid in targets:
+        for operation in OPERATIONS:
             row: dict[str, Any] = {'path': name, 'operation': operation}
             for connections in args.connections:
-                before = _cpu(pid) if pid else 0.0
-                result: Load = load(base + path, method=method, body=body,
-                                    headers={'X-Auth-Token': TOKEN},
-                                    connections=connections,
-                                    seconds=args.seconds)
-                if result.errors:
-                    raise RuntimeError(f'{name} {operation}: '
-                                       f'{result.errors} failed requests')
-                figures = {'p50_ms': result.p50_ms, 'p99_ms': result.p99_ms,
-                           'rate': result.rate, 'requests': result.requests,
-                           'tool': result.tool}
-                if pid and result.requests:
-                    figures['cpu_ms'] = ((_cpu(pid) - before)
-                                         / result.requests * 1e3)
-                row[f'c{connections}'] = figures
+                row[f'c{connections}'] = _figures(
+                    slices[(name, operation, connections)], pid is not None)
             print(_line(row, args.connections), flush=True)
             rows.append(row)
     return rows
+
+
+def _figures(runs: list[tuple[Load, float]], timed: bool) -> dict[str, Any]:
+    """One figure of the rounds' loads: the median of their p50s and
+    p99s, the rate over all of them and the CPU per request."""
+    requests = sum(result.requests for result, _ in runs)
+    seconds = sum(result.seconds for result, _ in runs)
+    figures: dict[str, Any] = {
+        'p50_ms': statistics.median(r.p50_ms for r, _ in runs),
+        'p99_ms': statistics.median(r.p99_ms for r, _ in runs),
+        'rate': requests / seconds if seconds else 0.0,
+        'requests': requests, 'rounds': len(runs), 'tool': runs[0][0].tool}
+    if timed and requests:
+        figures['cpu_ms'] = sum(cpu for _, cpu in runs) / requests * 1e3
+    return figures
 
 
 def _line(row: dict[str, Any], connections: list[int]) -> str:
@@ -217,6 +243,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seconds', type=float, default=None,
                         help='load time per figure (default 5; --quick 1)')
+    parser.add_argument('--rounds', type=int, default=None,
+                        help='the load time of each figure is split into '
+                             'this many rounds, every path loaded once '
+                             'per round (default 5; --quick 1)')
     parser.add_argument('--connections', default='1,32',
                         help='comma-separated concurrencies (default 1,32)')
     parser.add_argument('--option', action='append', default=[],
@@ -234,6 +264,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.seconds is None:
         args.seconds = 1.0 if args.quick else 5.0
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else 5
+    per_round = args.seconds / args.rounds
+    if per_round < 1 or not per_round.is_integer():
+        parser.error('--seconds must be a whole multiple of --rounds (wrk '
+                     'loads for whole seconds)')
     args.connections = [int(n) for n in args.connections.split(',')]
     signal.signal(signal.SIGTERM, _terminate)
     with (CannedNova(1, 1) as pods, CannedKeystone() as keystone,
@@ -272,7 +308,8 @@ def main() -> int:
             rows = measure(targets, args)
     summary(rows, args.connections)
     where = write_json('passthrough', {
-        'seconds': args.seconds, 'connections': args.connections,
+        'seconds': args.seconds, 'rounds': args.rounds,
+        'connections': args.connections,
         'rows': rows}, args.json)
     print(f'figures written to {where}')
     return 0

@@ -59,6 +59,18 @@ def test_passthrough_quick_measures_every_path(tmp_path: Path) -> None:
     assert 'added p50 at c=1' in stdout
 
 
+def test_passthrough_rounds_add_up(tmp_path: Path) -> None:
+    _, figures = run('passthrough.py', tmp_path, '--connections', '1',
+                     '--seconds', '2', '--rounds', '2')
+
+    assert figures['rounds'] == 2
+    for row in figures['rows']:
+        assert row['c1']['rounds'] == 2
+        assert row['c1']['requests'] > 0
+    gateway = [r for r in figures['rows'] if r['path'] == 'gateway']
+    assert all(r['c1']['cpu_ms'] > 0 for r in gateway)
+
+
 def test_routing_scale_quick_times_each_lookup(tmp_path: Path) -> None:
     stdout, figures = run('routing_scale.py', tmp_path, '--rows', '3000',
                           '--big', '500', '--lookups', '50', '--lists', '2')
