@@ -161,7 +161,7 @@ def measure(targets: list[tuple[str, str, int | None]],
     per round, so a slower spell of a shared machine falls on all of
     them); return one record per target and operation."""
     slices: dict[tuple[str, str, int], list[tuple[Load, float]]] = {}
-    for name, base, pid in targets:
+    for _, base, pid in targets:
         for operation in OPERATIONS:
             check(base, operation, pid is not None)
     for _ in range(args.rounds):

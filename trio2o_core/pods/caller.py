@@ -39,9 +39,9 @@ from trio2o_core.pods.fanout import Fanout
 from trio2o_core.pods.federation import PodIdentityRefused
 from trio2o_core.pods.federation import is_k2k
 from trio2o_core.pods.health import PodHealth
-from trio2o_core.pods.translation import BodyRewrite
 from trio2o_core.pods.translation import Walk
 from trio2o_core.pods.translation import Zones
+from trio2o_core.pods.translation import body_rewrite
 from trio2o_core.pods.transport import PodNotReached
 
 if TYPE_CHECKING:
@@ -106,7 +106,6 @@ class CorePodCaller(PodCaller):
         #: the pods' translations, made on first use (a merged list
         #: translates every record it shows)
         self._translations: dict[tuple[str, bool], Walk] = {}
-        self._rewrites: dict[str, BodyRewrite] = {}
 
     @property
     def request_id(self) -> str | None:
@@ -275,12 +274,8 @@ class CorePodCaller(PodCaller):
         can (a ``k2k`` pod's project, escaped text)."""
         if self._pod_project(pod):
             return None
-        rewrite = self._rewrites.get(pod.id)
-        if rewrite is None:
-            rewrite = BodyRewrite(self.root(pod), self.gateway_url,
-                                  self._zones(pod))
-            self._rewrites[pod.id] = rewrite
-        return rewrite.apply(body)
+        return body_rewrite(self.root(pod), self.gateway_url,
+                            self._zones(pod)).apply(body)
 
     def _zones(self, pod: Pod) -> Zones | None:
         return ((self.api.zone_keys, pod.pod_az_name, pod.az_name)

@@ -101,8 +101,9 @@ class BodyRewrite:
         # each key with the pod's zone as its value is written again
         # with the users' zone (the same JSON; the whitespace around its
         # colon dropped): a constant replacement, no callback per match
+        # a key's pattern is run only on a body holding the key
         self._inner = b'"%s"' % zones[1].encode() if zones else b''
-        self._zones = [(_zone_pattern(key, zones[1]),
+        self._zones = [(b'"%s"' % key.encode(), _zone_pattern(key, zones[1]),
                         b'"%s":"%s"' % (key.encode(), zones[2].encode()))
                        for key in zones[0]] if zones else []
         names = (root, top_base, *(zones[0] + zones[1:] if zones else ()))
@@ -118,9 +119,18 @@ class BodyRewrite:
         if self.root in body:
             body = self._href.sub(self._top, body)
         if self._zones and self._inner in body:
-            for pattern, replacement in self._zones:
-                body = pattern.sub(replacement, body)
+            for key, pattern, replacement in self._zones:
+                if key in body:
+                    body = pattern.sub(replacement, body)
         return body
+
+
+@functools.lru_cache(maxsize=1024)
+def body_rewrite(pod_base: str, top_base: str,
+                 zones: Zones | None) -> BodyRewrite:
+    """The :class:`BodyRewrite` of these names, made once per process
+    (a merged list rewrites every pod's answer on every page)."""
+    return BodyRewrite(pod_base, top_base, zones)
 
 
 @functools.lru_cache(maxsize=256)
