@@ -7,7 +7,6 @@ from typing import Any
 
 import routes
 import webob
-import webob.dec
 import webob.exc
 
 from trio2o_core.api import faults
@@ -41,8 +40,13 @@ class ServiceApp:
             self._routes[route.path] = route
             self.mapper.connect(route.path, path_template=route.path)
 
-    @webob.dec.wsgify(RequestClass=Request)
-    def __call__(self, request: Request) -> webob.Response:
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Any) -> Any:
+        """The WSGI call (plain: no ``wsgify`` around it)."""
+        return self.respond(Request(environ))(environ, start_response)
+
+    def respond(self, request: Request) -> webob.Response:
+        """The answer to ``request``; never raises."""
         style = self.driver.fault_style
         try:
             response = self._dispatch(request)

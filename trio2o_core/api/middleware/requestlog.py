@@ -16,9 +16,11 @@ LOG = logging.getLogger(__name__)
 
 
 class RequestLog:
-    """Logs method, URI, status, body length and seconds to the answer's
-    headers of every request passing through it (plain WSGI: it reads
-    the status and headers the application starts its answer with)."""
+    """Logs method, URI, status, body length and seconds of every
+    request passing through it, once the server has sent the answer and
+    closed its body (plain WSGI: it reads the status and headers the
+    application starts its answer with), so the line costs the client
+    no wait."""
 
     def __init__(self, application: Any) -> None:
         self.application = application
@@ -37,11 +39,24 @@ class RequestLog:
             return start_response(status, headers, exc_info)
 
         result = self.application(environ, start)
-        if not answer:
-            # the application starts its answer when iterated
-            return _LoggedLater(result, environ, started, answer)
-        _log(environ, answer, started)
-        return result
+        if isinstance(result, list):
+            # a list keeps its length (the server may set Content-Length)
+            return _LoggedList(result, environ, started, answer)
+        return _LoggedLater(result, environ, started, answer)
+
+
+class _LoggedList(list):  # type: ignore[type-arg]
+    """A whole answer body, logged once it has been sent (closed)."""
+
+    def __init__(self, result: list[bytes], environ: dict, started: float,
+                 answer: list[Any]) -> None:
+        super().__init__(result)
+        self.environ = environ
+        self.started = started
+        self.answer = answer
+
+    def close(self) -> None:
+        _log(self.environ, self.answer or ['0', []], self.started)
 
 
 class _LoggedLater:
