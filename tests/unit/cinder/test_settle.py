@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from trio2o_core import reconcile
+from trio2o_core import reconcile_plan
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.plugin import PodInventory
 from trio2o_core.plugin import PodUnreadable
@@ -164,7 +164,7 @@ def test_rows_are_settled_like_servers():
             row('req-1', 'creating', 'volume_request')]
     routed = {'made', 'never', 'deleting', 'deleted', 'restored', 'routed'}
 
-    changes = reconcile._plan('volume', rows, pods, routed, NOW, 0.0)
+    changes = reconcile_plan.plan('volume', rows, pods, routed, NOW, 0.0)
 
     assert [(c.action, c.top_id) for c in changes] == [
         (Action.ACTIVATED, 'made'),

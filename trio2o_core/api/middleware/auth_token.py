@@ -47,8 +47,9 @@ STRIPPED = tuple(
 #: what keystonemiddleware sets for a confirmed user token
 _KEPT = (*STRIPPED, 'HTTP_OPENSTACK_SYSTEM_SCOPE', 'keystone.token_info',
          'keystone.token_auth')
-#: tokens remembered per process at most (the oldest goes first)
-MEMO_SIZE = 4096
+#: tokens remembered per process at most (the oldest goes first): each
+#: keeps its token body, catalog included, as keystonemiddleware gave it
+MEMO_SIZE = 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +97,8 @@ class AuthProtocol(auth_token.AuthProtocol):
         user = environ['keystone.token_auth'].user
         body = environ.get('keystone.token_info') or {}
         credential = body.get('token', {}).get('application_credential')
-        if user.bind or (credential or {}).get('access_rules') is not None:
+        if (user.bind or user.expires is None
+                or (credential or {}).get('access_rules') is not None):
             return
         left = (user.expires
                 - datetime.datetime.now(datetime.UTC)).total_seconds()
