@@ -57,12 +57,14 @@ def prepare_database(url: str, pods: CannedNova) -> None:
 
 @contextlib.contextmanager
 def gateway(workdir: Path, pods: CannedNova, options: list[str],
-            database: str | None = None) -> Iterator[tuple[Process, int]]:
+            database: str | None = None,
+            python: str | None = None) -> Iterator[tuple[Process, int]]:
     """Run ``trio2o-api`` (noauth, nova only, one worker unless
     ``options`` say otherwise) in front of ``pods``; yield it and its
     port. ``options`` are extra ``section.name=value`` settings;
     ``database`` an empty database's URL (default: SQLite in
-    ``workdir``)."""
+    ``workdir``); ``python`` the interpreter whose installed trio2o
+    runs it (default: this one)."""
     port = free_port()
     sections: dict[str, dict[str, str]] = {
         'DEFAULT': {'state_path': str(workdir), 'auth_strategy': 'noauth',
@@ -84,7 +86,7 @@ def gateway(workdir: Path, pods: CannedNova, options: list[str],
     conf.write_text(''.join(
         f'[{section}]\n' + ''.join(f'{k} = {v}\n' for k, v in values.items())
         for section, values in sections.items()))
-    process = Process('trio2o-api', [sys.executable, '-m',
+    process = Process('trio2o-api', [python or sys.executable, '-m',
                                      'trio2o_core.cmd.api', '--config-file',
                                      str(conf)], workdir / 'trio2o-api.out')
     try:

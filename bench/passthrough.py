@@ -1,6 +1,7 @@
 """What the gateway adds to one routed call, next to plain proxies.
 
-Run: ``python bench/passthrough.py [--seconds S] [--rounds R] [--quick]``.
+Run: ``python bench/passthrough.py [--seconds S] [--rounds R]
+[--baseline PYTHON] [--quick]``.
 
 One canned Nova pod (:mod:`canned_nova`) on loopback holds a routed
 server. In one run, the same two calls are sent
@@ -10,7 +11,10 @@ server. In one run, the same two calls are sent
 - through a bare eventlet + requests proxy (:mod:`bare_proxy`),
 - through ``trio2o-api`` (one worker, the real paste pipeline with
   keystonemiddleware validating the token against a canned Keystone,
-  :mod:`canned_keystone`; the token is cached after the first call):
+  :mod:`canned_keystone`; the token is cached after the first call),
+- with ``--baseline PYTHON``, through a second ``trio2o-api`` run by
+  that interpreter (another checkout's virtualenv: the code to compare
+  with, loaded in the same rounds):
 
 ``GET /servers/{id}`` and ``POST /servers/{id}/action`` (``os-stop``).
 Each is loaded for ``--seconds`` on 1 and on 32 keep-alive connections
@@ -19,7 +23,8 @@ Each is loaded for ``--seconds`` on 1 and on 32 keep-alive connections
 slower spell of a shared machine falls on all of them alike. The table
 gives, over the rounds, the median p50 and p99, requests/s and the
 gateway's CPU per request; the summary the gateway's
-added p50 at c=1 and its rate against the bare proxy's. The figures go
+added p50 at c=1 and its rate against the bare proxy's (and its CPU
+and rate against the baseline's). The figures go
 to ``bench/results/passthrough.json`` (``--json``).
 """
 
@@ -56,6 +61,8 @@ from trio2o_core.testing.process import free_port  # noqa: E402
 from trio2o_core.testing.process import http_ok  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+#: the row of the ``--baseline`` gateway
+BASELINE = 'baseline'
 SERVER = server_id(1, 0)
 OPERATIONS = {
     'GET': ('GET', f'/servers/{SERVER}', None),
@@ -233,6 +240,16 @@ def summary(rows: list[dict[str, Any]], connections: list[int]) -> None:
             for n in connections)
         print(f'gateway {operation:<8} added p50 at c={connections[0]}: '
               f'{added:.3f} ms; req/s against the bare proxy: {ratios}')
+        old = by.get((BASELINE, operation))
+        if old is not None:
+            cpu = ', '.join(
+                f'c={n} {gw[f"c{n}"]["cpu_ms"] / old[f"c{n}"]["cpu_ms"]:.2f}x'
+                for n in connections)
+            rates = ', '.join(
+                f'c={n} {gw[f"c{n}"]["rate"] / old[f"c{n}"]["rate"]:.2f}x'
+                for n in connections)
+            print(f'gateway {operation:<8} against the baseline: CPU per '
+                  f'call {cpu}; req/s {rates}')
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -249,6 +266,11 @@ def main() -> int:
                              'per round (default 5; --quick 1)')
     parser.add_argument('--connections', default='1,32',
                         help='comma-separated concurrencies (default 1,32)')
+    parser.add_argument('--baseline', default=None, metavar='PYTHON',
+                        help='also load a gateway run by this interpreter '
+                             '(the trio2o it has installed: another '
+                             'checkout\'s virtualenv, say) in the same '
+                             'rounds, and compare the gateway with it')
     parser.add_argument('--option', action='append', default=[],
                         metavar='SECTION.NAME=VALUE',
                         help='extra gateway setting (repeatable)')
@@ -290,7 +312,8 @@ def main() -> int:
         (work / 'gateway').mkdir()
         with (nginx(work / 'nginx', pod_port) as nginx_port,
               bare_proxy(work, pods.urls[0]) as bare_port,
-              gateway(work / 'gateway', pods, options) as (api, api_port)):
+              gateway(work / 'gateway', pods, options) as (api, api_port),
+              contextlib.ExitStack() as stack):
             targets: list[tuple[str, str, int | None]] = [
                 ('pod direct', f'{pods.urls[0]}/v2.1', None)]
             if nginx_port is None:
@@ -302,6 +325,12 @@ def main() -> int:
                 ('bare proxy', f'http://127.0.0.1:{bare_port}/v2.1', None),
                 ('gateway', f'http://127.0.0.1:{api_port}/compute/v2.1',
                  api.pid)]
+            if args.baseline:
+                (work / 'baseline').mkdir()
+                old, old_port = stack.enter_context(gateway(
+                    work / 'baseline', pods, options, python=args.baseline))
+                targets.append((BASELINE, f'http://127.0.0.1:{old_port}'
+                                          '/compute/v2.1', old.pid))
             print(f'{"path":<16} {"call":<8}' + ''.join(
                 f' | c={n:<3} p50 ms  p99 ms    req/s  CPU/r'
                 for n in args.connections), flush=True)

@@ -71,6 +71,18 @@ def test_passthrough_rounds_add_up(tmp_path: Path) -> None:
     assert all(r['c1']['cpu_ms'] > 0 for r in gateway)
 
 
+def test_passthrough_baseline_is_loaded_beside_the_gateway(
+        tmp_path: Path) -> None:
+    stdout, figures = run('passthrough.py', tmp_path, '--connections', '1',
+                          '--baseline', sys.executable)
+
+    baseline = [r for r in figures['rows'] if r['path'] == 'baseline']
+    assert {r['operation'] for r in baseline} == {'GET', 'os-stop'}
+    assert all(r['c1']['requests'] > 0 and r['c1']['cpu_ms'] > 0
+               for r in baseline)
+    assert stdout.count('against the baseline: CPU per call c=1 ') == 2
+
+
 def test_routing_scale_quick_times_each_lookup(tmp_path: Path) -> None:
     stdout, figures = run('routing_scale.py', tmp_path, '--rows', '3000',
                           '--big', '500', '--lookups', '50', '--lists', '2')
