@@ -86,9 +86,13 @@ def gateway(workdir: Path, pods: CannedNova, options: list[str],
     conf.write_text(''.join(
         f'[{section}]\n' + ''.join(f'{k} = {v}\n' for k, v in values.items())
         for section, values in sections.items()))
+    # run in the work directory: ``-m`` puts the current directory
+    # first on the path, and a source tree there would be imported
+    # instead of the interpreter's own trio2o
     process = Process('trio2o-api', [python or sys.executable, '-m',
                                      'trio2o_core.cmd.api', '--config-file',
-                                     str(conf)], workdir / 'trio2o-api.out')
+                                     str(conf)], workdir / 'trio2o-api.out',
+                      cwd=workdir)
     try:
         process.wait_ready(http_ok(f'http://127.0.0.1:{port}/compute'),
                            timeout=60)
