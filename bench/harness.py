@@ -65,6 +65,7 @@ def gateway(workdir: Path, pods: CannedNova, options: list[str],
     ``database`` an empty database's URL (default: SQLite in
     ``workdir``); ``python`` the interpreter whose installed trio2o
     runs it (default: this one)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     sections: dict[str, dict[str, str]] = {
         'DEFAULT': {'state_path': str(workdir), 'auth_strategy': 'noauth',

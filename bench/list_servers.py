@@ -1,6 +1,7 @@
 """The gateway's own cost of the merged server list.
 
-Run: ``python bench/list_servers.py [--pods 1,10,50,100] [--quick]``.
+Run: ``python bench/list_servers.py [--pods 1,10,50,100] [--rounds R]
+[--baseline PYTHON] [--quick]``.
 
 For each number of pods N, a real ``trio2o-api`` (eventlet, the paste
 pipeline, ``noauth``) is started in front of N canned Nova pods on
@@ -12,18 +13,23 @@ fixed number of requests (bounded by ``--seconds`` too) per scenario:
 - ``deep``: the same with ``marker`` the middle server of the merged
   list.
 
-The baseline (``direct``) asks one canned Nova holding all N pods'
+The reference (``direct``) asks one canned Nova holding all N pods'
 servers for the same page, so ``gateway - direct`` is what the gateway
 adds. The first answer of each scenario is checked against the expected
-page of the merged order. Per scenario it prints median and p95
-latency, requests/s, the CPU time of the gateway, the pods and the
-client per request, and the pod calls and new pod connections per
-request; then a summary table.
+page of the merged order. With ``--baseline PYTHON`` a second gateway,
+run by that interpreter (another checkout's virtualenv: the code to
+compare with), is measured beside the first; with ``--rounds R`` each
+scenario's requests are sent in R rounds, every target taking its turn
+in each, so a slower spell of a shared machine falls on all of them.
+Per scenario it prints median and p95 latency, requests/s, the CPU time
+of the gateway, the pods and the client per request, and the pod calls
+and new pod connections per request; then a summary table.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import http.client
 import json
@@ -84,11 +90,11 @@ class Run:
         count = len(self.samples)
         cpu = '  '.join(f'{name} CPU {seconds / count * 1e3:.2f} ms'
                         for name, seconds in self.cpu.items())
-        text = (f'{self.target:<7} pods={self.pods:<3} {self.page:<5} '
+        text = (f'{self.target:<8} pods={self.pods:<3} {self.page:<5} '
                 f'{self.servers:>3} servers  n={count:<4} '
                 f'p50 {self.p50():8.2f} ms  p95 {self.p95():8.2f} ms  '
                 f'{self.rate():8.1f} req/s  {cpu}')
-        if self.target == 'gateway':
+        if self.target != 'direct':
             text += ('  pod calls {:.1f} (lists {:.1f}, shows {:.1f}, '
                      'versions {:.1f})  new pod conns {:.1f}').format(
                 (self.calls['lists'] + self.calls['shows']
@@ -172,50 +178,81 @@ def measure(port: int, path: str, headers: dict[str, str],
 
 
 def run_pods(count: int, args: argparse.Namespace) -> list[Run]:
-    """Measure every scenario with ``count`` pods."""
+    """Measure every scenario with ``count`` pods: each target in turn,
+    ``args.rounds`` times, a round's share of the requests each time."""
     runs = []
     order = expected_order(count, args.servers)
     with (CannedNova(count, args.servers, args.latency / 1e3) as pods,
           tempfile.TemporaryDirectory(prefix='trio2o-bench-') as tmp,
-          gateway(Path(tmp), pods, args.option) as (api, api_port)):
+          gateway(Path(tmp) / 'gateway', pods, args.option)
+          as (api, api_port),
+          contextlib.ExitStack() as stack):
         union_port = int(pods.union_url.rsplit(':', 1)[1])
+        gateways = [('gateway', api.pid, api_port)]
+        if args.baseline:
+            old, old_port = stack.enter_context(gateway(
+                Path(tmp) / 'baseline', pods, args.option,
+                python=args.baseline))
+            gateways.append(('baseline', old.pid, old_port))
+        share = argparse.Namespace(**{
+            **vars(args), 'requests': -(-args.requests // args.rounds),
+            'seconds': args.seconds / args.rounds})
         for page in PAGES:
             query, ids = page_query(page, order, args.limit)
-            for target, port, path, headers, processes in (
-                    ('direct', union_port, f'/v2.1/servers/detail?{query}',
-                     {}, {'pods': pods.pid, 'client': None}),
-                    ('gateway', api_port,
-                     f'/compute/v2.1/servers/detail?{query}', HEADERS,
-                     {'gateway': api.pid, 'pods': pods.pid,
-                      'client': None})):
-                samples, elapsed, cpu, calls = measure(
-                    port, path, headers, ids, args, processes,
-                    pods.counters)
-                run = Run(target, count, page, len(ids), samples, elapsed,
-                          cpu, calls)
+            targets = [('direct', union_port, f'/v2.1/servers/detail?{query}',
+                        {}, {'pods': pods.pid, 'client': None})]
+            targets += [(name, port, f'/compute/v2.1/servers/detail?{query}',
+                         HEADERS, {'gateway': pid, 'pods': pods.pid,
+                                   'client': None})
+                        for name, pid, port in gateways]
+            parts: dict[str, list[Run]] = {}
+            for _ in range(args.rounds):
+                for target, port, path, headers, processes in targets:
+                    samples, elapsed, cpu, calls = measure(
+                        port, path, headers, ids, share, processes,
+                        pods.counters)
+                    parts.setdefault(target, []).append(Run(
+                        target, count, page, len(ids), samples, elapsed,
+                        cpu, calls))
+            for target in parts:
+                run = _joined(parts[target])
                 print(run.line(), flush=True)
                 runs.append(run)
     return runs
 
 
+def _joined(parts: list[Run]) -> Run:
+    """One run of a scenario's rounds."""
+    first = parts[0]
+    return Run(first.target, first.pods, first.page, first.servers,
+               [sample for run in parts for sample in run.samples],
+               sum(run.elapsed for run in parts),
+               {name: sum(run.cpu[name] for run in parts)
+                for name in first.cpu},
+               {name: sum(run.calls[name] for run in parts)
+                for name in first.calls})
+
+
 def summary(runs: list[Run]) -> None:
-    """Print the gateway against the baseline, per pods and page."""
+    """Print the gateway (and the ``--baseline`` gateway) against the
+    direct figure, per pods and page."""
     print()
     print(f'{"pods":>4}  {"page":<5}  {"servers":>7}  {"direct p50":>10}  '
           f'{"gateway p50":>11}  {"gateway p95":>11}  {"req/s":>7}  '
           f'{"ratio":>7}  {"added/pod":>9}  {"gateway CPU/req":>15}')
     direct = {(r.pods, r.page): r for r in runs if r.target == 'direct'}
     for run in runs:
-        if run.target != 'gateway':
+        if run.target == 'direct':
             continue
         base = direct[(run.pods, run.page)]
         added = (run.p50() - base.p50()) / run.pods
         cpu = run.cpu['gateway'] / len(run.samples) * 1e3
+        label = '' if run.target == 'gateway' else f'  ({run.target})'
         print(f'{run.pods:>4}  {run.page:<5}  {run.servers:>7}  '
               f'{base.p50():7.2f} ms  {run.p50():8.2f} ms  '
               f'{run.p95():8.2f} ms  {run.rate():7.1f}  '
               f'{run.p50() / base.p50():6.0f}x  {added:6.2f} ms  '
-              f'{cpu:12.1f} ms')
+              f'{cpu:12.1f} ms{label}')
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -246,6 +283,14 @@ def main() -> int:
     parser.add_argument('--json', default=None,
                         help='where the figures go (default '
                              'bench/results/list_servers.json)')
+    parser.add_argument('--rounds', type=int, default=1,
+                        help='split each scenario\'s requests into this '
+                             'many rounds, every target taking its turn '
+                             'in each (default 1)')
+    parser.add_argument('--baseline', default=None, metavar='PYTHON',
+                        help='also measure a gateway run by this '
+                             'interpreter (the trio2o it has installed: '
+                             'another checkout\'s virtualenv, say)')
     parser.add_argument('--option', action='append', default=[],
                         metavar='SECTION.NAME=VALUE',
                         help='extra gateway setting (repeatable), e.g. '
@@ -274,7 +319,7 @@ def main() -> int:
     summary(runs)
     where = write_json('list_servers', {
         'servers_per_pod': args.servers, 'limit': args.limit,
-        'latency_ms': args.latency,
+        'latency_ms': args.latency, 'rounds': args.rounds,
         'runs': [{'target': r.target, 'pods': r.pods, 'page': r.page,
                   'servers': r.servers, 'requests': len(r.samples),
                   'p50_ms': r.p50(), 'p95_ms': r.p95(), 'rate': r.rate(),

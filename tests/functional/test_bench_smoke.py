@@ -43,6 +43,21 @@ def test_list_servers_quick_prints_a_figure_per_scenario(
     assert [r['calls']['lists'] / r['requests'] for r in gateway] == [3, 3]
 
 
+def test_list_servers_baseline_takes_its_turn_in_every_round(
+        tmp_path: Path) -> None:
+    stdout, figures = run('list_servers.py', tmp_path, '--pods', '3',
+                          '--rounds', '2', '--baseline', sys.executable)
+
+    assert figures['rounds'] == 2
+    baseline = [r for r in figures['runs'] if r['target'] == 'baseline']
+    assert sorted(r['page'] for r in baseline) == ['deep', 'first']
+    # 10 requests in 2 rounds of 5, three pods asked once per first page
+    first = next(r for r in baseline if r['page'] == 'first')
+    assert first['requests'] == 10
+    assert first['calls']['lists'] / first['requests'] == 3
+    assert stdout.count('(baseline)') == 2
+
+
 def test_passthrough_quick_measures_every_path(tmp_path: Path) -> None:
     stdout, figures = run('passthrough.py', tmp_path,
                           '--connections', '1,4')
