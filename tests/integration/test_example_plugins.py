@@ -14,6 +14,7 @@ import pytest
 
 from tests.functional.cinder.conftest import make_volume
 from tests.functional.nova.conftest import boot
+from tests.functional.nova.conftest import wait_for
 from trio2o_core.testing.cloud import TOP_REGION
 from trio2o_core.testing.cloud import LocalCloud
 from trio2o_core.testing.gateway import GatewayProcess
@@ -135,7 +136,10 @@ def test_widgets_service_asks_every_pod(example):
     # router's plain text), after asking each pod with the caller's id
     assert reply.status_code == 404, reply.text
     assert 'The resource could not be found.' in reply.text
+    # a pod writes its access line once it has sent its answer: wait
     for pod in example.cloud.pods:
-        log = (example.cloud.workdir / f'nova-pod{pod.index}.log').read_text()
-        assert any(request_id in line and '/v2.1/widgets' in line
-                   for line in log.splitlines()), pod.region
+        log = example.cloud.workdir / f'nova-pod{pod.index}.log'
+        wait_for(lambda log=log: any(
+            request_id in line and '/v2.1/widgets' in line
+            for line in log.read_text().splitlines()),
+            f'{pod.region} logs {request_id}', timeout=10)
