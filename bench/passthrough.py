@@ -309,7 +309,6 @@ def main() -> int:
                    *args.option]
         pod_port = int(pods.urls[0].rsplit(':', 1)[1])
         (work / 'nginx').mkdir(parents=True)
-        (work / 'gateway').mkdir()
         with (nginx(work / 'nginx', pod_port) as nginx_port,
               bare_proxy(work, pods.urls[0]) as bare_port,
               gateway(work / 'gateway', pods, options) as (api, api_port),
@@ -326,7 +325,6 @@ def main() -> int:
                 ('gateway', f'http://127.0.0.1:{api_port}/compute/v2.1',
                  api.pid)]
             if args.baseline:
-                (work / 'baseline').mkdir()
                 old, old_port = stack.enter_context(gateway(
                     work / 'baseline', pods, options, python=args.baseline))
                 targets.append((BASELINE, f'http://127.0.0.1:{old_port}'

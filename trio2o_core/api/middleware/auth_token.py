@@ -97,8 +97,7 @@ class AuthProtocol(auth_token.AuthProtocol):
         user = environ['keystone.token_auth'].user
         body = environ.get('keystone.token_info') or {}
         credential = body.get('token', {}).get('application_credential')
-        if (user.bind or user.expires is None
-                or (credential or {}).get('access_rules') is not None):
+        if user.bind or (credential or {}).get('access_rules') is not None:
             return
         left = (user.expires
                 - datetime.datetime.now(datetime.UTC)).total_seconds()
