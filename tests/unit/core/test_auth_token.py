@@ -61,18 +61,21 @@ class Counted:
         return TOKENS[token]
 
 
-def seen_by_app(environ: dict, start_response: Any) -> list[bytes]:
-    """Answers with the identity the application was given."""
+def seen_by_app(environ: dict, start_response: Any) -> Any:
+    """Answers with the identity the application was given, through
+    webob as the gateway's applications answer."""
     seen = {key: value for key, value in environ.items()
             if key.startswith('HTTP_') or key == 'keystone.token_info'}
     plugin = environ.get('keystone.token_auth')
     seen['plugin'] = plugin and (plugin.has_user_token,
                                  plugin.has_service_token,
                                  plugin.user and plugin.user.user_id)
-    status = environ.get('HTTP_X_WANT', '200 OK')
-    start_response(status, [('Content-Type', 'application/json'),
-                            ('Location', '/v2.1/servers/s1')])
-    return [json.dumps(seen, default=str, sort_keys=True).encode()]
+    response = webob.Response(
+        json.dumps(seen, default=str, sort_keys=True).encode(),
+        status=environ.get('HTTP_X_WANT', '200 OK'),
+        content_type='application/json',
+        headers={'Location': '/v2.1/servers/s1'})
+    return response(environ, start_response)
 
 
 def filters(conf: dict | None = None) -> tuple[Any, Any, Counted]:
@@ -145,6 +148,22 @@ def test_spoofed_identity_headers_are_stripped_on_a_remembered_token():
     assert seen['HTTP_X_ROLES'] == 'member'
     assert 'HTTP_X_SERVICE_ROLES' not in seen
     assert 'HTTP_X_SERVICE_IDENTITY_STATUS' not in seen
+
+
+@pytest.mark.parametrize('method', ['GET', 'HEAD'])
+@pytest.mark.parametrize('status', ['200 OK', '401 Unauthorized'])
+def test_a_remembered_token_gets_keystonemiddlewares_answer(method, status):
+    plain, remembering, keystone = filters()
+    first = request_with('good')
+    again = {**request_with('good', **{'X-Want': status}), 'method': method}
+
+    answer(remembering, first)
+    got = answer(remembering, again)
+
+    assert keystone.calls == 1
+    assert got == answer(plain, again)
+    assert (('WWW-Authenticate', 'Keystone uri="http://keystone.example/v3"')
+            in got[1]) == status.startswith('401')
 
 
 @pytest.mark.parametrize('name', ['bound', 'ruled', 'revoked'])

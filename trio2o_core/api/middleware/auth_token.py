@@ -17,6 +17,13 @@ access rules; and for no longer than keystonemiddleware's
 ``token_cache_time``, nor past the token's expiry. With
 ``token_cache_time = -1`` (keystonemiddleware's cache off) nothing is
 remembered.
+
+A call with a remembered token skips webob altogether: the application
+gets the WSGI call itself, and its answer goes to the client as it
+gave it, with keystonemiddleware's ``WWW-Authenticate`` challenge added
+to a 401. (keystonemiddleware's webob wrapping also makes a relative
+``Location`` absolute and empties a ``HEAD`` answer's body; the
+gateway's applications answer through webob, which has done both.)
 """
 
 from __future__ import annotations
@@ -67,26 +74,40 @@ class AuthProtocol(auth_token.AuthProtocol):
         self._seconds = int(self._conf.get('token_cache_time'))
         self._memo: dict[str, _Confirmed] = {}
 
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """The WSGI call: with a remembered token, the application's
+        own; else keystonemiddleware's."""
+        token = environ.get('HTTP_X_AUTH_TOKEN')
+        known = (self._memo.get(token)
+                 if token and 'HTTP_X_SERVICE_TOKEN' not in environ
+                 else None)
+        if known is None:
+            return super().__call__(environ, start_response)
+        if known.until <= time.monotonic():
+            self._memo.pop(token, None)
+            return super().__call__(environ, start_response)
+        for key in STRIPPED:
+            environ.pop(key, None)
+        environ.update(known.entries)
+
+        def start(status: str, headers: list[tuple[str, str]],
+                  exc_info: Any = None) -> Any:
+            if status.startswith('401'):
+                headers = [*headers, *self._reject_auth_headers]
+            return start_response(status, headers, exc_info)
+
+        return self._app(environ, start)
+
     def process_request(self, request: Any) -> Any:
-        """Apply what was concluded for this token, or let
-        keystonemiddleware validate it (and remember the conclusion).
+        """Let keystonemiddleware validate the token, and remember its
+        conclusion for a user token alone.
 
         :returns: keystonemiddleware's early answer, if any.
         """
+        answer = super().process_request(request)
         environ = request.environ
         token = environ.get('HTTP_X_AUTH_TOKEN')
-        if not token or 'HTTP_X_SERVICE_TOKEN' in environ:
-            return super().process_request(request)
-        known = self._memo.get(token)
-        if known is not None:
-            if known.until > time.monotonic():
-                for key in STRIPPED:
-                    environ.pop(key, None)
-                environ.update(known.entries)
-                return None
-            self._memo.pop(token, None)
-        answer = super().process_request(request)
-        if answer is None:
+        if answer is None and token and 'HTTP_X_SERVICE_TOKEN' not in environ:
             self._remember(token, environ)
         return answer
 
