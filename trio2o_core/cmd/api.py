@@ -26,6 +26,7 @@ import eventlet.wsgi  # noqa: E402
 
 from trio2o_core import startup  # noqa: E402
 from trio2o_core.api import app as app_factories  # noqa: E402
+from trio2o_core.api import protocol  # noqa: E402
 from trio2o_core.conf import CONF  # noqa: E402
 
 LOG = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def serve(app: object, sock: object, workers: int) -> None:
     """
     def run() -> None:
         eventlet.wsgi.server(sock, app, log=logging.getLogger('wsgi'),
+                             protocol=protocol.HttpProtocol,
                              log_output=CONF.debug,
                              socket_timeout=(CONF.api.client_socket_timeout
                                              or None))
