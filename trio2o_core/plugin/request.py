@@ -69,12 +69,15 @@ class Request(webob.Request):
             return None
         try:
             text = raw.decode('utf-8')
-            if _too_deep(text):
+            # nesting deeper than MAX_JSON_DEPTH takes more brackets
+            if len(text) > MAX_JSON_DEPTH and _too_deep(text):
                 raise ValueError('nested too deep')
             body = json.loads(text, parse_constant=_refuse_constant)
             # a lone surrogate cannot be encoded: refuse it here, not
-            # where the value is stored or forwarded
-            json.dumps(body, ensure_ascii=False).encode('utf-8')
+            # where the value is stored or forwarded (valid UTF-8 holds
+            # none: only a \u escape makes one)
+            if '\\u' in text:
+                json.dumps(body, ensure_ascii=False).encode('utf-8')
         except (UnicodeError, ValueError, RecursionError):
             raise exceptions.BadRequest('Malformed request body') from None
         return body
