@@ -11,6 +11,7 @@ import webob.exc
 
 from trio2o_core.api import faults
 from trio2o_core.api import paths
+from trio2o_core.api.route_index import RouteIndex
 from trio2o_core.plugin import links
 from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.plugin.request import Request
@@ -39,6 +40,7 @@ class ServiceApp:
         for route in driver.routes():
             self._routes[route.path] = route
             self.mapper.connect(route.path, path_template=route.path)
+        self.index = RouteIndex(self.mapper)
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Any) -> Any:
@@ -68,7 +70,7 @@ class ServiceApp:
         path = request.path_info or '/'
         if len(path) > 1 and not self.driver.keeps_trailing_slash:
             path = path.rstrip('/')
-        match = self.mapper.match(path, environ=request.environ)
+        match = self.index.match(path, request.environ)
         if match is None:
             raise webob.exc.HTTPNotFound()
         route = self._routes[match.pop('path_template')]
