@@ -9,8 +9,6 @@ from typing import Any
 
 import orjson
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
-
 
 def dumps(value: Any) -> bytes:
     """Return compact UTF-8 JSON of ``value`` (as ``json.dumps`` with
@@ -20,7 +18,13 @@ def dumps(value: Any) -> bytes:
     :raises ValueError: ``value`` refers to itself.
     """
     try:
-        return orjson.dumps(value, option=_OPTIONS)
+        return orjson.dumps(value)
+    except TypeError:
+        pass
+    try:
+        # keys that are not strings (orjson writes string keys faster
+        # without this option)
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:
         # integers beyond 64 bits, subclasses orjson refuses
         return json.dumps(value, separators=(',', ':'),
@@ -28,7 +32,9 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    """Return the value of the JSON document ``data``.
+    """Return the value of the JSON document ``data``. An integer beyond
+    64 bits is read as a float, as orjson reads it (no OpenStack answer
+    holds one; a request body is read by the standard library).
 
     :raises ValueError: ``data`` is not JSON (``json.JSONDecodeError``).
     """
