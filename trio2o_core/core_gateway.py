@@ -109,7 +109,8 @@ class CoreGateway:
     # pods and routing
 
     def list_pods(self, enabled_only: bool = True) -> list[Pod]:
-        rows = db.list_pods(enabled=True if enabled_only else None)
+        rows = db.list_pods(enabled=True if enabled_only else None,
+                            timestamps=False)
         return [to_pod(row) for row in rows]
 
     def get_pod(self, pod_id: str) -> Pod:

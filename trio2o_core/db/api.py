@@ -23,6 +23,7 @@ from trio2o_core.db.engine import get_engine
 from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import reset_engine
 from trio2o_core.db.engine import session_scope
+from trio2o_core.db.models import POD_RECORD_COLUMNS
 from trio2o_core.db.models import Pod
 from trio2o_core.db.models import PodBinding
 from trio2o_core.db.models import PodIdentity
@@ -150,26 +151,28 @@ def get_pod_by_name(name: str) -> Pod:
         return pod
 
 
-def list_pods(*, az_name: str | None = None,
-              enabled: bool | None = None) -> list[Any]:
+def list_pods(*, az_name: str | None = None, enabled: bool | None = None,
+              timestamps: bool = True) -> list[Any]:
     """Return the pods matching the given filters, ordered by name, as
     records of their columns (read on every list and create: a prepared
-    query, no ORM objects to build)."""
+    query, no ORM objects to build); without ``created_at`` and
+    ``updated_at`` unless ``timestamps``."""
     if rows.unstorable(az_name):
         return []
     filters = {name: value for name, value in
                (('az_name', az_name), ('enabled', enabled))
                if value is not None}
-    return [types.SimpleNamespace(**row)
-            for row in _pods_query(*sorted(filters)).rows(**filters)]
+    query = _pods_query(timestamps, *sorted(filters))
+    return [types.SimpleNamespace(**row) for row in query.rows(**filters)]
 
 
 @functools.cache
-def _pods_query(*filtered: str) -> PreparedRead:
+def _pods_query(timestamps: bool, *filtered: str) -> PreparedRead:
     """The pods, ordered by name, whose ``filtered`` columns equal the
     bind parameters of the same names."""
     table = Pod.__table__
-    return PreparedRead(sa.select(table).where(
+    columns = table.columns if timestamps else POD_RECORD_COLUMNS
+    return PreparedRead(sa.select(*columns).where(
         *[table.c[name] == sa.bindparam(name) for name in filtered]
     ).order_by(table.c.name))
 
@@ -300,7 +303,7 @@ def get_active_binding(project_id: str, az_name: str) -> PodBinding | None:
 #: every pod with the columns (named ``binding__<column>``) of the active
 #: binding of a project in an AZ on its pod's row, prepared once
 _PODS_AND_BINDING = PreparedRead(sa.select(
-    Pod.__table__,
+    *POD_RECORD_COLUMNS,
     *[column.label(f'binding__{column.name}')
       for column in PodBinding.__table__.columns],
 ).join_from(
@@ -315,11 +318,12 @@ _PODS_AND_BINDING = PreparedRead(sa.select(
 
 def pods_and_active_binding(project_id: str, az_name: str
                             ) -> tuple[list[Any], PodBinding | None]:
-    """Return every pod, ordered by name (as :func:`list_pods`), and the
-    active binding of the project in the AZ (None if there is none),
-    read in one query (what each create is scheduled with)."""
+    """Return every pod, ordered by name (as :func:`list_pods` without
+    timestamps), and the active binding of the project in the AZ (None
+    if there is none), read in one query (what each create is scheduled
+    with)."""
     if rows.unstorable(project_id, az_name):
-        return list_pods(), None
+        return list_pods(timestamps=False), None
     found = _PODS_AND_BINDING.rows(project_id=project_id, az_name=az_name)
     pods, binding = [], None
     for row in found:

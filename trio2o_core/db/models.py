@@ -150,6 +150,13 @@ class Pod(Base):
         UTCDateTime, onupdate=utcnow)
 
 
+#: the columns of a pod the request path reads: all but the timestamps,
+#: which the plugins' pod record has not (read from SQLite, a timestamp
+#: cost more to convert than the rest of the row)
+POD_RECORD_COLUMNS = tuple(column for column in Pod.__table__.columns
+                           if column.name not in ('created_at', 'updated_at'))
+
+
 class PodBinding(Base):
     """A project's pod in one availability zone."""
 

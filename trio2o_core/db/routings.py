@@ -18,6 +18,7 @@ from trio2o_core.db.engine import PreparedRead
 from trio2o_core.db.engine import read_scope
 from trio2o_core.db.engine import session_scope
 from trio2o_core.db.engine import write_scope
+from trio2o_core.db.models import POD_RECORD_COLUMNS
 from trio2o_core.db.models import Pod
 from trio2o_core.db.models import ResourceRouting
 from trio2o_core.db.models import RoutingStatus
@@ -110,12 +111,12 @@ def get_routing_by_top_id(top_id: str,
         return routing
 
 
-#: the routing of a top id and its pod's columns (named ``pod__<column>``)
-#: in one statement, prepared once
+#: the routing of a top id (but its ``updated_at``) and its pod's record
+#: columns (named ``pod__<column>``) in one statement, prepared once
 _ROUTING_AND_POD = PreparedRead(sa.select(
-    ResourceRouting.__table__,
-    *[column.label(f'pod__{column.name}')
-      for column in Pod.__table__.columns],
+    *[column for column in ResourceRouting.__table__.columns
+      if column.name != 'updated_at'],
+    *[column.label(f'pod__{column.name}') for column in POD_RECORD_COLUMNS],
 ).join_from(
     ResourceRouting.__table__, Pod.__table__,
     ResourceRouting.__table__.c.pod_id == Pod.__table__.c.id,
@@ -127,9 +128,10 @@ _ROUTING_AND_POD = PreparedRead(sa.select(
 
 def get_routing_and_pod(top_id: str, resource_type: str
                         ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """Return the routing of ``top_id`` of ``resource_type`` and its
-    pod's row, as column mappings, read in one prepared query (the
-    per-request lookup).
+    """Return the routing of ``top_id`` of ``resource_type`` (all its
+    columns but ``updated_at``) and its pod's record columns
+    (:data:`~trio2o_core.db.models.POD_RECORD_COLUMNS`), as column
+    mappings, read in one prepared query (the per-request lookup).
 
     :raises NotFound: the resource is not routed.
     """
