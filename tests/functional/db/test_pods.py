@@ -6,6 +6,7 @@ import pytest
 
 from trio2o_core.db import api
 from trio2o_core.db import exceptions
+from trio2o_core.db import pods
 
 
 def test_create_get_list_update(db: str) -> None:
@@ -150,7 +151,7 @@ def test_delete_refused_by_database_when_count_raced(
     pod = api.create_pod('Pod1', 'az1')
     api.create_routing('vm-1', 'server', pod.id, 'project')
     counts = iter([0, 1])
-    monkeypatch.setattr(api, '_count_routings',
+    monkeypatch.setattr(pods, '_count_routings',
                         lambda session, pod_id: next(counts))
 
     with pytest.raises(exceptions.PodInUse) as caught:
