@@ -27,7 +27,9 @@ MAX_HEADERS = 100
 _FIELD = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e]*)"
                     r"\r?\n")
 _VERSIONS = {'HTTP/1.1': (1, 1), 'HTTP/1.0': (1, 0)}
+#: the blank line that ends a head, and the end of input
 _LAST_LINES = (b'\r\n', b'\n')
+_ENDS = (*_LAST_LINES, b'')
 
 
 class HttpProtocol(eventlet.wsgi.HttpProtocol):
@@ -89,7 +91,7 @@ class HttpProtocol(eventlet.wsgi.HttpProtocol):
             if len(lines) > MAX_HEADERS:
                 raise http.client.HTTPException(
                     f'got more than {MAX_HEADERS} headers')
-            if line in (b'\r\n', b'\n', b''):
+            if line in _ENDS:
                 break
         fields = []
         if line in _LAST_LINES:

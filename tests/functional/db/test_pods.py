@@ -22,6 +22,11 @@ def test_create_get_list_update(db: str) -> None:
     assert [p.name for p in api.list_pods()] == ['Pod1', 'Pod2']
     assert [p.name for p in api.list_pods(enabled=True)] == ['Pod2']
     assert [p.name for p in api.list_pods(az_name='az1')] == ['Pod1']
+    # the request path's records: every column but the timestamps
+    assert vars(api.list_pods(timestamps=False)[1]) == {
+        key: value for key, value in vars(api.list_pods()[1]).items()
+        if key not in ('created_at', 'updated_at')}
+    assert api.list_pods()[1].created_at.tzinfo == datetime.UTC
 
     updated = api.update_pod(pod.id, enabled=False, dc_name=None)
     assert (updated.enabled, updated.dc_name) == (False, None)
