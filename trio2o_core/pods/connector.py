@@ -9,6 +9,7 @@ state: each call passes its token, request id and microversion
 from __future__ import annotations
 
 import functools
+import re
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -17,12 +18,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
 from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin.types import Pod
 from trio2o_core.pods.federation import TokenExchange
 from trio2o_core.pods.federation import is_k2k
+from trio2o_core.pods.headers import Headers
 from trio2o_core.pods.transport import PodAdapter
 
 #: SDK service name -> catalog types that serve it, preferred first
@@ -84,10 +85,11 @@ class PodConnector:
             query = encode_query(params)
             if query:
                 url += ('&' if '?' in url else '?') + query
-        prepared.url = requests.utils.requote_uri(url)
-        prepared.headers = CaseInsensitiveDict(self.http.headers)
+        prepared.url = requote(url)
+        prepared.headers = sent = Headers()
+        sent.update_from(self.http.headers)
         if headers:
-            prepared.headers.update(headers)
+            sent.update_from(headers)
         if json is not None:
             prepared.body = jsoncodec.dumps(json)
             prepared.headers.setdefault('Content-Type', 'application/json')
@@ -157,6 +159,18 @@ class PodConnector:
         catalog = (token_info.get('token') or {}).get('catalog') or []
         return catalog_url(catalog, SERVICE_TYPES[service], self.interface,
                            region)
+
+
+#: a URL ``requests.utils.requote_uri`` gives back as it is
+_REQUOTED = re.compile(r"[A-Za-z0-9_.\-~!#$&'()*+,/:;=?@\[\]]*")
+
+
+def requote(url: str) -> str:
+    """``url`` as ``requests.utils.requote_uri`` writes it (looked at
+    first: a pod call's URL is most often written so already)."""
+    if _REQUOTED.fullmatch(url):
+        return url
+    return requests.utils.requote_uri(url)
 
 
 def encode_query(params: Mapping[str, Any] | Iterable[tuple[str, Any]]

@@ -1,8 +1,8 @@
 """Parallel calls to pods with a per-call timeout.
 
-Uses green threads when the process is monkey-patched by eventlet
-(``trio2o-api``), a bounded thread pool otherwise. This module never
-imports eventlet itself.
+Uses green calls when the process is monkey-patched by eventlet
+(``trio2o-api``; :mod:`trio2o_core.pods.green`), a bounded thread pool
+otherwise. This module never imports eventlet itself.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from typing import Any
 from typing import TypeVar
 
 K = TypeVar('K')
@@ -70,31 +71,17 @@ class Fanout:
 
     def _run_green(self, func: Callable[[K], T], keys: list[K],
                    timeout: float | None) -> dict[K, T | BaseException]:
-        import eventlet
+        from trio2o_core.pods import green
 
-        if len(keys) <= self.workers:
-            # all at once: no pool's bookkeeping per call
-            threads = {key: eventlet.spawn(_call, func, key)
-                       for key in keys}
-        else:
-            pool = eventlet.GreenPool(self.workers)
-            threads = {key: pool.spawn(_call, func, key) for key in keys}
-        results: dict[K, T | BaseException] = {}
-        # one timer for the whole wait, not one per call
-        timer = eventlet.Timeout(timeout)
-        try:
-            for key, thread in threads.items():
-                results[key] = thread.wait()
-        except eventlet.Timeout as expired:
-            if expired is not timer:
-                raise
-        finally:
-            timer.cancel()
-        for key, thread in threads.items():
-            if key not in results:
-                results[key] = (thread.wait() if thread.dead else
-                                TimeoutError(f'no answer in {timeout}s'))
-        return results
+        return green.run(func, keys, timeout, self.workers, _call)
+
+
+def answer_waiter() -> Any:
+    """The :class:`~trio2o_core.pods.green.AnswerWaiter` of the green
+    fan-out call running now (its pod calls wait for their answers
+    together), or None."""
+    green = sys.modules.get('trio2o_core.pods.green')
+    return None if green is None else green.current_waiter()
 
 
 def _call(func: Callable[[K], T], key: K) -> T | BaseException:

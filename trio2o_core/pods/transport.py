@@ -11,6 +11,7 @@ is found before it is used; a request is never sent twice.
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
 import ssl
@@ -19,7 +20,9 @@ from typing import Any
 import requests
 
 from trio2o_core.plugin import jsoncodec
+from trio2o_core.pods import fanout
 from trio2o_core.pods import wire
+from trio2o_core.pods.headers import Headers
 
 #: methods a pod may be sent twice (RFC 9110 safe methods)
 _SAFE = frozenset(('GET', 'HEAD', 'OPTIONS'))
@@ -40,7 +43,36 @@ class _Unanswered(Exception):
 
 class PodResponse(requests.Response):
     """A pod's answer (a ``requests.Response``) whose JSON is read with
-    :mod:`jsoncodec`."""
+    :mod:`jsoncodec`, made with what the adapter read: its cookie jar
+    (pods set no cookies the gateway keeps) is made only if asked for."""
+
+    def __init__(self, request: requests.PreparedRequest, status: int,
+                 reason: str, headers: Headers) -> None:
+        # requests.Response's own attributes, set at once
+        self._content: Any = False
+        self._content_consumed = False
+        self._next = None
+        self.status_code = status
+        self.reason = reason
+        self.headers = headers
+        self.raw = None
+        self.url = request.url or ''
+        self.request = request
+        self.encoding = requests.utils.get_encoding_from_headers(headers)
+        self.history = []
+        self.elapsed = datetime.timedelta(0)
+
+    @property  # type: ignore[override]
+    def cookies(self) -> requests.cookies.RequestsCookieJar:
+        jar = self.__dict__.get('_cookies')
+        if jar is None:
+            jar = self.__dict__['_cookies'] = \
+                requests.cookies.cookiejar_from_dict({})
+        return jar
+
+    @cookies.setter
+    def cookies(self, jar: requests.cookies.RequestsCookieJar) -> None:
+        self.__dict__['_cookies'] = jar
 
     def json(self, **kwargs: Any) -> Any:
         if not kwargs:
@@ -111,6 +143,10 @@ class PodAdapter(requests.adapters.BaseAdapter):
             except OSError as exc:
                 raise _Unanswered(f'sending to the pod failed: {exc}',
                                   unsent=True) from None
+            waiter = fanout.answer_waiter()
+            if waiter is not None:
+                # a fan-out's calls wait for their answers together
+                connection.await_answer(waiter.wait, timeout)
             return self._answer(request, connection, stream)
         except _Unanswered:
             connection.close()
@@ -207,13 +243,7 @@ class PodAdapter(requests.adapters.BaseAdapter):
             headers = wire.read_headers(reader)
             if not 100 <= status < 200 or status == 101:
                 break
-        reply = PodResponse()
-        reply.status_code = status
-        reply.reason = reason
-        reply.headers = headers
-        reply.url = request.url
-        reply.request = request
-        reply.encoding = requests.utils.get_encoding_from_headers(headers)
+        reply = PodResponse(request, status, reason, headers)
         reusable = (version == 'HTTP/1.1'
                     and 'close' not in headers.get('Connection', '').lower())
         body = wire.AnswerBody(self.release, connection,

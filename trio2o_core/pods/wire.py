@@ -18,7 +18,8 @@ from typing import IO
 from typing import Any
 
 import requests
-from requests.structures import CaseInsensitiveDict
+
+from trio2o_core.pods.headers import Headers
 
 #: a request target or header that could smuggle a line into the request
 UNSAFE = re.compile(r'[\x00-\x20\x7f]')
@@ -52,6 +53,27 @@ class Connection:
         except (OSError, ValueError):
             return False
         return not readable
+
+    def await_answer(self, wait: Callable[[int, float | None], None],
+                     timeout: float | None) -> None:
+        """Unless some of the answer is here already (read ahead, or on
+        the socket), ``wait(descriptor, timeout)`` for the socket to be
+        readable. Only over plain HTTP: a TLS socket may be readable with
+        no answer byte yet.
+
+        :raises TimeoutError: as ``wait`` does.
+        """
+        if self.key[0] != 'http':
+            return
+        self.sock.settimeout(0.0)
+        try:
+            here = self.reader.peek(1)
+        except OSError:
+            return  # the read that follows reports it
+        finally:
+            self.sock.settimeout(timeout)
+        if not here:
+            wait(self.sock.fileno(), timeout)
 
     def close(self) -> None:
         try:
@@ -219,6 +241,8 @@ def request_head(request: requests.PreparedRequest, host: str,
         raise requests.exceptions.InvalidURL(
             f'unsafe request line: {request.method} {target!r}')
     headers = request.headers
+    pairs = (headers.pairs() if isinstance(headers, Headers)
+             else list(headers.items()))
     lines = [f'{request.method} {target} HTTP/1.1']
     if 'Host' not in headers:
         name = f'[{host}]' if ':' in host else host
@@ -235,14 +259,16 @@ def request_head(request: requests.PreparedRequest, host: str,
     elif ('Content-Length' not in headers
           and 'Transfer-Encoding' not in headers):
         lines.append('Transfer-Encoding: chunked')
-    for name, value in headers.items():
-        if value is None:
-            continue
-        value = str(value)
-        if UNSAFE_VALUE.search(value) or UNSAFE.search(name):
-            raise requests.exceptions.InvalidHeader(
-                f'header {name!r} holds a line break')
-        lines.append(f'{name}: {value}')
+    pairs = [(name, str(value)) for name, value in pairs
+             if value is not None]
+    # one search over every name, one over every value
+    if (UNSAFE.search(''.join(name for name, _ in pairs))
+            or UNSAFE_VALUE.search(''.join(value for _, value in pairs))):
+        unsafe = next(name for name, value in pairs
+                      if UNSAFE.search(name) or UNSAFE_VALUE.search(value))
+        raise requests.exceptions.InvalidHeader(
+            f'header {unsafe!r} holds a line break')
+    lines.extend(f'{name}: {value}' for name, value in pairs)
     lines.append('\r\n')
     try:
         return '\r\n'.join(lines).encode('latin-1')
@@ -303,13 +329,13 @@ def status_line(line: bytes) -> tuple[str, int, str]:
     return parts[0], status, parts[2] if len(parts) > 2 else ''
 
 
-def read_headers(reader: Any) -> CaseInsensitiveDict[str]:
+def read_headers(reader: Any) -> Headers:
     """Read an answer's headers up to their blank line (repeats joined
     with ``, ``).
 
     :raises ValueError: a line is not a header, or too long.
     """
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers = Headers()
     while True:
         line = reader.readline(MAX_LINE + 1)
         if line in (b'\r\n', b'\n'):
@@ -319,15 +345,11 @@ def read_headers(reader: Any) -> CaseInsensitiveDict[str]:
         name, colon, value = line.decode('latin-1').partition(':')
         if not colon:
             raise ValueError(f'a header line is {line[:80]!r}')
-        name, value = name.strip(), value.strip()
-        if name in headers:
-            headers[name] = f'{headers[name]}, {value}'
-        else:
-            headers[name] = value
+        headers.add(name.strip(), value.strip())
 
 
 def body_length(request: requests.PreparedRequest, status: int,
-                headers: CaseInsensitiveDict[str]) -> int | None:
+                headers: Headers) -> int | None:
     """The body's length: a number, None for chunks, -1 until closed.
 
     :raises ValueError: its ``Content-Length`` is not a length.

@@ -96,16 +96,18 @@ GREEN = textwrap.dedent('''
 
     import greenlet
     from eventlet import event
-    from eventlet import greenthread
 
     from trio2o_core.pods import fanout
+
+    caller = greenlet.getcurrent()
 
     started = []
     release = event.Event()
 
     def call(key):
         started.append(key)
-        green = isinstance(greenlet.getcurrent(), greenthread.GreenThread)
+        green = (greenlet.getcurrent() is not caller
+                 and fanout.answer_waiter() is not None)
         if key == 'slow':
             release.wait()
         if key == 'bad':

@@ -1,0 +1,243 @@
+"""Green fan-outs whose pod calls wait for their answers together, in a
+process eventlet has patched, against pods on loopback."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from trio2o_core.pods import wire
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+
+SCENARIOS = textwrap.dedent('''
+    import eventlet
+    eventlet.monkey_patch()
+
+    import gc
+    import json
+    import socket
+    import time
+    import weakref
+
+    import requests
+    from eventlet import hubs
+
+    from trio2o_core.pods import fanout
+    from trio2o_core.pods import green
+    from trio2o_core.pods.connector import PodConnector
+
+    BODY = b'{"servers": []}'
+
+    def pod(delay, answer=True):
+        """A pod on loopback answering each request after delay
+        seconds (never, unless answer)."""
+        listener = eventlet.listen(('127.0.0.1', 0))
+
+        def serve(sock):
+            reader = sock.makefile('rb')
+            while True:
+                line = reader.readline()
+                if not line:
+                    return
+                while reader.readline() not in (b'\\r\\n', b''):
+                    pass
+                if not answer:
+                    eventlet.sleep(60)
+                    return
+                eventlet.sleep(delay)
+                sock.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: '
+                             b'application/json\\r\\nContent-Length: '
+                             + str(len(BODY)).encode() + b'\\r\\n\\r\\n'
+                             + BODY)
+
+        def accept():
+            while True:
+                sock, _ = listener.accept()
+                eventlet.spawn(serve, sock)
+
+        eventlet.spawn(accept)
+        return f'http://127.0.0.1:{listener.getsockname()[1]}'
+
+    waits = []
+    real_wait = green.AnswerWaiter.wait
+
+    def counted(self, fileno, timeout):
+        waits.append(timeout)
+        return real_wait(self, fileno, timeout)
+
+    green.AnswerWaiter.wait = counted
+
+    def get(connector, url):
+        reply = connector.send('GET', url + '/servers')
+        return reply.status_code, reply.json()
+
+    def outcome(value):
+        if isinstance(value, BaseException):
+            return [type(value).__name__, str(value)]
+        return value
+
+    report = {}
+    hub = hubs.get_hub()
+
+    def waiters_on_hub():
+        return sum(isinstance(getattr(listener.cb, '__self__', None),
+                              green.AnswerWaiter)
+                   for listener in hub.listeners[hub.READ].values())
+
+    # five pods, each answering after 0.3 s: the calls wait together
+    urls = [pod(0.3) for _ in range(5)]
+    connector = PodConnector(timeout=5)
+    started = time.monotonic()
+    results = fanout.Fanout(16).run(lambda url: get(connector, url), urls,
+                                    timeout=10)
+    report['together'] = {
+        'results': [outcome(results[url]) for url in urls],
+        'seconds': time.monotonic() - started,
+        'waits': len(waits),
+        'waiters_on_hub': waiters_on_hub(),
+    }
+
+    # the same pods again, over the kept-alive connections
+    waits.clear()
+    results = fanout.Fanout(16).run(lambda url: get(connector, url), urls,
+                                    timeout=10)
+    report['again'] = {'results': [outcome(results[url]) for url in urls],
+                       'waits': len(waits)}
+
+    # a pod that never answers: its call times out, the others answer
+    silent = pod(0, answer=False)
+    quick = PodConnector(timeout=0.5)
+    started = time.monotonic()
+    results = fanout.Fanout(16).run(lambda url: get(quick, url),
+                                    [urls[0], silent], timeout=10)
+    report['silent'] = {
+        'answered': outcome(results[urls[0]]),
+        'silent': type(results[silent]).__name__,
+        'seconds': time.monotonic() - started,
+        'waiters_on_hub': waiters_on_hub(),
+    }
+
+    # the run's own deadline: the call under way gives TimeoutError, the
+    # one queued behind it (one worker) is never started
+    calls = []
+
+    def slow(url):
+        calls.append(url)
+        return get(connector, url)
+
+    slow_urls = [pod(1.0), pod(1.0)]
+    results = fanout.Fanout(1).run(slow, slow_urls, timeout=0.3)
+    eventlet.sleep(1.5)
+    report['deadline'] = {
+        'results': [outcome(results[url]) for url in slow_urls],
+        'called': len(calls),
+    }
+
+    # what the calls gave is freed with the run, not left for the cycle
+    # collector
+    class Answer:
+        pass
+
+    gc.disable()
+    refs = []
+
+    def make(key):
+        answer = Answer()
+        refs.append(weakref.ref(answer))
+        eventlet.sleep(0)
+        return answer
+
+    results = fanout.Fanout(16).run(make, range(4), timeout=5)
+    del results
+    report['freed'] = [ref() is None for ref in refs]
+    gc.enable()
+
+    print(json.dumps(report))
+''')
+
+
+@pytest.fixture(scope='module')
+def report():
+    done = subprocess.run([sys.executable, '-c', SCENARIOS], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_calls_wait_for_their_answers_together(report):
+    together = report['together']
+    assert together['results'] == [[200, {'servers': []}]] * 5
+    # one wait per call, in the shared waiter, overlapping
+    assert together['waits'] == 5
+    assert together['seconds'] < 1.2
+    assert together['waiters_on_hub'] == 0
+
+
+def test_kept_alive_connections_wait_the_same_way(report):
+    assert report['again'] == {'results': [[200, {'servers': []}]] * 5,
+                               'waits': 5}
+
+
+def test_a_silent_pod_times_out_while_the_others_answer(report):
+    silent = report['silent']
+    assert silent['answered'] == [200, {'servers': []}]
+    assert silent['silent'] == 'ReadTimeout'
+    assert 0.4 < silent['seconds'] < 3
+    assert silent['waiters_on_hub'] == 0
+
+
+def test_the_runs_deadline_leaves_queued_calls_unstarted(report):
+    deadline = report['deadline']
+    assert deadline['results'] == [['TimeoutError', 'no answer in 0.3s']] * 2
+    assert deadline['called'] == 1
+
+
+def test_the_calls_results_are_freed_with_the_run(report):
+    assert report['freed'] == [True] * 4
+
+
+@pytest.fixture
+def pair():
+    ours, theirs = socket.socketpair()
+    yield wire.Connection(('http', 'pod', 80), ours), theirs
+    ours.close()
+    theirs.close()
+
+
+def test_an_answer_already_here_is_read_without_waiting(pair):
+    connection, pod = pair
+    pod.sendall(b'HTTP/1.1 204 No Content\r\n\r\n')
+    waits = []
+
+    connection.await_answer(lambda *args: waits.append(args), 4.0)
+
+    assert waits == []
+    assert connection.sock.gettimeout() == 4.0
+    assert connection.reader.readline() == b'HTTP/1.1 204 No Content\r\n'
+
+
+def test_no_answer_yet_waits_for_the_socket(pair):
+    connection, _ = pair
+    waits = []
+
+    connection.await_answer(lambda *args: waits.append(args), 4.0)
+
+    assert waits == [(connection.sock.fileno(), 4.0)]
+    assert connection.sock.gettimeout() == 4.0
+
+
+def test_a_tls_connection_reads_as_it_always_has(pair):
+    # a TLS socket may be readable with no answer byte yet: its read
+    # waits on the hub, as every read did
+    connection = wire.Connection(('https', 'pod', 443), pair[0].sock)
+    waits = []
+
+    connection.await_answer(lambda *args: waits.append(args), 4.0)
+
+    assert waits == []
