@@ -5,6 +5,10 @@ import pathlib
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from trio2o_core.conf import CONF
 from trio2o_core.db import api
@@ -68,6 +72,50 @@ def test_an_expanding_parameter_takes_a_list(db: str) -> None:
     assert [row['top_id'] for row in prepared.rows(
         ids=['top-3', 'top-2', 'nope'], project_id='project')] == [
             'top-2', 'top-3']
+
+
+#: ids to pick lists from: routed ones, absent ones, and repeats
+IDS = st.lists(st.sampled_from(['top-0', 'top-1', 'top-2', 'top-3', 'absent',
+                                'gone']), max_size=12)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.tuples(IDS, st.lists(st.booleans(), max_size=3)),
+                      min_size=1, max_size=6))
+def test_expanding_lists_of_every_length_read_what_core_reads(
+        db: str, calls: list) -> None:
+    # the SQL of each length of the lists is rendered once and reused
+    # with other values: each call reads the rows Core reads
+    if not api.list_pods():
+        on = api.create_pod('Pod1', 'az1')
+        off = api.create_pod('Pod2', 'az1')
+        api.update_pod(off.id, enabled=False)
+        for n in range(4):
+            api.create_routing(f'top-{n}', 'server',
+                               (on if n % 2 else off).id, 'project')
+    statement = sa.select(ROUTINGS.c.top_id, PODS.c.enabled).join_from(
+        ROUTINGS, PODS, ROUTINGS.c.pod_id == PODS.c.id).where(
+        ROUTINGS.c.top_id.in_(sa.bindparam('ids', expanding=True)),
+        PODS.c.enabled.in_(sa.bindparam('flags', expanding=True)),
+        ROUTINGS.c.project_id == sa.bindparam('project_id'),
+    ).order_by(ROUTINGS.c.top_id)
+    prepared = engine.PreparedRead(statement)
+    for ids, flags in calls:
+        assert prepared.rows(ids=ids, flags=flags,
+                             project_id='project') == _core_rows(
+            statement, ids=ids, flags=flags, project_id='project')
+
+
+def test_a_bad_value_in_a_list_is_a_database_error(db: str) -> None:
+    statement = sa.select(PODS.c.name).where(
+        PODS.c.enabled.in_(sa.bindparam('flags', expanding=True)))
+    prepared = engine.PreparedRead(statement)
+    assert prepared.rows(flags=[True, False]) == []
+    # the same length again, now with a value the column cannot take
+    with pytest.raises(exceptions.InvalidValue) as caught:
+        prepared.rows(flags=[True, 'yes'])
+    assert caught.value.field.startswith('flags')
 
 
 def test_first_is_the_first_row_or_none(db: str) -> None:
