@@ -184,10 +184,12 @@ class ServerLister:
             return Gathered({pod.id: pod for pod in pods}, down=[
                 pod for pod in pods if self.gateway.is_down(pod)])
         batch = batch_size(query.limit, len(pods), MIN_BATCH)
+        # every pod's call carries the same filters and order
+        params = [*query.filters, *query.order.params()]
 
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
-                self._fetcher(caller, query, pod), query.order, None,
+                self._fetcher(caller, params, pod), query.order, None,
                 after, batch=batch, skip_batch=max(batch, max_limit))
             stream.head()
             if stream.failed is not None:
@@ -196,17 +198,16 @@ class ServerLister:
 
         return caller.gather(pods, start)
 
-    def _fetcher(self, caller: PodCaller, query: ListRequest,
+    def _fetcher(self, caller: PodCaller, params: list[tuple[str, str]],
                  pod: Pod) -> Fetch:
         def fetch(pod_marker: str | None,
                   limit: int) -> tuple[list[dict[str, Any]], bool]:
-            params = [*query.filters, *query.order.params(),
-                      ('limit', str(limit))]
+            asked = [*params, ('limit', str(limit))]
             if pod_marker is not None:
-                params.append(('marker', pod_marker))
+                asked.append(('marker', pod_marker))
             body = caller.translated_json(pod, forward.checked(
                 pod, caller.call(pod, 'GET', 'servers/detail',
-                                 params=params)))
+                                 params=asked)))
             more = any(link.get('rel') == 'next'
                        for link in body.get('servers_links', ()))
             return body.get('servers', []), more
