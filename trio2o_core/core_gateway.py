@@ -83,6 +83,8 @@ class CoreGateway:
         self._services: dict[str, ServiceDriver] = {}
         self._scheduler: Scheduler | None = None
         self._pod_list: tuple[list[Pod], float] | None = None
+        #: per ``enabled_only``: the pods' rows last read, and their Pods
+        self._pod_records: dict[bool, tuple[list[Any], list[Pod]]] = {}
         self._lock = threading.Lock()
 
     # services
@@ -111,7 +113,15 @@ class CoreGateway:
     def list_pods(self, enabled_only: bool = True) -> list[Pod]:
         rows = db.list_pods(enabled=True if enabled_only else None,
                             timestamps=False)
-        return [to_pod(row) for row in rows]
+        # read on every list and create: the rows are compared with the
+        # last ones read, and their Pods (immutable) made again only
+        # when a row has changed
+        last = self._pod_records.get(enabled_only)
+        if last is not None and last[0] == rows:
+            return list(last[1])
+        pods = [to_pod(row) for row in rows]
+        self._pod_records[enabled_only] = (rows, pods)
+        return list(pods)
 
     def get_pod(self, pod_id: str) -> Pod:
         try:

@@ -1,0 +1,39 @@
+"""The gateway's pod list: read from the table on every call, its Pods
+made again only when a row has changed."""
+
+from trio2o_core.conf import CONF
+from trio2o_core.core_gateway import CoreGateway
+from trio2o_core.db import api
+
+
+def test_unchanged_rows_give_the_same_pods_in_a_new_list(db: str) -> None:
+    api.create_pod('Pod1', 'az1')
+    api.create_pod('Pod2', 'az2')
+    gateway = CoreGateway(CONF)
+    first = gateway.list_pods()
+    first.pop()
+
+    second = gateway.list_pods()
+
+    assert [pod.name for pod in second] == ['Pod1', 'Pod2']
+    assert second[0] is first[0]
+
+
+def test_every_change_of_a_row_is_seen_at_once(db: str) -> None:
+    one = api.create_pod('Pod1', 'az1')
+    two = api.create_pod('Pod2', 'az2')
+    gateway = CoreGateway(CONF)
+    assert [pod.name for pod in gateway.list_pods()] == ['Pod1', 'Pod2']
+
+    api.update_pod(one.id, draining=True, weight=7)
+    changed = gateway.list_pods()
+    assert (changed[0].draining, changed[0].weight) == (True, 7)
+
+    api.update_pod(two.id, enabled=False)
+    assert [pod.name for pod in gateway.list_pods()] == ['Pod1']
+    assert [pod.name for pod in gateway.list_pods(enabled_only=False)] == [
+        'Pod1', 'Pod2']
+
+    api.create_pod('Pod3', 'az3')
+    api.delete_pod(one.id)
+    assert [pod.name for pod in gateway.list_pods()] == ['Pod3']
