@@ -27,7 +27,9 @@ OPTS = [
     cfg.IntOpt('fanout_workers', default=128, min=1,
                help='Concurrent pod calls one request may make: a list '
                     'over more pods waits for the pods\' answers in '
-                    'several rounds.'),
+                    'several rounds. The timeout counts from the first '
+                    'call of the request\'s fan-out; a call still queued '
+                    'when it runs out is not made.'),
 ]
 
 
