@@ -12,6 +12,10 @@ import sqlalchemy as sa
 
 from trio2o_core.db import exceptions
 
+#: the lengths of lists whose rendering a statement keeps (a page size is
+#: a client's choice: the memory they take stays bounded)
+MAX_SHAPES = 32
+
 
 @dataclasses.dataclass(frozen=True)
 class CompiledRead:
@@ -76,6 +80,8 @@ class CompiledRead:
             return None
         if key in self.shapes:
             return self.shapes[key]
+        if len(self.shapes) >= MAX_SHAPES:
+            return None  # rendered at each call, as before
         shape = None
         if not self.compiled.literal_execute_params:
             probe = {name: (

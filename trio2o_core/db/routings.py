@@ -227,9 +227,7 @@ def routed_top_ids(project_id: str, resource_type: str,
     as ``resource_type``: one prepared query for a batch of ids, by the
     unique index of top ids (its cost is the batch's, not the
     project's)."""
-    # what rows.unstorable checks, at once for every id
-    wanted = [top_id for top_id in top_ids
-              if isinstance(top_id, str) and '\x00' not in top_id]
+    wanted = rows.storable_strings(top_ids)
     if not wanted or rows.unstorable(project_id, resource_type):
         return set()
     return {row['top_id'] for row in _ROUTINGS_OF_TOP_IDS.rows(

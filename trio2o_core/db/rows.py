@@ -1,6 +1,7 @@
 """What every table function of :mod:`trio2o_core.db.api` checks of a
 row: that it exists, and that its values fit the columns."""
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 from typing import TypeVar
@@ -17,12 +18,23 @@ from trio2o_core.db.models import RoutingStatus
 Row = TypeVar('Row', Pod, PodBinding, ResourceRouting)
 
 
+#: the character no row can hold: PostgreSQL refuses it even as a query
+#: parameter
+_UNSTORABLE = '\x00'
+
+
 def unstorable(*values: object) -> bool:
     """Whether a value is a string no row can hold: one with a NUL
-    character, which PostgreSQL refuses even as a query parameter. A
-    lookup by such a value finds nothing."""
-    return any(isinstance(value, str) and '\x00' in value
+    character. A lookup by such a value finds nothing."""
+    return any(isinstance(value, str) and _UNSTORABLE in value
                for value in values)
+
+
+def storable_strings(values: Iterable[object]) -> list[str]:
+    """Those of ``values`` that are strings a row can hold (those a
+    lookup by many ids may find), in order."""
+    return [value for value in values
+            if isinstance(value, str) and _UNSTORABLE not in value]
 
 
 def split_prefixed(row: Mapping[str, Any], prefix: str

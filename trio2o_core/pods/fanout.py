@@ -42,7 +42,9 @@ class Fanout:
         """Call ``func(key)`` for each key; return result or exception.
 
         A call not finished ``timeout`` seconds after the start yields a
-        ``TimeoutError`` (the call itself is left to finish on its own).
+        ``TimeoutError`` (a call under way is left to finish on its own;
+        under eventlet, one still queued behind ``workers`` is not
+        started).
         """
         keys = list(keys)
         if not keys:

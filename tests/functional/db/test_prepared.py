@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from trio2o_core.conf import CONF
 from trio2o_core.db import api
+from trio2o_core.db import compiled
 from trio2o_core.db import engine
 from trio2o_core.db import exceptions
 from trio2o_core.db import migration
@@ -105,6 +106,21 @@ def test_expanding_lists_of_every_length_read_what_core_reads(
         assert prepared.rows(ids=ids, flags=flags,
                              project_id='project') == _core_rows(
             statement, ids=ids, flags=flags, project_id='project')
+
+
+def test_the_lists_renderings_kept_are_bounded(db: str) -> None:
+    pod = api.create_pod('Pod1', 'az1')
+    api.create_routing('top-0', 'server', pod.id, 'project')
+    statement = sa.select(ROUTINGS.c.top_id).where(
+        ROUTINGS.c.top_id.in_(sa.bindparam('ids', expanding=True)))
+    prepared = engine.PreparedRead(statement)
+    lengths = range(1, compiled.MAX_SHAPES + 9)
+
+    for length in lengths:
+        ids = ['top-0'] + [f'absent-{n}' for n in range(length - 1)]
+        assert prepared.rows(ids=ids) == [{'top_id': 'top-0'}]
+
+    assert len(prepared._prepare().shapes) == compiled.MAX_SHAPES
 
 
 def test_a_bad_value_in_a_list_is_a_database_error(db: str) -> None:

@@ -65,10 +65,12 @@ SCENARIOS = textwrap.dedent('''
         return f'http://127.0.0.1:{listener.getsockname()[1]}'
 
     waits = []
+    most_waiting = [0]
     real_wait = green.AnswerWaiter.wait
 
     def counted(self, fileno, timeout):
         waits.append(timeout)
+        most_waiting[0] = max(most_waiting[0], len(self._waiting) + 1)
         return real_wait(self, fileno, timeout)
 
     green.AnswerWaiter.wait = counted
@@ -93,12 +95,11 @@ SCENARIOS = textwrap.dedent('''
     # five pods, each answering after 0.3 s: the calls wait together
     urls = [pod(0.3) for _ in range(5)]
     connector = PodConnector(timeout=5)
-    started = time.monotonic()
     results = fanout.Fanout(16).run(lambda url: get(connector, url), urls,
                                     timeout=10)
     report['together'] = {
         'results': [outcome(results[url]) for url in urls],
-        'seconds': time.monotonic() - started,
+        'most_waiting': most_waiting[0],
         'waits': len(waits),
         'waiters_on_hub': waiters_on_hub(),
     }
@@ -173,9 +174,9 @@ def report():
 def test_calls_wait_for_their_answers_together(report):
     together = report['together']
     assert together['results'] == [[200, {'servers': []}]] * 5
-    # one wait per call, in the shared waiter, overlapping
+    # one wait per call, in the shared waiter, all five at once
     assert together['waits'] == 5
-    assert together['seconds'] < 1.2
+    assert together['most_waiting'] == 5
     assert together['waiters_on_hub'] == 0
 
 
@@ -188,7 +189,8 @@ def test_a_silent_pod_times_out_while_the_others_answer(report):
     silent = report['silent']
     assert silent['answered'] == [200, {'servers': []}]
     assert silent['silent'] == 'ReadTimeout'
-    assert 0.4 < silent['seconds'] < 3
+    # not before its read timeout (0.5 s)
+    assert silent['seconds'] >= 0.5
     assert silent['waiters_on_hub'] == 0
 
 

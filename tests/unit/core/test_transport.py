@@ -420,3 +420,18 @@ def test_a_pod_whose_certificate_is_not_trusted_was_sent_nothing(
 
     assert answer_lost(info.value) is False
     assert server.received == []
+
+
+def test_an_answers_cookie_jar_is_made_when_asked_for(server: Server
+                                                     ) -> None:
+    server.script = answer(headers=('Set-Cookie: id=pod; Path=/',
+                                    'Content-Type: application/json'))
+    reply = PodConnector().send('GET', server.url + '/v2.1/servers')
+
+    assert '_cookies' not in vars(reply)
+    # pod calls keep no cookie; the jar is requests' own, empty
+    assert isinstance(reply.cookies, requests.cookies.RequestsCookieJar)
+    assert len(reply.cookies) == 0
+    assert reply.cookies is reply.cookies
+    reply.cookies = requests.cookies.cookiejar_from_dict({'a': 'b'})
+    assert reply.cookies.get('a') == 'b'
