@@ -1,7 +1,7 @@
 """The gateway's own cost of the merged server list.
 
 Run: ``python bench/list_servers.py [--pods 1,10,50,100] [--rounds R]
-[--baseline PYTHON] [--quick]``.
+[--pages first|deep] [--baseline PYTHON] [--quick]``.
 
 For each number of pods N, a real ``trio2o-api`` (eventlet, the paste
 pipeline, ``noauth``) is started in front of N canned Nova pods on
@@ -197,7 +197,7 @@ def run_pods(count: int, args: argparse.Namespace) -> list[Run]:
         share = argparse.Namespace(**{
             **vars(args), 'requests': -(-args.requests // args.rounds),
             'seconds': args.seconds / args.rounds})
-        for page in PAGES:
+        for page in args.pages.split(','):
             query, ids = page_query(page, order, args.limit)
             targets = [('direct', union_port, f'/v2.1/servers/detail?{query}',
                         {}, {'pods': pods.pid, 'client': None})]
@@ -295,6 +295,9 @@ def main() -> int:
                         metavar='SECTION.NAME=VALUE',
                         help='extra gateway setting (repeatable), e.g. '
                              'pods.fanout_workers=100')
+    parser.add_argument('--pages', default=','.join(PAGES),
+                        choices=[*PAGES, ','.join(PAGES)],
+                        help='the scenarios to run (default first,deep)')
     parser.add_argument('--quick', action='store_true',
                         help='a short run (smoke test)')
     args = parser.parse_args()

@@ -14,6 +14,10 @@ from oslo_log import log
 from trio2o_core.conf import CONF
 
 PROJECT = 'trio2o'
+#: net new containers (dicts, lists, ...) between two collections of the
+#: youngest generation: more than a merged page's decoded records, so
+#: they are mostly freed before any collection looks at them
+YOUNG_COLLECTION_THRESHOLD = 20000
 _SOURCE_ETC = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'etc', PROJECT)
 
@@ -37,9 +41,15 @@ def freeze_heap() -> None:
     collector's reach. A full collection then walks only what requests
     make: it ran during the decoding of a large merged list and cost a
     third of that list's CPU. Forked workers also stop touching, and so
-    copying, the pages of those objects."""
+    copying, the pages of those objects.
+
+    The youngest generation is then collected after
+    :data:`YOUNG_COLLECTION_THRESHOLD` new containers rather than 700: a
+    page merged over many pods decodes thousands of records, which
+    otherwise were walked by several collections while still in use."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def find_config_file(name: str, conf: cfg.ConfigOpts = CONF) -> str:
