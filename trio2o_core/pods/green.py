@@ -1,5 +1,5 @@
-"""Parallel pod calls under eventlet: one green call per key, and the
-calls' waits for their pods' answers shared.
+"""Parallel pod calls under eventlet: green calls kept between runs,
+and the calls' waits for their pods' answers shared.
 
 A green call that sends its request and then reads the answer parks on
 the hub once per call: a listener and a timer made for its socket, and
@@ -12,6 +12,10 @@ resumes its call at once. Every other wait of a call (a connection
 being made, an answer read in several pieces, a database query) parks
 on the hub as before.
 
+A green call that has made its run's calls waits, idle, for a later
+run: a new greenlet would allocate (and its end free) the memory of its
+frames, a system call each, fifty times a page.
+
 Imported only in a process eventlet has patched
 (:mod:`trio2o_core.pods.fanout` decides).
 """
@@ -19,6 +23,7 @@ Imported only in a process eventlet has patched
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
@@ -121,9 +126,17 @@ class AnswerWaiter:
 
 
 class _Call(greenlet.greenlet):
-    """A green call of a run: it knows the run's :class:`AnswerWaiter`."""
+    """A green call. It runs the calls of runs one after another and,
+    between them, waits in its hub's idle list: the memory of its frames
+    is kept for the next call rather than made again for every one."""
 
-    answers: AnswerWaiter
+    #: the :class:`AnswerWaiter` of the run whose call it runs, if any
+    answers: AnswerWaiter | None = None
+
+
+#: hub -> its idle green calls
+_IDLE: weakref.WeakKeyDictionary[Any, list[_Call]] = (
+    weakref.WeakKeyDictionary())
 
 
 def current_waiter() -> AnswerWaiter | None:
@@ -141,23 +154,26 @@ def run(func: Callable[[K], T], keys: list[K], timeout: float | None,
     each in a green call; return what each gave, or a ``TimeoutError``
     for a call not finished ``timeout`` seconds after the start (a call
     under way is left to finish on its own; one not started is not
-    started)."""
+    started). At most ``workers`` idle green calls are kept for later
+    runs."""
     if not keys:
         return {}
-    return _Run(func, keys, call).wait(timeout, workers)
+    return _Run(func, keys, call, workers).wait(timeout)
 
 
 class _Run:
     """The green calls of one :func:`run`. Nothing here refers back to
-    itself: what the calls read is freed with their last reference, not
-    left for the cycle collector."""
+    itself, and an idle green call holds nothing of the run it served:
+    what the calls read is freed with the run's last reference, not left
+    for the cycle collector."""
 
     def __init__(self, func: Callable[[K], T], keys: list[K],
-                 call: Callable[[Callable[[K], T], K], T | BaseException]
-                 ) -> None:
+                 call: Callable[[Callable[[K], T], K], T | BaseException],
+                 workers: int) -> None:
         self.func = func
         self.call = call
         self.keys = keys
+        self.workers = workers
         self.queue = keys[::-1]
         self.results: dict[K, T | BaseException] = {}
         self.left = len(keys)
@@ -165,9 +181,8 @@ class _Run:
         self.hub = hubs.get_hub()
         self.answers = AnswerWaiter()
 
-    def wait(self, timeout: float | None,
-             workers: int) -> dict[K, T | BaseException]:
-        for _ in range(min(workers, len(self.queue))):
+    def wait(self, timeout: float | None) -> dict[K, T | BaseException]:
+        for _ in range(min(self.workers, len(self.queue))):
             self._start(self.queue.pop())
         with eventlet_timeout.Timeout(timeout, False):
             self.done.wait()
@@ -180,20 +195,50 @@ class _Run:
                 for key in self.keys}
 
     def _start(self, key: K) -> None:
-        green = _Call(self._one, parent=self.hub.greenlet)
-        green.answers = self.answers
-        self.hub.schedule_call_global(0, green.switch, key)
+        """Have an idle green call, or a new one, make the call of
+        ``key``."""
+        idle = _IDLE.setdefault(self.hub, [])
+        green = idle.pop() if idle else _Call(_serve,
+                                              parent=self.hub.greenlet)
+        self.hub.schedule_call_global(0, green.switch, self, key)
 
-    def _one(self, key: K) -> None:
+    def one(self, key: K) -> None:
+        """Make the call of ``key``; the run is done after its last."""
         try:
             self.results[key] = self.call(self.func, key)
-        finally:
-            self.left -= 1
+        except BaseException:
+            # the green call making it ends here (killed): another takes
+            # the run's next key
             if self.queue:
                 self._start(self.queue.pop())
-            elif not self.left:
+            raise
+        finally:
+            self.left -= 1
+            if not self.left:
                 self.answers.close()
                 self.done.send()
+
+
+def _serve(run: _Run, key: Any) -> None:
+    """The life of a green call: the calls of a run, taken from its
+    queue while some are left, then a wait in the idle list for the next
+    run (or the end, with enough idle already)."""
+    me = greenlet.getcurrent()
+    hub = run.hub
+    while True:
+        me.answers = run.answers
+        while True:
+            run.one(key)
+            if not run.queue:
+                break
+            key = run.queue.pop()
+        me.answers = None
+        idle = _IDLE.setdefault(hub, [])
+        if len(idle) >= run.workers:
+            return
+        del run, key
+        idle.append(me)
+        run, key = hub.switch()
 
 
 def _ignore(*_args: object) -> None:

@@ -159,6 +159,45 @@ SCENARIOS = textwrap.dedent('''
     report['freed'] = [ref() is None for ref in refs]
     gc.enable()
 
+    # the green calls are kept for later runs: a second run makes none,
+    # and at most a run's workers are kept idle
+    made = []
+    real_init = green._Call.__init__
+
+    def counted_init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    green._Call.__init__ = counted_init
+
+    def step(key):
+        eventlet.sleep(0)
+        return key
+
+    fanout.Fanout(4).run(step, range(4), timeout=5)
+    before = len(made)
+    again = fanout.Fanout(4).run(step, range(4), timeout=5)
+    made_again = len(made) - before
+    fanout.Fanout(2).run(step, range(6), timeout=5)
+    report['kept'] = {'again': [again[key] for key in range(4)],
+                      'made_again': made_again,
+                      'idle_after_two_workers': len(green._IDLE[hub])}
+    del made[:]
+
+    # a green call killed by what no call catches hands the run's next
+    # key on to another
+    class Halt(BaseException):
+        pass
+
+    def halting(key):
+        if key == 0:
+            raise Halt()
+        eventlet.sleep(0)
+        return key
+
+    results = fanout.Fanout(1).run(halting, range(3), timeout=2)
+    report['halted'] = [outcome(results[key]) for key in range(3)]
+
     print(json.dumps(report))
 ''')
 
@@ -202,6 +241,17 @@ def test_the_runs_deadline_leaves_queued_calls_unstarted(report):
 
 def test_the_calls_results_are_freed_with_the_run(report):
     assert report['freed'] == [True] * 4
+
+
+def test_green_calls_are_kept_for_later_runs(report):
+    kept = report['kept']
+    assert kept['again'] == [0, 1, 2, 3]
+    assert kept['made_again'] == 0
+    assert kept['idle_after_two_workers'] == 2
+
+
+def test_a_killed_green_call_hands_the_next_key_on(report):
+    assert report['halted'] == [['TimeoutError', 'no answer in 2s'], 1, 2]
 
 
 @pytest.fixture
