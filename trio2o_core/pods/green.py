@@ -38,6 +38,9 @@ K = TypeVar('K')
 T = TypeVar('T')
 
 _select = patcher.original('select')
+#: a descriptor's readiness is reported once, then waits to be armed
+#: again (no system call to take it out of the set)
+_ONCE = _select.EPOLLIN | _select.EPOLLONESHOT
 
 
 class AnswerWaiter:
@@ -60,7 +63,11 @@ class AnswerWaiter:
 
         :raises TimeoutError: it was not within ``timeout`` seconds.
         """
-        self._poll.register(fileno, _select.EPOLLIN)
+        try:
+            self._poll.register(fileno, _ONCE)
+        except FileExistsError:
+            # in the set since an earlier wait of the run: armed again
+            self._poll.modify(fileno, _ONCE)
         deadline = None if timeout is None else time.monotonic() + timeout
         self._waiting[fileno] = (greenlet.getcurrent(), deadline)
         if self._listener is None:
@@ -81,9 +88,9 @@ class AnswerWaiter:
     def _ready(self, _fileno: int) -> None:
         # in the hub: resume every call whose answer has come
         for fileno, _ in self._poll.poll(0):
+            # reported once, the descriptor stays in the set, disarmed
             waiter = self._waiting.pop(fileno, None)
             if waiter is not None:
-                self._poll.unregister(fileno)
                 waiter[0].switch()
 
     def _expire(self) -> None:

@@ -111,6 +111,15 @@ SCENARIOS = textwrap.dedent('''
     report['again'] = {'results': [outcome(results[url]) for url in urls],
                        'waits': len(waits)}
 
+    # two calls in turn over one kept-alive connection within one run:
+    # its socket waits twice in the run's poll set
+    waits.clear()
+    results = fanout.Fanout(16).run(
+        lambda url: [get(connector, url), get(connector, url)], urls[:2],
+        timeout=10)
+    report['twice'] = {'results': [outcome(results[url]) for url in urls[:2]],
+                       'waits': len(waits)}
+
     # a pod that never answers: its call times out, the others answer
     silent = pod(0, answer=False)
     quick = PodConnector(timeout=0.5)
@@ -222,6 +231,12 @@ def test_calls_wait_for_their_answers_together(report):
 def test_kept_alive_connections_wait_the_same_way(report):
     assert report['again'] == {'results': [[200, {'servers': []}]] * 5,
                                'waits': 5}
+
+
+def test_one_socket_waits_twice_in_one_run(report):
+    answer = [200, {'servers': []}]
+    assert report['twice'] == {'results': [[answer, answer]] * 2,
+                               'waits': 4}
 
 
 def test_a_silent_pod_times_out_while_the_others_answer(report):
