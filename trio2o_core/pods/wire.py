@@ -56,23 +56,15 @@ class Connection:
 
     def await_answer(self, wait: Callable[[int, float | None], None],
                      timeout: float | None) -> None:
-        """Unless some of the answer is here already (read ahead, or on
-        the socket), ``wait(descriptor, timeout)`` for the socket to be
-        readable. Only over plain HTTP: a TLS socket may be readable with
-        no answer byte yet.
+        """``wait(descriptor, timeout)`` for the socket to be readable
+        (at once when the answer is on it already). Only over plain HTTP:
+        a TLS socket may be readable with no answer byte yet, so its read
+        waits on its own. Nothing of an answer can have been read ahead:
+        a pod answers a request only once it has it.
 
         :raises TimeoutError: as ``wait`` does.
         """
-        if self.key[0] != 'http':
-            return
-        self.sock.settimeout(0.0)
-        try:
-            here = self.reader.peek(1)
-        except OSError:
-            return  # the read that follows reports it
-        finally:
-            self.sock.settimeout(timeout)
-        if not here:
+        if self.key[0] == 'http':
             wait(self.sock.fileno(), timeout)
 
     def close(self) -> None:
