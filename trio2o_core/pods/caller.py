@@ -77,9 +77,14 @@ def answer_lost(exc: BaseException) -> bool:
                                 ks_exc.ConnectFailure))
 
 
-@functools.lru_cache(maxsize=64)
-def _suffix(pattern: str) -> re.Pattern[str]:
-    return re.compile(f'(?:{pattern})/?$') if pattern else re.compile('/$')
+@functools.lru_cache(maxsize=1024)
+def _root(suffix: str, endpoint: str) -> str:
+    """``endpoint`` without its version ``suffix`` (a pattern) and end
+    slash: the base of the hrefs a pod writes (read for every answer
+    translated)."""
+    pattern = (re.compile(f'(?:{suffix})/?$') if suffix
+               else re.compile('/$'))
+    return pattern.sub('', endpoint.rstrip('/'))
 
 
 class CorePodCaller(PodCaller):
@@ -229,8 +234,7 @@ class CorePodCaller(PodCaller):
         return url
 
     def root(self, pod: Pod) -> str:
-        return _suffix(self.api.version_suffix).sub(
-            '', self.endpoint(pod).rstrip('/'))
+        return _root(self.api.version_suffix, self.endpoint(pod))
 
     def json(self, target: Pod | Routing, path: str, *,
              params: Sequence[tuple[str, str]] | Mapping[str, Any]

@@ -186,6 +186,8 @@ class _Run:
         self.left = len(keys)
         self.done = event.Event()
         self.hub = hubs.get_hub()
+        #: the idle green calls of the hub
+        self.idle = _IDLE.setdefault(self.hub, [])
         self.answers = AnswerWaiter()
 
     def wait(self, timeout: float | None) -> dict[K, T | BaseException]:
@@ -204,9 +206,8 @@ class _Run:
     def _start(self, key: K) -> None:
         """Have an idle green call, or a new one, make the call of
         ``key``."""
-        idle = _IDLE.setdefault(self.hub, [])
-        green = idle.pop() if idle else _Call(_serve,
-                                              parent=self.hub.greenlet)
+        green = self.idle.pop() if self.idle else _Call(
+            _serve, parent=self.hub.greenlet)
         self.hub.schedule_call_global(0, green.switch, self, key)
 
     def one(self, key: K) -> None:
@@ -240,7 +241,7 @@ def _serve(run: _Run, key: Any) -> None:
                 break
             key = run.queue.pop()
         me.answers = None
-        idle = _IDLE.setdefault(hub, [])
+        idle = run.idle
         if len(idle) >= run.workers:
             return
         del run, key
