@@ -106,6 +106,11 @@ class BodyRewrite:
         self._zones = [(b'"%s"' % key.encode(), _zone_pattern(key, zones[1]),
                         b'"%s":"%s"' % (key.encode(), zones[2].encode()))
                        for key in zones[0]] if zones else []
+        # the pod's zone under a key written ``"key":`` or ``"key": `` (as
+        # the pods' JSON writers do), all keys in one pass: the search
+        # starts from the zone's own text, the keys are looked behind
+        self._usual = _usual_zone_pattern(zones) if zones else None
+        self._outer = b'%s"' % zones[2].encode() if zones else b''
         names = (root, top_base, *(zones[0] + zones[1:] if zones else ()))
         self.exact = all(name.isascii() and '"' not in name
                          and '\\' not in name for name in names)
@@ -118,7 +123,12 @@ class BodyRewrite:
             return None
         if self.root in body:
             body = self._href.sub(self._top, body)
-        if self._zones and self._inner in body:
+        found = body.count(self._inner) if self._usual else 0
+        if found:
+            usual, count = self._usual.subn(self._outer, body)
+            if count == found:
+                # every "<zone>" string was a zone key's usual value
+                return usual
             for key, pattern, replacement in self._zones:
                 if key in body:
                     body = pattern.sub(replacement, body)
@@ -141,6 +151,16 @@ def _href_pattern(root: str) -> re.Pattern[bytes]:
     # match); it begins with text, so the search for it is quick
     return re.compile(rb'"' + re.escape(root.encode())
                       + rb'(?=(?:/[^"]*)?"(?!\s*:))')
+
+
+def _usual_zone_pattern(zones: Zones) -> re.Pattern[bytes]:
+    # the zone's text and closing quote, when the text before them is a
+    # zone key, its colon (and a space) and the opening quote
+    inner = zones[1].encode()
+    behind = b'|'.join(
+        b'(?<=%s)' % re.escape(b'"%s"%s"%s"' % (key.encode(), colon, inner))
+        for key in zones[0] for colon in (b':', b': '))
+    return re.compile(re.escape(inner + b'"') + b'(?:' + behind + b')')
 
 
 @functools.lru_cache(maxsize=256)

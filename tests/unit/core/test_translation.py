@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
 from trio2o_core.pods.translation import BodyRewrite
@@ -33,6 +34,9 @@ _WRITERS = [
     lambda value: json.dumps(value, separators=(',', ':'),
                              ensure_ascii=False),
     lambda value: json.dumps(value, indent=2),
+    # a spacing no pod's writer uses: the zones are found by the pattern
+    # that allows any
+    lambda value: json.dumps(value, separators=(', ', ' :  ')),
 ]
 
 
@@ -63,6 +67,21 @@ def test_hrefs_and_zones_are_rewritten_keys_are_not():
         'links': [{'href': TOP + '/v2.1/servers/1'}],
         'availability_zone': 'az1', ROOT: TOP, 'note': 'see ' + ROOT,
         'other': ROOT + 'x'}}
+
+
+@pytest.mark.parametrize('colon', [':', ': ', ' : '])
+def test_a_zone_is_rewritten_however_its_colon_is_written(colon):
+    # with the pod's zone also a plain value, which stays as it is
+    body = ('{"server": {"availability_zone"%s"pod1-zone", '
+            '"OS-EXT-AZ:availability_zone"%s"pod1-zone", '
+            '"name"%s"pod1-zone", "pod1-zone"%s"pod1-zone"}}' % (
+                (colon,) * 4)).encode()
+
+    rewritten = BodyRewrite(ROOT, TOP, ZONES).apply(body)
+
+    assert json.loads(rewritten) == {'server': {
+        'availability_zone': 'az1', 'OS-EXT-AZ:availability_zone': 'az1',
+        'name': 'pod1-zone', 'pod1-zone': 'pod1-zone'}}
 
 
 def test_bodies_with_escapes_are_left_to_the_walk():
