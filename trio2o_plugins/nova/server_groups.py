@@ -15,7 +15,7 @@ from trio2o_core.plugin import forget_if_gone
 from trio2o_core.plugin import parse_int
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova.pod_resources import PodResources
-from trio2o_plugins.nova.servers import GROUP_RESOURCE
+from trio2o_plugins.nova.server_placement import GROUP_RESOURCE
 
 
 class ServerGroupsController(PodResources):

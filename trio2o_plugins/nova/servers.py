@@ -32,12 +32,11 @@ from trio2o_core.plugin import refused_for_room
 from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import server_list
+from trio2o_plugins.nova import server_placement as placement
 from trio2o_plugins.nova import volumes
 from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
-#: the routing type of server groups
-GROUP_RESOURCE = 'server_group'
 PREFIX = '/v2.1/servers/{server_id}'
 #: sub-resources of a server, forwarded to its pod, with their methods
 SUB_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -81,11 +80,6 @@ def generate_password() -> str:
               for _ in range(PASSWORD_LENGTH - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return ''.join(chars)
-
-
-def _hints(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    return (body.get('os:scheduler_hints')
-            or body.get('OS-SCH-HNT:scheduler_hints') or {})
 
 
 def _count(value: Any, default: int) -> int:
@@ -160,7 +154,7 @@ class ServersController:
         validate(common.for_request(schemas.CREATE, request),
                             body)
         server = body['server']
-        pod, scheduled = self._place(request, body)
+        pod, scheduled = placement.place(self.gateway, request, body)
         # Nova reads the flag by truthiness (the string 'False' counts)
         wants_reservation = bool(server.get('return_reservation_id'))
         min_count = _count(server.get('min_count'), 1)
@@ -170,7 +164,7 @@ class ServersController:
             password = server.get('adminPass') or generate_password()
         while True:
             forwarded = copy.deepcopy(body)
-            self._rewrite_zone(forwarded['server'], pod)
+            placement.rewrite_zone(forwarded['server'], pod)
             if password is not None:
                 forwarded['server']['return_reservation_id'] = True
                 forwarded['server']['adminPass'] = password
@@ -199,7 +193,8 @@ class ServersController:
             # unreachable or full: once, in the pod the binding moves to
             scheduled = False
             try:
-                pod = self._schedule(request, body, refused=pod)
+                pod = placement.schedule(self.gateway, request, body,
+                                         refused=pod)
             except NoValidPod:
                 if isinstance(refusal, PodUnavailable):
                     raise refusal from None
@@ -216,98 +211,6 @@ class ServersController:
         if password is None:
             return forward.pods(self.gateway, request).relay(pod, answer)
         return self._first_of(request, pod, server, members, password)
-
-    def _place(self, request: webob.Request,
-               body: Mapping[str, Any]) -> tuple[Pod, bool]:
-        """Pick the pod: the one of the volumes or snapshots the server
-        boots from, else the one of the server group named in the
-        scheduler hints (which the pod-naming hints must agree with),
-        else the scheduler's choice for the zone; say whether the
-        scheduler chose it.
-
-        :raises BadRequest: the zone has no pod, or differs from the
-            volumes' or the group's; the hints name another pod than the
-            group's.
-        """
-        context = request.context
-        zone = body['server'].get('availability_zone')
-        az = (zone.partition(':')[0] or None) if zone else None
-        pod = volumes.boot_pod(self.gateway, request, body['server'], az)
-        if pod is not None:
-            return pod, False
-        hints = _hints(body)
-        groups = hints.get('group')
-        for group_id in [groups] if isinstance(groups, str) else groups or []:
-            routing = self.gateway.lookup(context, group_id, GROUP_RESOURCE)
-            if routing is None:
-                continue
-            if az is not None and routing.pod.az_name != az:
-                raise BadRequest(
-                    f'The server group {group_id} is not in availability '
-                    f'zone {az}.')
-            hinted = self.gateway.hinted_pod(context, hints)
-            if hinted is not None and hinted.id != routing.pod.id:
-                raise BadRequest(
-                    f'The scheduler hints name pod {hinted.name}, the '
-                    f'server group {group_id} is in pod '
-                    f'{routing.pod.name}.')
-            if self.gateway.is_down(routing.pod):
-                raise PodUnavailable(routing.pod.name)
-            return routing.pod, False
-        # a pod the hints name is no binding's: no retry elsewhere
-        return (self._schedule(request, body),
-                self.gateway.hinted_pod(context, hints) is None)
-
-    def _schedule(self, request: webob.Request, body: Mapping[str, Any],
-                  refused: Pod | None = None) -> Pod:
-        """The scheduler's pick for the server (see ``Gateway.schedule``);
-        candidates must have the flavor."""
-        server = body['server']
-        zone = server.get('availability_zone')
-        az = (zone.partition(':')[0] or None) if zone else None
-        flavor = str(server['flavorRef']).rstrip('/').rpartition('/')[2]
-        image = server.get('imageRef')
-        pods = forward.pods(self.gateway, request)
-        answered: dict[str, bool] = {}
-
-        def offers(pod: Pod) -> bool:
-            path = 'flavors/' + urllib.parse.quote(flavor, '')
-            try:
-                status = pods.call(pod, 'GET', path).status_code
-            except PodUnavailable:
-                return False
-            answered[pod.id] = status == 200
-            return answered[pod.id]
-
-        try:
-            return self.gateway.schedule(
-                request.context, forward.RESOURCE, az, flavor=flavor,
-                image=str(image).rstrip('/').rpartition('/')[2] if image
-                else None, hints=_hints(body), offers=offers,
-                refused=refused)
-        except NoValidPod:
-            if answered and not any(answered.values()):
-                # as Nova answers a flavor it does not have
-                raise BadRequest(
-                    f'Flavor {flavor} could not be found.') from None
-            raise
-
-    @staticmethod
-    def _rewrite_zone(server: dict[str, Any], pod: Pod) -> None:
-        """Name the pod's own zone instead of the users' one, keeping a
-        forced ``:host[:node]`` part."""
-        zone = server.get('availability_zone')
-        if not zone:
-            return
-        az, sep, rest = zone.partition(':')
-        if not az:
-            return
-        if pod.pod_az_name:
-            server['availability_zone'] = pod.pod_az_name + sep + rest
-        elif sep:
-            server['availability_zone'] = sep + rest
-        else:
-            del server['availability_zone']
 
     def _reservation(self, request: webob.Request, pod: Pod,
                      reservation_id: str) -> list[dict[str, Any]]:
