@@ -98,10 +98,11 @@ class BodyRewrite:
         self.root = root.encode()
         self._top = b'"' + top_base.rstrip('/').encode()
         self._href = _href_pattern(root)
-        # each key with the pod's zone as its value is written again
-        # with the users' zone (the same JSON; the whitespace around its
-        # colon dropped): a constant replacement, no callback per match
-        # a key's pattern is run only on a body holding the key
+        # where the usual pass below cannot tell, each key with the pod's
+        # zone as its value is written again with the users' zone (the
+        # same JSON; the whitespace around its colon dropped): a constant
+        # replacement, no callback per match; a key's pattern is run only
+        # on a body holding the key
         self._inner = b'"%s"' % zones[1].encode() if zones else b''
         self._zones = [(b'"%s"' % key.encode(), _zone_pattern(key, zones[1]),
                         b'"%s":"%s"' % (key.encode(), zones[2].encode()))
