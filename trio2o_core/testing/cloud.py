@@ -114,7 +114,9 @@ class LocalCloud:
         self.glance_url: str | None = None
         self.network_url: str | None = None
         self.keystone: Keystone | None = None
-        self._procs: list[Process] = []
+        #: what :meth:`stop` stops: a Keystone itself, whose process a
+        #: test may stop and start again
+        self._procs: list[Process | Keystone] = []
         self._netstub: NetworkStub | None = None
 
     # -- public API -------------------------------------------------------
@@ -244,7 +246,7 @@ class LocalCloud:
             extra_conf=self.federation.idp_conf() if self.federation
             else "")
         self.keystone.start()
-        self._procs.append(self.keystone.process)
+        self._procs.append(self.keystone)
         if self.federation:
             self.federation.write_metadata(self.keystone)
         ks_url = self.keystone.url
@@ -264,7 +266,7 @@ class LocalCloud:
                 pod.keystone = self.federation.pod_keystone(pod.region,
                                                             free_port())
                 pod.keystone.start()
-                self._procs.append(pod.keystone.process)
+                self._procs.append(pod.keystone)
                 ks_url = pod.keystone.url
                 if self.with_glance:
                     pod.glance_direct = f"http://127.0.0.1:{free_port()}"
