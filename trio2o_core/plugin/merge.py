@@ -37,17 +37,19 @@ import json
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from trio2o_core.plugin.exceptions import PodUnavailable
+from trio2o_core.plugin.jsoncodec import Written
 from trio2o_core.plugin.podcall import PodCaller
 from trio2o_core.plugin.types import Pod
 
-#: a record as a pod lists it
-Record = dict[str, Any]
+#: a record as a pod lists it (or :class:`Written`)
+Record = Mapping[str, Any]
 #: a batch of a pod's records in the pod's order, and whether more may
 #: follow
-Batch = tuple[list[Record], bool]
+Batch = tuple[Sequence[Record], bool]
 #: ``fetch(pod_marker, limit)``: the batch of a pod's records after its
 #: record ``pod_marker`` (from the start when None)
 Fetch = Callable[[str | None, int], Batch]
@@ -176,15 +178,20 @@ class PodStream:
     each sorted once complete; records whose ``id`` is not in ``allowed``
     (unless it is None) and those not after ``after`` are dropped. Until
     the first record after ``after`` is seen, batches of ``skip_batch``
-    are asked for, then of at least ``batch``.
+    are asked for, then of at least ``batch``. With ``written``, a record
+    is kept, once placed, as the JSON a page writes for it
+    (:class:`Written`): its decoded form is freed while its batch is
+    fresh in the processor's caches, and the page is written without
+    encoding it again.
     """
 
     def __init__(self, fetch: Fetch, order: FieldOrder,
                  allowed: Iterable[str] | None,
                  after: SortKey | None, batch: int,
-                 skip_batch: int) -> None:
+                 skip_batch: int, written: bool = False) -> None:
         self._fetch_batch = fetch
         self._order = order
+        self._written = written
         self._allowed = None if allowed is None else set(allowed)
         self._after = after
         self._batch = batch
@@ -263,6 +270,7 @@ class PodStream:
         self._more = more and bool(records)
         allowed = self._allowed
         place = self._order.place
+        written = self._written
         for record in records:
             key, block = place(record)
             if self._block_key is not None and block != self._block_key:
@@ -271,7 +279,8 @@ class PodStream:
             if not self._passed and self._after is not None:
                 self._passed = self._after < key
             if allowed is None or record['id'] in allowed:
-                self._block.append((key, record))
+                self._block.append(
+                    (key, Written(record) if written else record))
         if not self._more:
             self._flush()
 

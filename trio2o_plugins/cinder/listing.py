@@ -164,7 +164,7 @@ class Lister:
                                   counts)
             stream = PodStream(
                 fetch, order, None if allowed is None else allowed[pod.id],
-                after, batch=batch, skip_batch=skip)
+                after, batch=batch, skip_batch=skip, written=detail)
             stream.head()
             if stream.failed is not None:
                 raise stream.failed
@@ -183,7 +183,7 @@ class Lister:
             if stream.failed is not None:
                 gathered.failed.append(pod)
         # the pods' batches were translated as they were decoded
-        items: list[dict[str, Any]] = [record if detail else {
+        items: list[Mapping[str, Any]] = [record if detail else {
             name: record.get(name) for name in self.summary}
             for _, record in page]
         body: dict[str, Any] = {self.kind.collection: items}

@@ -42,6 +42,7 @@ from __future__ import annotations
 import functools
 import logging
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 import webob
@@ -121,8 +122,7 @@ class ServerLister:
                             '%s): %s', pod.name, caller.request_id,
                             stream.failed)
                 gathered.failed.append(pod)
-        items = [self._item(caller, streams[index][0], record, detail)
-                 for index, record in page]
+        items = [self._item(record, detail) for _, record in page]
         down = gathered.missing
         if query.down_records and down:
             items = self._unknown(request, query, down,
@@ -190,7 +190,8 @@ class ServerLister:
         def start(pod: Pod) -> PodStream:
             stream = PodStream(
                 self._fetcher(caller, params, pod), query.order, None,
-                after, batch=batch, skip_batch=max(batch, max_limit))
+                after, batch=batch, skip_batch=max(batch, max_limit),
+                written=query.detail)
             stream.head()
             if stream.failed is not None:
                 raise stream.failed
@@ -213,12 +214,13 @@ class ServerLister:
             return body.get('servers', []), more
         return fetch
 
-    def _item(self, caller: PodCaller, pod: Pod,
-              record: dict[str, Any], detail: bool) -> dict[str, Any]:
-        # the pod's batch was translated as it was decoded
+    @staticmethod
+    def _item(record: Mapping[str, Any], detail: bool) -> Mapping[str, Any]:
+        # the pod's batch was translated as it was decoded (and, for the
+        # detail, kept as written)
         if not detail:
-            record = {'id': record['id'], 'name': record.get('name'),
-                      'links': record.get('links', [])}
+            return {'id': record['id'], 'name': record.get('name'),
+                    'links': record.get('links', [])}
         return record
 
     def _unknown(self, request: webob.Request, query: ListRequest,

@@ -61,3 +61,31 @@ def test_a_value_that_refers_to_itself_is_refused():
 
     with pytest.raises(ValueError):
         jsoncodec.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.lists(st.dictionaries(st.text(max_size=5), VALUES,
+                                        max_size=4), max_size=4),
+       other=VALUES)
+def test_a_written_record_is_written_as_its_record(records, other):
+    records = [{**record, 'id': str(n)} for n, record in enumerate(records)]
+    body = {'items': [jsoncodec.Written(r) for r in records], 'o': other}
+
+    assert json.loads(jsoncodec.dumps(body)) == json.loads(
+        standard({'items': records, 'o': other}))
+
+
+def test_a_written_record_shows_only_its_id():
+    written = jsoncodec.Written({'id': 'a', 'name': 'x'})
+
+    assert written['id'] == 'a'
+    assert dict(written) == {'id': 'a'}
+    with pytest.raises(KeyError):
+        written['name']
+
+
+def test_what_is_not_json_is_still_refused_beside_a_written_record():
+    body = [jsoncodec.Written({'id': 'a'}), object()]
+
+    with pytest.raises(TypeError):
+        jsoncodec.dumps(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ from trio2o_core.plugin import FieldOrder
 from trio2o_core.plugin import PodStream
 from trio2o_core.plugin import batch_size
 from trio2o_core.plugin import comparable
+from trio2o_core.plugin import jsoncodec
 from trio2o_core.plugin import merge_streams
 
 
@@ -157,3 +159,37 @@ def test_batch_size_shares_the_limit_with_a_margin():
     assert batch_size(1000, 4, 100) == 275
     assert batch_size(50, 4, 100) == 100
     assert batch_size(1000, 1, 100) == 1000
+
+
+class Decoded(dict):
+    """A decoded record whose freeing a test can see (a weak reference)."""
+
+
+def test_written_streams_give_the_same_page_written_the_same_way():
+    records = {'a': volumes('a', [3, 8, 1, 8, 5]), 'b': volumes('b', [8, 2])}
+
+    def page(written: bool) -> list[tuple[int, Any]]:
+        streams = [PodStream(pod(found, []), ORDER, None, None, batch=2,
+                             skip_batch=2, written=written)
+                   for found in records.values()]
+        return merge_streams(streams, 6)
+
+    plain, written = page(False), page(True)
+
+    assert [(i, r['id']) for i, r in written] == [
+        (i, r['id']) for i, r in plain]
+    assert all(isinstance(r, jsoncodec.Written) for _, r in written)
+    assert jsoncodec.dumps([r for _, r in written]) == jsoncodec.dumps(
+        [r for _, r in plain])
+
+
+def test_a_written_stream_frees_each_decoded_record_once_placed():
+    batches = [[Decoded(r) for r in volumes('a', [4, 2])]]
+    alive = [weakref.ref(record) for record in batches[0]]
+    stream = PodStream(lambda marker, limit: (batches.pop(), False), ORDER,
+                       None, None, batch=2, skip_batch=2, written=True)
+
+    stream.head()
+
+    assert [ref() for ref in alive] == [None, None]
+    assert stream.pop()['id'] == 'a0'
