@@ -238,11 +238,12 @@ class CoreGateway:
         options = self.conf.scheduler
         if options.capacity_source != 'hypervisors':
             return None
-        from trio2o_core import reconcile  # imports this module
-        return PodCapacity(lambda: reconcile.service_session(self.conf),
-                           self.conf.pods.interface,
-                           options.capacity_refresh_interval,
-                           options.capacity_max_age)
+        # here, not at the top: it imports keystonemiddleware
+        from trio2o_core import reconcile_access
+        return PodCapacity(
+            lambda: reconcile_access.service_session(self.conf),
+            self.conf.pods.interface, options.capacity_refresh_interval,
+            options.capacity_max_age)
 
     def schedule(self, context: Any, resource_type: str,
                  az_name: str | None, *, flavor: str | None = None,

@@ -1,7 +1,7 @@
 """How the reconciler settles one pod's routing rows: from each row and
 what the pod says of its resource, the :class:`Change` to make (pure
-functions: the database and the pods are
-:mod:`trio2o_core.reconcile`'s)."""
+functions: the database is :mod:`trio2o_core.reconcile`'s, the pods
+:mod:`trio2o_core.reconcile_access`'s)."""
 
 from __future__ import annotations
 

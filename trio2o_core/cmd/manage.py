@@ -14,6 +14,7 @@ from oslo_log import log
 
 from trio2o_core import loader
 from trio2o_core import reconcile
+from trio2o_core import reconcile_access
 from trio2o_core import startup
 from trio2o_core.admin.service import _routing
 from trio2o_core.cmd import manage_pods
@@ -150,7 +151,7 @@ def _routings(args: argparse.Namespace) -> int:
         _print(reconcile.prune(dry_run=args.dry_run).as_dict())
         return 0
     summary = reconcile.reconcile(
-        reconcile.service_session(CONF), older_than=args.older_than,
+        reconcile_access.service_session(CONF), older_than=args.older_than,
         dry_run=args.dry_run, prune_missing=args.prune_missing)
     _print(summary.as_dict())
     return 0
@@ -170,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     startup.parse_args(oslo_args)
     try:
         return _run(args)
-    except (db_exc.DBError, reconcile.ReconcileError) as exc:
+    except (db_exc.DBError, reconcile_access.ReconcileError) as exc:
         print(f'trio2o-manage: {exc}', file=sys.stderr)
         return 1
 

@@ -25,6 +25,7 @@ from keystoneauth1 import loading
 
 from tests.unit.core.conftest import Override
 from trio2o_core import reconcile
+from trio2o_core import reconcile_access
 from trio2o_core.conf import CONF
 from trio2o_core.db import api as db
 from trio2o_core.db import exceptions as db_exc
@@ -110,15 +111,15 @@ class FakePod:
 @pytest.fixture
 def service_conf(override: Override) -> None:
     """The service user's credentials in ``[keystone_authtoken]``."""
-    loading.register_auth_conf_options(CONF, reconcile.GROUP)
+    loading.register_auth_conf_options(CONF, reconcile_access.GROUP)
     CONF.register_opts(loading.get_auth_plugin_conf_options('password'),
-                       group=reconcile.GROUP)
+                       group=reconcile_access.GROUP)
     for name, value in (('auth_type', 'password'), ('auth_url', KEYSTONE),
                         ('username', 'trio2o'), ('password', 'secret'),
                         ('project_name', 'service'),
                         ('user_domain_id', 'default'),
                         ('project_domain_id', 'default')):
-        override(name, value, group=reconcile.GROUP)
+        override(name, value, group=reconcile_access.GROUP)
 
 
 @pytest.fixture
@@ -179,7 +180,8 @@ def status(routing_id: int) -> str | None:
 
 
 def run(**kwargs: Any) -> Summary:
-    return reconcile.reconcile(reconcile.service_session(CONF), **kwargs)
+    return reconcile.reconcile(reconcile_access.service_session(CONF),
+                               **kwargs)
 
 
 def actions(summary: Summary, pod: str = 'Pod1'
@@ -622,19 +624,19 @@ def test_endpoint_overrides_come_before_the_catalog(pods, mocker, override):
 
 def test_no_service_credentials_is_a_configuration_error(sqlite_db,
                                                          override):
-    loading.register_auth_conf_options(CONF, reconcile.GROUP)
-    override('auth_type', None, group=reconcile.GROUP)
+    loading.register_auth_conf_options(CONF, reconcile_access.GROUP)
+    override('auth_type', None, group=reconcile_access.GROUP)
 
-    with pytest.raises(reconcile.ReconcileError,
+    with pytest.raises(reconcile_access.ReconcileError,
                        match='no service credentials'):
-        reconcile.service_session(CONF)
+        reconcile_access.service_session(CONF)
 
 
 def test_missing_auth_url_is_a_configuration_error(service_conf, override):
-    override('auth_url', None, group=reconcile.GROUP)
+    override('auth_url', None, group=reconcile_access.GROUP)
 
-    with pytest.raises(reconcile.ReconcileError, match='auth_url'):
-        reconcile.service_session(CONF)
+    with pytest.raises(reconcile_access.ReconcileError, match='auth_url'):
+        reconcile_access.service_session(CONF)
 
 
 def test_refused_service_user_is_an_error_and_changes_nothing(pods, mocker):
@@ -643,7 +645,8 @@ def test_refused_service_user_is_an_error_and_changes_nothing(pods, mocker):
     mocker.post(KEYSTONE + '/auth/tokens', status_code=401,
                 json={'error': {'code': 401}})
 
-    with pytest.raises(reconcile.ReconcileError, match='cannot authenticate'):
+    with pytest.raises(reconcile_access.ReconcileError,
+                       match='cannot authenticate'):
         run()
     assert status(routing) == 'creating'
 
@@ -651,7 +654,7 @@ def test_refused_service_user_is_an_error_and_changes_nothing(pods, mocker):
 def test_malformed_endpoint_overrides_are_an_error(pods, override):
     override('endpoint_overrides', {'compute': 'http://x'}, group='pods')
 
-    with pytest.raises(reconcile.ReconcileError, match=r'\[pods\]'):
+    with pytest.raises(reconcile_access.ReconcileError, match=r'\[pods\]'):
         run()
 
 
