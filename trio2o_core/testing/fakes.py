@@ -5,15 +5,16 @@ pods and routings in memory. Its pod caller is the core's own
 (:class:`~trio2o_core.pods.caller.CorePodCaller`: the unreachable rule,
 health marking, 5xx rule, href and zone translation, fan-out), with only
 the HTTP transport replaced: a call reaches the pod's handler (a
-callable taking a :class:`PodRequest`) unless a scripted answer for its
-method and path is queued. Requests reach a driver through the core's
-router with :class:`trio2o_core.testing.client.Client`.
+callable taking a :class:`~trio2o_core.testing.fake_pods.PodRequest`)
+unless a scripted answer for its method and path is queued (answers and
+handlers: :mod:`trio2o_core.testing.fake_pods`). Requests reach a driver
+through the core's router with :class:`trio2o_core.testing.client.Client`.
 
 Example::
 
     gateway = FakeGateway(pods=2)
     gateway.script(gateway.pod(1), 'GET', '/widgets',
-                   pod_response(200, {'widgets': []}))
+                   pod_response(200, {'widgets': []}))   # fake_pods
     client = Client(MyDriver(gateway))   # trio2o_core.testing.client
     assert client.get('/v1/widgets').status == 200
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import itertools
-import json
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -50,7 +50,17 @@ from trio2o_core.plugin import ServiceAPI
 from trio2o_core.plugin.request import CONTEXT_KEY
 from trio2o_core.pods.caller import CorePodCaller
 from trio2o_core.pods.fanout import Fanout
-from trio2o_core.pods.transport import PodNotReached
+from trio2o_core.testing.fake_pods import Answer
+from trio2o_core.testing.fake_pods import PodHandler
+from trio2o_core.testing.fake_pods import PodRequest
+from trio2o_core.testing.fake_pods import pod_response
+from trio2o_core.testing.fake_pods import refused
+from trio2o_core.testing.fake_pods import unscripted
+
+__all__ = ['ADMIN_PROJECT', 'EPOCH', 'GATEWAY_URL', 'OTHER_PROJECT',
+           'PROJECT', 'SERVICE_PATHS', 'FakeGateway',
+           # also here, where plugin tests have imported it from
+           'pod_response']
 
 #: the gateway's URL as clients of :class:`Client` see it
 GATEWAY_URL = 'http://gateway.example:19996'
@@ -61,71 +71,6 @@ ADMIN_PROJECT = 'admin-project'
 EPOCH = datetime.datetime(2026, 1, 1)
 #: a service's endpoint path under a fake pod's root
 SERVICE_PATHS = {'compute': '/v2.1', 'block_storage': '/v3', 'image': ''}
-
-#: what a scripted call answers: a pod answer, or an exception to raise
-Answer = requests.Response | BaseException
-
-
-def pod_response(status: int, body: Any = None,
-                 headers: Mapping[str, str] | None = None
-                 ) -> requests.Response:
-    """Return a pod's HTTP answer with a JSON ``body`` (None: empty)."""
-    response = requests.Response()
-    response.status_code = status
-    response.url = 'http://pod.example/'
-    if body is not None:
-        response._content = json.dumps(body).encode()
-        response.headers['Content-Type'] = 'application/json'
-    else:
-        response._content = b''
-    response.headers.update(headers or {})
-    return response
-
-
-def refused(url: str = 'http://pod.example/') -> requests.ConnectionError:
-    """The error the HTTP stack raises when a pod refuses a connection
-    (the call was not sent)."""
-    return PodNotReached(f'cannot connect to {url}: Connection refused')
-
-
-@dataclasses.dataclass
-class PodRequest:
-    """One call a fake pod received.
-
-    ``path`` is relative to the service's endpoint in the pod
-    (``/servers/x``; ``/`` for the endpoint itself), or the URL's whole
-    path when the call went outside it.
-    """
-
-    pod: Pod
-    method: str
-    path: str
-    params: list[tuple[str, str]]
-    json: Any
-    data: Any
-    headers: dict[str, str]
-    context: o_context.RequestContext | None
-
-    @property
-    def microversion(self) -> str | None:
-        """The version of the ``OpenStack-API-Version`` header sent."""
-        value = self.headers.get('OpenStack-API-Version')
-        return value.split()[-1] if value else None
-
-    @property
-    def query(self) -> dict[str, str]:
-        """The query parameters, the last of each name."""
-        return dict(self.params)
-
-
-#: a fake pod: answers one call
-PodHandler = Callable[[PodRequest], requests.Response]
-
-
-def unscripted(call: PodRequest) -> requests.Response:
-    """A pod's answer to a call nothing scripted: 404."""
-    return pod_response(404, {'itemNotFound': {
-        'code': 404, 'message': f'no script for {call.method} {call.path}'}})
 
 
 class _Serial(Fanout):

@@ -16,9 +16,9 @@ from trio2o_core.plugin import ServiceDriver
 from trio2o_core.testing.client import Client
 from trio2o_core.testing.contract import ActionHandlerContract
 from trio2o_core.testing.contract import ServiceDriverContract
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import GATEWAY_URL
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.cinder.service import CinderService
 from trio2o_plugins.nova.service import NovaService
 

@@ -13,10 +13,10 @@ from typing import Any
 import requests
 
 from trio2o_core.plugin import Pod
+from trio2o_core.testing.fake_pods import PodRequest
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import PROJECT
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_core.testing.fakes import PodRequest
-from trio2o_core.testing.fakes import pod_response
 
 START = datetime.datetime(2026, 1, 1)
 _SORTED_BY = {'display_name': 'name'}

@@ -9,7 +9,7 @@ import requests
 
 from tests.unit.cinder.fakes import CinderGateway
 from trio2o_core.testing.client import Client
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import pod_response
 
 
 def test_a_backup_goes_to_its_volumes_pod_with_the_pods_zone_name(

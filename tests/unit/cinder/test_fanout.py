@@ -4,7 +4,7 @@ with the pods it stays in where the undo fails too."""
 from __future__ import annotations
 
 from tests.unit.cinder.fakes import fault
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import pod_response
 
 CREATED = {'volume_type': {'id': 't1', 'name': 'gold'}}
 

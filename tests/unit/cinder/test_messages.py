@@ -4,7 +4,7 @@ the first pod's 404, or 503 while a pod is down."""
 from __future__ import annotations
 
 from tests.unit.cinder.fakes import fault
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import pod_response
 
 MESSAGE = {'message': {'id': 'm2', 'event_id': 'VOLUME_000001'}}
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.unit.cinder.fakes import fault
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import pod_response
 
 
 def services(*rows):

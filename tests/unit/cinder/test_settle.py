@@ -16,9 +16,9 @@ from trio2o_core.plugin import PodUnreadable
 from trio2o_core.plugin import ResourceState
 from trio2o_core.reconcile_report import Action
 from trio2o_core.reconcile_report import Change
+from trio2o_core.testing.fake_pods import PodRequest
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_core.testing.fakes import PodRequest
-from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.cinder import settle
 from trio2o_plugins.cinder.service import CinderService
 

@@ -4,9 +4,9 @@ project, the routings handed over; lists merged and paged."""
 from __future__ import annotations
 
 from tests.unit.cinder.fakes import fault
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import OTHER_PROJECT
 from trio2o_core.testing.fakes import PROJECT
-from trio2o_core.testing.fakes import pod_response
 
 
 def transfer(tid, created, volume='v1'):

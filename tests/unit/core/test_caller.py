@@ -12,9 +12,9 @@ from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import ServiceAPI
 from trio2o_core.pods import caller as caller_module
 from trio2o_core.testing.client import caller
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import GATEWAY_URL
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_core.testing.fakes import pod_response
 
 API = ServiceAPI(catalog_service='compute', version_suffix=r'/v2\.1')
 

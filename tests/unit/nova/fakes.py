@@ -26,15 +26,15 @@ import requests
 from trio2o_core.plugin import Pod
 from trio2o_core.testing.client import Client  # noqa: F401
 from trio2o_core.testing.client import Reply  # noqa: F401
+from trio2o_core.testing.fake_pods import PodRequest
+from trio2o_core.testing.fake_pods import pod_response
+from trio2o_core.testing.fake_pods import refused
 from trio2o_core.testing.fakes import ADMIN_PROJECT  # noqa: F401
 from trio2o_core.testing.fakes import EPOCH
 from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY  # noqa: F401
 from trio2o_core.testing.fakes import OTHER_PROJECT  # noqa: F401
 from trio2o_core.testing.fakes import PROJECT
 from trio2o_core.testing.fakes import FakeGateway
-from trio2o_core.testing.fakes import PodRequest
-from trio2o_core.testing.fakes import pod_response
-from trio2o_core.testing.fakes import refused
 
 FAULT_NAMES = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
                404: 'itemNotFound', 405: 'badMethod',

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests.unit.nova import fakes
-from trio2o_core.testing.fakes import PodRequest
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import PodRequest
+from trio2o_core.testing.fake_pods import pod_response
 
 
 class FakeAggregates:

@@ -19,7 +19,7 @@ from trio2o_core.plugin import ServerActionHandler
 from trio2o_core.plugin import VolumeActionHandler
 from trio2o_core.plugin.exceptions import UnsupportedMediaType
 from trio2o_core.testing.client import Client
-from trio2o_core.testing.fakes import pod_response
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_plugins.nova.actions import dispatch
 from trio2o_plugins.nova.actions.base import PodAction
 from trio2o_plugins.nova.service import NovaService

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import GATEWAY_URL as GATEWAY
-from trio2o_core.testing.fakes import pod_response
 
 from .conftest import POD1
 from .conftest import SERVER

@@ -9,8 +9,8 @@ import pytest
 
 from trio2o_core.plugin import PodFailed
 from trio2o_core.plugin import Routing
+from trio2o_core.testing.fake_pods import pod_response
 from trio2o_core.testing.fakes import PROJECT
-from trio2o_core.testing.fakes import pod_response
 from trio2o_plugins.nova.actions import dispatch
 
 from .conftest import POD1
