@@ -38,6 +38,9 @@ from trio2o_core.testing.podenv.build import ensure as ensure_podenv
 from trio2o_core.testing.process import Process
 from trio2o_core.testing.process import free_port
 from trio2o_core.testing.process import http_ok
+from trio2o_core.testing.service_conf import cinder_conf
+from trio2o_core.testing.service_conf import glance_conf
+from trio2o_core.testing.service_conf import nova_conf
 
 __all__ = ["ADMIN", "Credentials", "LocalCloud", "Pod", "TOP_REGION"]
 
@@ -72,10 +75,6 @@ class Pod:
     #: the top Keystone
     keystone: Keystone | None = None
     service_provider: str | None = None
-
-
-def _authtoken(keystone_url: str, section: str = "keystone_authtoken") -> str:
-    return SERVICE_USER.conf_section(keystone_url, section)
 
 
 class LocalCloud:
@@ -277,14 +276,14 @@ class LocalCloud:
                 pod.cinder_direct = f"http://127.0.0.1:{cinder_port}"
                 waits.append(self._start_pod(
                     env, "cinder", pod,
-                    self._cinder_conf(env, pod, cinder_port, ks_url),
+                    cinder_conf(env, pod, cinder_port, ks_url),
                     cinder_port))
             if i <= self.n_nova:
                 nova_port = free_port()
                 pod.nova_direct = f"http://127.0.0.1:{nova_port}"
                 waits.append(self._start_pod(
                     env, "nova", pod,
-                    self._nova_conf(env, pod, ks_url), nova_port))
+                    nova_conf(env, pod, ks_url), nova_port))
 
         self.keystone.wait_ready()
         self._setup_identity()
@@ -332,7 +331,7 @@ class LocalCloud:
         gdir = self.workdir / name
         gdir.mkdir()
         (gdir / "glance-api.conf").write_text(
-            self._glance_conf(env, gdir, ks_url, url))
+            glance_conf(env, gdir, ks_url, url))
         return name, url, ks_url, self._spawn(f"{name}-manage", [
             str(env.bin("glance-manage")), "--config-file",
             str(gdir / "glance-api.conf"), "db_sync"])
@@ -373,63 +372,3 @@ class LocalCloud:
             route = pod.proxy.add_route(pod.glance_direct)
             pod.image_url = route.url
             ks.set_endpoint("image", "glance", pod.region, pod.image_url)
-
-    # -- config files -------------------------------------------------------
-
-    def _glance_conf(self, env: PodEnv, gdir: Path, ks_url: str,
-                     url: str) -> str:
-        stores = "\n".join(
-            f"[{name}]\nfilesystem_store_datadir = {gdir / sub}\n"
-            for name, sub in (("fs", "images"),
-                              ("os_glance_staging_store", "staging"),
-                              ("os_glance_tasks_store", "tasks")))
-        return f"""[DEFAULT]
-enabled_backends = fs:file
-worker_self_reference_url = {url}
-[database]
-connection = sqlite:///{gdir}/glance.db
-[glance_store]
-default_backend = fs
-{stores}
-[paste_deploy]
-flavor = keystone
-config_file = {env.etc}/glance/glance-api-paste.ini
-[image_format]
-require_image_format_match = false
-{_authtoken(ks_url)}"""
-
-    def _cinder_conf(self, env: PodEnv, pod: Pod, port: int,
-                     ks_url: str) -> str:
-        glance = f"glance_api_servers = {pod.glance_direct}\n" \
-            if pod.glance_direct else ""
-        return f"""[DEFAULT]
-auth_strategy = keystone
-osapi_volume_listen = 127.0.0.1
-osapi_volume_listen_port = {port}
-api_paste_config = {env.etc}/cinder/api-paste.ini
-storage_availability_zone = {pod.az}
-default_availability_zone = {pod.az}
-{glance}{_authtoken(ks_url)}
-{_authtoken(ks_url, "nova")}region_name = {pod.region}
-interface = public
-"""
-
-    def _nova_conf(self, env: PodEnv, pod: Pod, ks_url: str) -> str:
-        parts = [f"""[DEFAULT]
-default_availability_zone = {pod.az}
-allow_resize_to_same_host = true
-[api]
-response_validation = warn
-[wsgi]
-api_paste_config = {env.etc}/nova/api-paste.ini
-""", _authtoken(ks_url),
-            _authtoken(ks_url, "service_user"),
-            "send_service_user_token = true\n"]
-        if pod.glance_direct:
-            parts.append(f"[glance]\napi_servers = {pod.glance_direct}\n")
-        if pod.cinder_direct:
-            parts += [_authtoken(ks_url, "cinder"),
-                      f"endpoint_template = {pod.cinder_direct}"
-                      "/v3/%(project_id)s\n"
-                      f"os_region_name = {pod.region}\n"]
-        return "".join(parts)
