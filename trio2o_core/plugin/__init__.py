@@ -53,6 +53,7 @@ from trio2o_core.plugin.routing import PendingCreate
 from trio2o_core.plugin.routing import forget_if_gone
 from trio2o_core.plugin.scheduler import RequestSpec
 from trio2o_core.plugin.scheduler import SchedulingPolicy
+from trio2o_core.plugin.scheduler import create_with_retry
 from trio2o_core.plugin.scheduler import refused_for_room
 from trio2o_core.plugin.service import Handler
 from trio2o_core.plugin.service import Route
@@ -82,7 +83,8 @@ __all__ = [
     'Reconciler', 'RequestSpec', 'ResourceState', 'Route', 'Routing',
     'SchedulingPolicy', 'ServerActionHandler', 'ServiceAPI', 'ServiceDriver',
     'SortKey', 'UnsupportedMediaType', 'VolumeActionHandler', 'batch_size',
-    'comparable', 'forget_if_gone', 'gateway_url', 'json_response',
+    'comparable', 'create_with_retry', 'forget_if_gone', 'gateway_url',
+    'json_response',
     'gather_batches', 'merge_streams', 'microversion', 'parse_bool',
     'parse_int', 'parse_limit',
     'parse_marker', 'parse_sort', 'project_scoped', 'refused_for_room',

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 from typing import ClassVar
 
+from trio2o_core.plugin.exceptions import NoValidPod
+from trio2o_core.plugin.exceptions import PodUnavailable
 from trio2o_core.plugin.podcall import PodReply
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
@@ -87,3 +90,40 @@ def refused_for_room(answer: PodReply) -> bool:
     return ('no valid host' in lowered or 'novalidhost' in lowered
             or (answer.status_code in _QUOTA_STATUSES
                 and 'quota' in lowered))
+
+
+def create_with_retry(pod: Pod, scheduled: bool,
+                      send: Callable[[Pod], PodReply],
+                      reschedule: Callable[[Pod], Pod]
+                      ) -> tuple[Pod, PodReply]:
+    """Send a create to ``pod`` and, when the scheduler picked it by the
+    project's binding (``scheduled``) and it is unreachable or refuses
+    for want of room (:func:`refused_for_room`), once more to the pod
+    the binding moves to, ``reschedule(pod)``.
+
+    Return the pod asked last and its answer, whatever its status (or,
+    when ``reschedule`` raises :class:`NoValidPod` after a refusal,
+    ``pod`` and its refusal).
+
+    :raises PodUnavailable: at once when a pod's answer was lost (it may
+        have acted); when an unreachable pod is not ``scheduled`` or is
+        the one retried in; or, with the first pod's error, when
+        ``reschedule`` raises :class:`NoValidPod`.
+    """
+    try:
+        answer = send(pod)
+    except PodUnavailable as exc:
+        if exc.answer_lost or not scheduled:
+            raise
+        refusal: PodUnavailable | PodReply = exc
+    else:
+        if not (scheduled and refused_for_room(answer)):
+            return pod, answer
+        refusal = answer
+    try:
+        elsewhere = reschedule(pod)
+    except NoValidPod:
+        if isinstance(refusal, PodUnavailable):
+            raise refusal from None
+        return pod, refusal
+    return elsewhere, send(elsewhere)

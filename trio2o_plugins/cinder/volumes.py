@@ -26,7 +26,7 @@ from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
-from trio2o_core.plugin import refused_for_room
+from trio2o_core.plugin import create_with_retry
 from trio2o_core.plugin import validate
 from trio2o_plugins.cinder import routed
 from trio2o_plugins.cinder import types
@@ -101,26 +101,11 @@ class VolumesController:
         body = request.json_object()
         validate(schemas.CREATE, body)
         pod, scheduled = self._place(request, body)
-        pods = self.service.pods(request)
-        while True:
-            try:
-                answer = self._send(request, body, pod)
-            except PodUnavailable as exc:
-                if exc.answer_lost or not scheduled:
-                    raise
-                refusal: PodUnavailable | PodReply = exc
-            else:
-                if not (scheduled and refused_for_room(answer)):
-                    return pods.relay(pod, answer)
-                refusal = answer
-            # unreachable or full: once, in the pod the binding moves to
-            scheduled = False
-            try:
-                pod = self._schedule(request, body, refused=pod)
-            except NoValidPod:
-                if isinstance(refusal, PodUnavailable):
-                    raise refusal from None
-                return pods.relay(pod, refusal)
+        pod, answer = create_with_retry(
+            pod, scheduled,
+            lambda target: self._send(request, body, target),
+            lambda refused: self._schedule(request, body, refused=refused))
+        return self.service.pods(request).relay(pod, answer)
 
     def _send(self, request: webob.Request, body: dict[str, Any],
               pod: Pod) -> PodReply:

@@ -19,7 +19,6 @@ from typing import Any
 import webob
 
 from trio2o_core.plugin import BadRequest
-from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import PendingCreate
 from trio2o_core.plugin import PluginError
 from trio2o_core.plugin import Pod
@@ -27,8 +26,8 @@ from trio2o_core.plugin import PodReply
 from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import Route
 from trio2o_core.plugin import ServiceDriver
+from trio2o_core.plugin import create_with_retry
 from trio2o_core.plugin import json_response
-from trio2o_core.plugin import refused_for_room
 from trio2o_core.plugin import validate
 from trio2o_plugins.nova import forward
 from trio2o_plugins.nova import server_list
@@ -162,44 +161,38 @@ class ServersController:
         password = None
         if several and not wants_reservation:
             password = server.get('adminPass') or generate_password()
-        while True:
+        attempts: list[PendingCreate] = []
+
+        def send(target: Pod) -> PodReply:
             forwarded = copy.deepcopy(body)
-            placement.rewrite_zone(forwarded['server'], pod)
+            placement.rewrite_zone(forwarded['server'], target)
             if password is not None:
                 forwarded['server']['return_reservation_id'] = True
                 forwarded['server']['adminPass'] = password
-            pending = PendingCreate(self.gateway, request, pod,
+            pending = PendingCreate(self.gateway, request, target,
                                     forward.RESOURCE)
+            attempts.append(pending)
             try:
                 answer = forward.pods(self.gateway, request).call(
-                    pod, 'POST', 'servers', json=forwarded)
+                    target, 'POST', 'servers', json=forwarded)
             except PodUnavailable as exc:
-                # the pod may have made servers whose ids the gateway
-                # never learnt: the request row stays for the reconciler
-                if exc.answer_lost:
-                    raise
+                # after a lost answer the pod may have made servers whose
+                # ids the gateway never learnt: the request row stays for
+                # the reconciler
+                if not exc.answer_lost:
+                    pending.abandon()
+                raise
+            if answer.status_code >= 300:
                 pending.abandon()
-                if not scheduled:
-                    raise
-                refusal: PodUnavailable | PodReply = exc
-            else:
-                if answer.status_code < 300:
-                    break
-                pending.abandon()
-                if not (scheduled and refused_for_room(answer)):
-                    return forward.pods(self.gateway, request).relay(
-                        pod, answer)
-                refusal = answer
-            # unreachable or full: once, in the pod the binding moves to
-            scheduled = False
-            try:
-                pod = placement.schedule(self.gateway, request, body,
-                                         refused=pod)
-            except NoValidPod:
-                if isinstance(refusal, PodUnavailable):
-                    raise refusal from None
-                return forward.pods(self.gateway, request).relay(pod,
-                                                                 refusal)
+            return answer
+
+        pod, answer = create_with_retry(
+            pod, scheduled, send,
+            lambda refused: placement.schedule(self.gateway, request, body,
+                                               refused=refused))
+        if answer.status_code >= 300:
+            return forward.pods(self.gateway, request).relay(pod, answer)
+        pending = attempts[-1]
         created = answer.json()
         if 'reservation_id' in created:
             members = self._reservation(request, pod,

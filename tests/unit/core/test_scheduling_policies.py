@@ -1,5 +1,6 @@
 """Each built-in policy's choice, the free-capacity cache, the hints
-that name a pod and the refusals that move a binding."""
+that name a pod, the refusals that move a binding and the one retry of
+a create they bring."""
 
 import dataclasses
 
@@ -12,7 +13,9 @@ from trio2o_core.plugin import BadRequest
 from trio2o_core.plugin import Forbidden
 from trio2o_core.plugin import NoValidPod
 from trio2o_core.plugin import Pod
+from trio2o_core.plugin import PodUnavailable
 from trio2o_core.plugin import RequestSpec
+from trio2o_core.plugin import create_with_retry
 from trio2o_core.plugin import refused_for_room
 from trio2o_core.scheduler.capacity import PodCapacity
 from trio2o_core.scheduler.hints import hinted_pod
@@ -234,3 +237,109 @@ class Reply:
 ])
 def test_a_pod_refusing_for_want_of_room(status, body, full):
     assert refused_for_room(Reply(status, body)) is full
+
+
+# the retry a refusal brings
+
+FULL = Reply(413, b'{"overLimit": {"message": "Quota exceeded"}}')
+FORBIDDEN = Reply(403, b'{"forbidden": {"message": "Policy forbids"}}')
+MADE = Reply(202, b'{"volume": {"id": "v1"}}')
+
+
+class Creates:
+    """Scripted answers of pods to a create (by pod name, a reply or an
+    exception to raise), the pods sent to and the pods refused."""
+
+    def __init__(self, answers, moves_to=B):
+        self.answers = answers
+        self.moves_to = moves_to
+        self.sent = []
+        self.refused = []
+
+    def send(self, target):
+        self.sent.append(target)
+        answer = self.answers[target.name]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def reschedule(self, refused):
+        self.refused.append(refused)
+        if self.moves_to is None:
+            raise NoValidPod('No valid host was found.')
+        return self.moves_to
+
+    def create(self, scheduled=True):
+        return create_with_retry(A, scheduled, self.send, self.reschedule)
+
+
+@pytest.mark.parametrize('answer', [MADE, FORBIDDEN])
+def test_a_create_answered_but_not_for_room_stays_in_its_pod(answer):
+    creates = Creates({'PodA': answer})
+
+    assert creates.create() == (A, answer)
+    assert (creates.sent, creates.refused) == ([A], [])
+
+
+@pytest.mark.parametrize('refusal', [PodUnavailable('PodA'), FULL])
+def test_a_create_moves_once_to_the_pod_the_binding_moves_to(refusal):
+    creates = Creates({'PodA': refusal, 'PodB': MADE})
+
+    assert creates.create() == (B, MADE)
+    assert (creates.sent, creates.refused) == ([A, B], [A])
+
+
+def test_the_second_pod_s_refusal_is_the_answer_without_a_third_try():
+    creates = Creates({'PodA': FULL, 'PodB': FULL})
+
+    assert creates.create() == (B, FULL)
+    assert (creates.sent, creates.refused) == ([A, B], [A])
+
+
+def test_the_second_pod_unreachable_is_raised():
+    creates = Creates({'PodA': FULL, 'PodB': PodUnavailable('PodB')})
+
+    with pytest.raises(PodUnavailable) as info:
+        creates.create()
+    assert info.value.pod_name == 'PodB'
+    assert creates.refused == [A]
+
+
+@pytest.mark.parametrize('refusal', [PodUnavailable('PodA'), FULL])
+def test_a_pod_not_scheduled_by_binding_is_not_left(refusal):
+    creates = Creates({'PodA': refusal})
+
+    if isinstance(refusal, PodUnavailable):
+        with pytest.raises(PodUnavailable) as info:
+            creates.create(scheduled=False)
+        assert info.value is refusal
+    else:
+        assert creates.create(scheduled=False) == (A, FULL)
+    assert (creates.sent, creates.refused) == ([A], [])
+
+
+def test_a_lost_answer_is_raised_at_once():
+    lost = PodUnavailable('PodA', answer_lost=True)
+    creates = Creates({'PodA': lost, 'PodB': MADE})
+
+    with pytest.raises(PodUnavailable) as info:
+        creates.create()
+    assert info.value is lost
+    assert (creates.sent, creates.refused) == ([A], [])
+
+
+def test_unreachable_with_nowhere_to_go_raises_the_pod_s_error():
+    unreachable = PodUnavailable('PodA')
+    creates = Creates({'PodA': unreachable}, moves_to=None)
+
+    with pytest.raises(PodUnavailable) as info:
+        creates.create()
+    assert info.value is unreachable
+    assert (creates.sent, creates.refused) == ([A], [A])
+
+
+def test_full_with_nowhere_to_go_answers_the_pod_s_refusal():
+    creates = Creates({'PodA': FULL}, moves_to=None)
+
+    assert creates.create() == (A, FULL)
+    assert (creates.sent, creates.refused) == ([A], [A])

@@ -249,6 +249,20 @@ def test_pod_timing_out_during_create_is_503(gateway, client,
     assert not gateway.routings
 
 
+def test_a_lost_answer_keeps_the_request_row_and_is_not_retried(gateway,
+                                                                client):
+    gateway.script(gateway.nova(1).pod, 'POST', '/servers',
+                   requests.ReadTimeout('read timed out'))
+
+    reply = client.post('/v2.1/servers', body())
+
+    assert reply.status == 503
+    assert [r.resource_type for r in gateway.routings.values()] == [
+        'server_request']
+    assert [p.get('refused') for _, _, p in gateway.placements] == [None]
+    assert not pod_posts(gateway, 2)
+
+
 def test_create_moves_once_to_another_pod_when_unreachable(gateway, client):
     client.get('/v2.1/flavors')
     gateway.nova(1).refusing = True
