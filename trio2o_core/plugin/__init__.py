@@ -69,6 +69,7 @@ from trio2o_core.plugin.settle import ResourceState
 from trio2o_core.plugin.types import Pod
 from trio2o_core.plugin.types import Routing
 from trio2o_core.plugin.validation import validate
+from trio2o_core.plugin.validation import validate_query
 from trio2o_core.plugin.version import PLUGIN_API_VERSION
 
 __all__ = [
@@ -88,5 +89,5 @@ __all__ = [
     'gather_batches', 'merge_streams', 'microversion', 'parse_bool',
     'parse_int', 'parse_limit',
     'parse_marker', 'parse_sort', 'project_scoped', 'refused_for_room',
-    'shown_value', 'validate',
+    'shown_value', 'validate', 'validate_query',
 ]

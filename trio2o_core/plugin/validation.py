@@ -10,6 +10,8 @@ from jsonschema import validators
 
 from trio2o_core.plugin import exceptions
 
+#: jsonschema's formats and Nova's: uuid, name, regex (non-empty and
+#: compiling) and date-time (ISO 8601)
 _FORMATS = jsonschema.FormatChecker()
 
 
@@ -28,6 +30,34 @@ def _is_name(value: object) -> bool:
     if not isinstance(value, str):
         return True
     return value == value.strip() and value.isprintable()
+
+
+@_FORMATS.checks('regex')
+def _is_regex(value: object) -> bool:
+    import re
+
+    if not isinstance(value, str):
+        return True
+    if not value:
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+@_FORMATS.checks('date-time')
+def _is_date_time(value: object) -> bool:
+    import datetime
+
+    if not isinstance(value, str):
+        return True
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def validate(schema: Mapping[str, Any], instance: Any) -> None:
@@ -59,7 +89,9 @@ def validate(schema: Mapping[str, Any], instance: Any) -> None:
 
 def validate_query(schema: Mapping[str, Any],
                    params: Mapping[str, Any]) -> None:
-    """Validate query parameters against ``schema``.
+    """Validate query parameters against ``schema`` (Nova's formats: a
+    ``regex`` non-empty and compiling, a ``date-time`` ISO 8601); like
+    Nova, the first error jsonschema finds is reported.
 
     :raises BadRequest: ``Invalid input for query parameters <name>.
         Value: <value>. <reason>``.

@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-import jsonschema
 import webob
 
 from trio2o_core.plugin import BadRequest
@@ -18,6 +17,7 @@ from trio2o_core.plugin import comparable
 from trio2o_core.plugin import microversion
 from trio2o_core.plugin import parse_limit
 from trio2o_core.plugin import parse_marker
+from trio2o_core.plugin import validate_query
 from trio2o_plugins.nova.schemas import common
 from trio2o_plugins.nova.schemas import servers as schemas
 
@@ -95,57 +95,6 @@ class ListRequest:
     link_params: list[tuple[str, str]]
     #: list the servers of down pods as UNKNOWN records (2.69)
     down_records: bool
-
-
-def validate_query(schema: Mapping[str, Any],
-                   params: Mapping[str, list[str]]) -> None:
-    """Validate a query (a dict of lists) as Nova does: the first error,
-    Nova's formats (a regex must be non-empty, a date-time ISO 8601).
-
-    :raises BadRequest: ``Invalid input for query parameters <name>.
-        Value: <value>. <reason>``.
-    """
-    cls = jsonschema.validators.validator_for(schema)
-    error = next(cls(schema, format_checker=_FORMATS).iter_errors(params),
-                 None)
-    if error is None:
-        return
-    if error.path:
-        raise BadRequest(
-            f'Invalid input for query parameters {error.path[0]}. Value: '
-            f'{error.instance}. {error.message}')
-    raise BadRequest(error.message)
-
-
-_FORMATS = jsonschema.FormatChecker(())
-
-
-@_FORMATS.checks('regex')
-def _is_regex(value: object) -> bool:
-    import re
-
-    if not isinstance(value, str):
-        return True
-    if not value:
-        return False
-    try:
-        re.compile(value)
-    except re.error:
-        return False
-    return True
-
-
-@_FORMATS.checks('date-time')
-def _is_date_time(value: object) -> bool:
-    import datetime
-
-    if not isinstance(value, str):
-        return True
-    try:
-        datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _bool(value: str) -> bool:

@@ -124,3 +124,36 @@ def test_unknown_query_parameter_is_the_bare_message():
 
 def test_valid_query_passes():
     validate_query(QUERY, {'limit': '10'})
+
+
+FILTERS = {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'array', 'items': {'type': 'string',
+                                            'format': 'regex'}},
+        'changes-since': {'type': 'array', 'items': {
+            'type': 'string', 'format': 'date-time'}},
+    },
+}
+
+
+@pytest.mark.parametrize('params, message', [
+    ({'name': ['(']}, "Invalid input for query parameters name. Value: (. "
+                      "'(' is not a 'regex'"),
+    ({'name': ['']}, "Invalid input for query parameters name. Value: . "
+                     "'' is not a 'regex'"),
+    ({'changes-since': ['yesterday']},
+     'Invalid input for query parameters changes-since. Value: yesterday. '
+     "'yesterday' is not a 'date-time'"),
+])
+def test_query_formats_are_nova_s(params, message):
+    with pytest.raises(BadRequest) as info:
+        validate_query(FILTERS, params)
+
+    assert info.value.user_message == message
+
+
+def test_query_regex_and_iso_date_time_pass():
+    validate_query(FILTERS, {'name': ['^vm-[0-9]+$'],
+                             'changes-since': ['2024-05-01T10:00:00Z',
+                                               '2024-05-01']})
