@@ -130,6 +130,16 @@ class PreparedRead:
         :raises trio2o_core.db.exceptions.DBError: as
             :func:`session_scope`.
         """
+        return self.records(self.fetch(**params))
+
+    def fetch(self, **params: Any) -> list[Any]:
+        """Return the DBAPI's rows (tuples of unconverted values) the
+        statement selects with ``params``; :meth:`records` makes the
+        rows of :meth:`rows` of them.
+
+        :raises trio2o_core.db.exceptions.InvalidValue,
+            trio2o_core.db.exceptions.DBError: as :meth:`rows`.
+        """
         prepared = self._prepare()
         engine = prepared.engine
         dialect = engine.dialect
@@ -150,7 +160,7 @@ class PreparedRead:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql, args)
-                    found = cursor.fetchall()
+                    found: list[Any] = cursor.fetchall()
                 finally:
                     cursor.close()
             except dbapi_error as error:
@@ -163,6 +173,11 @@ class PreparedRead:
                     connection_invalidated=lost, dialect=dialect) from error
             finally:
                 connection.close()
+        return found
+
+    def records(self, found: list[Any]) -> list[dict[str, Any]]:
+        """Return the rows of :meth:`rows` made of :meth:`fetch`'s."""
+        prepared = self._prepare()
         keys, converted = prepared.keys, prepared.converted
         records = [dict(zip(keys, row, strict=True)) for row in found]
         for index, key, process in converted:

@@ -107,14 +107,30 @@ def list_pods(*, az_name: str | None = None, enabled: bool | None = None,
     """Return the pods matching the given filters, ordered by name, as
     records of their columns (read on every list and create: a prepared
     query, no ORM objects to build); without ``created_at`` and
-    ``updated_at`` unless ``timestamps``."""
+    ``updated_at`` unless ``timestamps``. While the rows read are those
+    read last with the same filters, the records are the same objects
+    (not to be changed)."""
     if rows.unstorable(az_name):
         return []
     filters = {name: value for name, value in
                (('az_name', az_name), ('enabled', enabled))
                if value is not None}
     query = _pods_query(timestamps, *sorted(filters))
-    return [types.SimpleNamespace(**row) for row in query.rows(**filters)]
+    found = query.fetch(**filters)
+    key = (query, *filters.items())
+    last = _LAST_READ.get(key)
+    if last is not None and last[0] == found:
+        return list(last[1])
+    records = [types.SimpleNamespace(**row) for row in query.records(found)]
+    if key in _LAST_READ or len(_LAST_READ) < MAX_LAST_READ:
+        _LAST_READ[key] = (found, records)
+    return list(records)
+
+
+#: the rows of :func:`list_pods` read last, and their records, by query
+#: and filters (zones are few: at most MAX_LAST_READ kept)
+_LAST_READ: dict[tuple[Any, ...], tuple[list[Any], list[Any]]] = {}
+MAX_LAST_READ = 64
 
 
 @functools.cache
