@@ -7,7 +7,7 @@ hidden integer id, a marker must be one of the pod's own servers, and the
 next link is written only for a full page. :class:`NovaGateway` is the
 plugin test kit's :class:`~trio2o_core.testing.fakes.FakeGateway` with a
 :class:`FakeNova` behind each pod; requests go through the core's router
-with :class:`~trio2o_core.testing.fakes.Client`.
+with :class:`~trio2o_core.testing.client.Client`.
 """
 
 from __future__ import annotations
