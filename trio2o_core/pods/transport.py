@@ -113,7 +113,10 @@ class PodAdapter(requests.adapters.BaseAdapter):
         head = wire.request_head(request, host, port, scheme, target)
         connect, read = (timeout if isinstance(timeout, tuple)
                          else (timeout, timeout))
-        connection = self._pooled((scheme, host, port))
+        # a safe call is sent again when the pod closed the kept socket:
+        # it goes without the check that the socket is still open
+        connection = self._pooled((scheme, host, port),
+                                  checked=request.method not in _SAFE)
         if connection is not None:
             try:
                 return self._exchange(connection, request, head, read,
@@ -175,11 +178,14 @@ class PodAdapter(requests.adapters.BaseAdapter):
         else:
             connection.close()
 
-    def _pooled(self, key: tuple[str, str, int]) -> wire.Connection | None:
+    def _pooled(self, key: tuple[str, str, int],
+                checked: bool) -> wire.Connection | None:
+        """An idle connection to ``key``, if one is kept; ``checked``,
+        one still open with nothing unread."""
         idle = self._idle.get(key)
         while idle:
             connection = idle.pop()
-            if connection.alive():
+            if not checked or connection.alive():
                 return connection
             connection.close()
         return None
@@ -234,8 +240,13 @@ class PodAdapter(requests.adapters.BaseAdapter):
                 connection: wire.Connection,
                 stream: bool) -> requests.Response:
         reader = connection.reader
-        while True:
+        try:
             line = reader.readline(wire.MAX_LINE + 1)
+        except ConnectionResetError:
+            # reset before any byte of an answer: as closed (a kept
+            # socket the pod dropped, a safe call is sent again)
+            line = b''
+        while True:
             if not line:
                 raise _Unanswered('the pod closed the connection without '
                                   'answering', unsent=False)
@@ -243,6 +254,7 @@ class PodAdapter(requests.adapters.BaseAdapter):
             headers = wire.read_headers(reader)
             if not 100 <= status < 200 or status == 101:
                 break
+            line = reader.readline(wire.MAX_LINE + 1)
         reply = PodResponse(request, status, reason, headers)
         reusable = (version == 'HTTP/1.1'
                     and 'close' not in headers.get('Connection', '').lower())
