@@ -179,10 +179,10 @@ class PodStream:
     (unless it is None) and those not after ``after`` are dropped. Until
     the first record after ``after`` is seen, batches of ``skip_batch``
     are asked for, then of at least ``batch``. With ``written``, a record
-    is kept, once placed, as the JSON a page writes for it
-    (:class:`Written`): its decoded form is freed while its batch is
-    fresh in the processor's caches, and the page is written without
-    encoding it again.
+    ready to be taken (its block complete, past ``after``) is kept as the
+    JSON a page writes for it (:class:`Written`): its decoded form is
+    freed while its batch is fresh in the processor's caches, and the
+    page is written without encoding it again.
     """
 
     def __init__(self, fetch: Fetch, order: FieldOrder,
@@ -270,7 +270,6 @@ class PodStream:
         self._more = more and bool(records)
         allowed = self._allowed
         place = self._order.place
-        written = self._written
         for record in records:
             key, block = place(record)
             if self._block_key is not None and block != self._block_key:
@@ -279,8 +278,7 @@ class PodStream:
             if not self._passed and self._after is not None:
                 self._passed = self._after < key
             if allowed is None or record['id'] in allowed:
-                self._block.append(
-                    (key, Written(record) if written else record))
+                self._block.append((key, record))
         if not self._more:
             self._flush()
 
@@ -290,9 +288,11 @@ class PodStream:
         if len(block) > 1:
             block.sort(key=_first)
         after = self._after
+        written = self._written
         for pair in block:
             if after is None or after < pair[0]:
-                self._ready.append(pair)
+                self._ready.append((pair[0], Written(pair[1])) if written
+                                   else pair)
 
 
 def _first(pair: tuple[SortKey, Record]) -> SortKey:

@@ -193,3 +193,15 @@ def test_a_written_stream_frees_each_decoded_record_once_placed():
 
     assert [ref() for ref in alive] == [None, None]
     assert stream.pop()['id'] == 'a0'
+
+
+def test_a_written_stream_writes_only_the_records_past_its_marker():
+    records = volumes('a', [1, 5, 9, 7])
+    # what JSON cannot write, in a record the marker skips
+    records[2]['unwritable'] = object()
+    stream = PodStream(pod(records, []), ORDER, None, ORDER.key(records[3]),
+                       batch=10, skip_batch=10, written=True)
+
+    page = merge_streams([stream], 10)
+
+    assert [record['id'] for _, record in page] == ['a1', 'a0']
