@@ -19,11 +19,12 @@ import pytest
 from trio2o_core.testing import cloud
 from trio2o_core.testing.cloud import LocalCloud
 
-#: the stand-in of ``nova_pod.py``: ready at once, then idle until stopped
+#: the stand-in of ``nova_pod.py``: ready at once, then idle until a
+#: signal stops it
 NOVA_POD = """\
-import pathlib, sys, time
+import pathlib, signal, sys
 pathlib.Path(sys.argv[sys.argv.index("--ready-file") + 1]).touch()
-time.sleep(60)
+signal.pause()
 """
 
 

@@ -69,6 +69,9 @@ class Server:
         self.received: list[Received] = []
         self.connections = 0
         self.open: list[socket.socket] = []
+        #: how many connections the server has closed
+        self.closed = 0
+        self._closed = threading.Condition()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -124,6 +127,15 @@ class Server:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                 struct.pack('ii', 1, 0))
             sock.close()
+            with self._closed:
+                self.closed += 1
+                self._closed.notify_all()
+
+    def wait_closed(self, count: int) -> None:
+        """Wait until the server has closed ``count`` connections."""
+        with self._closed:
+            assert self._closed.wait_for(lambda: self.closed >= count,
+                                         timeout=5), 'not closed'
 
     def close_idle(self) -> None:
         """Close every connection the server holds (an idle timeout)."""
@@ -161,8 +173,7 @@ def test_a_connection_the_pod_closed_while_idle_is_not_used(server):
     connector = PodConnector()
     connector.send('GET', server.url + '/a')
     server.close_idle()
-    # wait until the server's end is closed
-    threading.Event().wait(0.05)
+    server.wait_closed(1)
 
     reply = connector.send('DELETE', server.url + '/b')
 
@@ -178,7 +189,7 @@ def test_a_safe_call_takes_a_kept_socket_unchecked(server, monkeypatch):
     connector = PodConnector()
     connector.send('GET', server.url + '/a')
     server.close_idle()
-    threading.Event().wait(0.05)
+    server.wait_closed(1)
     monkeypatch.setattr(wire.Connection, 'alive', _not_asked)
 
     reply = connector.send('GET', server.url + '/b')
